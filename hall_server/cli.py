@@ -1,0 +1,168 @@
+"""``hemicycle``: the command line others script against.
+
+    hemicycle serve     --host H --port P --db URL [--redis URL]
+    hemicycle demo      [--port P] [--data DIR] [--exit-after-simulation]
+    hemicycle simulate  --url URL --seats N [--admin-token T]
+    hemicycle protocol schema
+    hemicycle export    SITTING --db URL --format json -o FILE
+    hemicycle verify    FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA = Path(".hemicycle")
+
+
+def admin_token_for(data_dir: Path, given: str | None) -> str:
+    """The bootstrap clerk token: given, from the environment, or kept in the data dir."""
+    token = given or os.environ.get("HEMICYCLE_ADMIN_TOKEN")
+    if token:
+        return token
+    path = data_dir / "admin.token"
+    if path.exists():
+        return path.read_text().strip()
+    from hall_server.transport.app import new_admin_token
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = new_admin_token()
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hall_server.transport.app import ServerConfig, create_app
+
+    data = Path(args.data)
+    db = args.db or f"sqlite:///{data / 'hall.db'}"
+    token = admin_token_for(data, args.admin_token)
+    app = create_app(ServerConfig(db_url=db, admin_token=token, redis_url=args.redis))
+    print(f"hemicycle: serving on http://{args.host}:{args.port}  db={db}", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                ws="websockets-sansio")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from seat_client.simulate import simulate
+
+    token = admin_token_for(Path(args.data), args.admin_token)
+    summary = asyncio.run(simulate(args.url, args.seats, token, progress=not args.quiet))
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0 if summary["errors"] == 0 else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hall_server.demo import run_demo
+
+    return run_demo(Path(args.data), args.host, args.port, args.exit_after_simulation)
+
+
+def cmd_protocol(args: argparse.Namespace) -> int:
+    from protocol.schema import protocol_schema
+
+    print(json.dumps(protocol_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from hall_server.export import UnknownSitting, export_json
+    from hall_server.store import EventLog
+
+    log = EventLog(args.db)
+    try:
+        doc: Any = export_json(log, args.sitting, progress=True)
+    except UnknownSitting:
+        print(f"hemicycle export: no sitting {args.sitting!r} in {args.db}", file=sys.stderr)
+        return 2
+    finally:
+        log.close()
+    Path(args.output).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
+    print(f"wrote {args.output}: {len(doc['records'])} records, head {doc['head']}", file=sys.stderr)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from hall_server.export import verify_export
+
+    try:
+        doc = json.loads(Path(args.file).read_text())
+    except (OSError, ValueError) as exc:
+        print(f"FAIL cannot read {args.file}: {exc}")
+        return 2
+    checked, finding = verify_export(doc)
+    for line in checked:
+        print(f"ok   {line}")
+    if finding:
+        print(f"FAIL {finding}")
+        return 1
+    print("verified")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hemicycle", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the hall server")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--db", help="sqlite:///PATH or postgresql://... (default: DATA/hall.db)")
+    s.add_argument("--redis", help="redis://... to fan out across workers")
+    s.add_argument("--data", default=str(DEFAULT_DATA))
+    s.add_argument("--admin-token")
+    s.add_argument("--log-level", default="warning")
+    s.set_defaults(fn=cmd_serve)
+
+    d = sub.add_parser("demo", help="server, a seeded Senate, and a simulated sitting")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8765)
+    d.add_argument("--data", default=str(DEFAULT_DATA / "demo"))
+    d.add_argument("--exit-after-simulation", action="store_true")
+    d.set_defaults(fn=cmd_demo)
+
+    m = sub.add_parser("simulate", help="play a scripted sitting with N seats")
+    m.add_argument("--url", required=True)
+    m.add_argument("--seats", type=int, default=62)
+    m.add_argument("--admin-token")
+    m.add_argument("--data", default=str(DEFAULT_DATA))
+    m.add_argument("--quiet", action="store_true")
+    m.set_defaults(fn=cmd_simulate)
+
+    pr = sub.add_parser("protocol", help="protocol documents")
+    pr.add_argument("what", choices=["schema"])
+    pr.set_defaults(fn=cmd_protocol)
+
+    e = sub.add_parser("export", help="export a sitting's record")
+    e.add_argument("sitting")
+    e.add_argument("--db", required=True)
+    e.add_argument("--format", choices=["json"], default="json")
+    e.add_argument("-o", "--output", required=True)
+    e.set_defaults(fn=cmd_export)
+
+    v = sub.add_parser("verify", help="re-check an exported record offline")
+    v.add_argument("file")
+    v.set_defaults(fn=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.fn(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The registry: members of the chamber and the devices enrolled to act.
+
+One stream (``registry``) shared by every sitting; a sitting copies the
+members it needs into its roster when it is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+
+from hall_server.domain.context import Context
+from protocol.commands import EnrolDevice, RegisterMember, RevokeDevice
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered
+from protocol.types import Role
+
+
+@dataclass(frozen=True)
+class Device:
+    device_id: str
+    role: Role
+    member_id: str | None
+    seat: str | None
+    label: str
+    token_sha256: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class RegistryState:
+    seq: int = 0
+    head: str = "0" * 64
+    members: dict[str, MemberRegistered] = field(default_factory=dict)
+    devices: dict[str, Device] = field(default_factory=dict)
+
+    def device_by_token(self, token: str) -> Device | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        for device in self.devices.values():
+            if device.token_sha256 == digest and not device.revoked:
+                return device
+        return None
+
+
+RegistryCommand = RegisterMember | EnrolDevice | RevokeDevice
+
+
+def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) -> list[Event]:
+    """Registry commands are the clerk's; each checks what it refers to."""
+    if ctx.role is not Role.CLERK:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {cmd.type}", role=ctx.role)
+    match cmd:
+        case RegisterMember():
+            if cmd.member_id in state.members:
+                raise ProtocolError(
+                    ErrorCode.ALREADY_EXISTS, "member already registered", member_id=cmd.member_id
+                )
+            return [MemberRegistered(**cmd.model_dump(exclude={"type"}))]
+        case EnrolDevice():
+            if cmd.device_id in state.devices and not state.devices[cmd.device_id].revoked:
+                raise ProtocolError(
+                    ErrorCode.ALREADY_EXISTS, "device already enrolled", device_id=cmd.device_id
+                )
+            if cmd.member_id is not None and cmd.member_id not in state.members:
+                raise ProtocolError(
+                    ErrorCode.UNKNOWN_MEMBER, "no such member", member_id=cmd.member_id
+                )
+            if cmd.role in (Role.REMOTE,) and cmd.member_id is None:
+                raise ProtocolError(ErrorCode.MALFORMED, "a remote device needs a member")
+            if cmd.role is Role.SYSTEM:
+                raise ProtocolError(ErrorCode.FORBIDDEN, "system devices cannot be enrolled")
+            if not ctx.secret:
+                raise ProtocolError(ErrorCode.INTERNAL, "enrolment needs a fresh token")
+            return [
+                DeviceEnrolled(
+                    device_id=cmd.device_id,
+                    role=cmd.role,
+                    member_id=cmd.member_id,
+                    seat=cmd.seat,
+                    label=cmd.label,
+                    token_sha256=hashlib.sha256(ctx.secret.encode()).hexdigest(),
+                )
+            ]
+        case RevokeDevice():
+            device = state.devices.get(cmd.device_id)
+            if device is None or device.revoked:
+                raise ProtocolError(
+                    ErrorCode.UNKNOWN_DEVICE, "no such active device", device_id=cmd.device_id
+                )
+            return [DeviceRevoked(device_id=cmd.device_id)]
+    raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a registry command: {cmd.type}")
+
+
+def apply_registry(state: RegistryState, event: Event) -> RegistryState:
+    match event:
+        case MemberRegistered():
+            return replace(state, members={**state.members, event.member_id: event})
+        case DeviceEnrolled():
+            device = Device(
+                device_id=event.device_id,
+                role=event.role,
+                member_id=event.member_id,
+                seat=event.seat,
+                label=event.label,
+                token_sha256=event.token_sha256,
+            )
+            return replace(state, devices={**state.devices, event.device_id: device})
+        case DeviceRevoked():
+            device = replace(state.devices[event.device_id], revoked=True)
+            return replace(state, devices={**state.devices, event.device_id: device})
+    return state

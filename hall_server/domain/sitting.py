@@ -1,0 +1,615 @@
+"""A sitting: its roster, agenda, attendance and floor, as one aggregate.
+
+``decide_sitting(state, command, ctx)`` answers with events or raises a
+``ProtocolError``; ``apply_sitting(state, event, at_ms)`` folds one event.
+Neither does I/O. Every refusal says what could not be done and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from hall_server.domain.context import Context
+from hall_server.domain.floor import FloorState, apply_floor, grant_events, stop_event
+from hall_server.domain.registry import RegistryState
+from protocol.commands import (
+    AddItem,
+    AttachDocument,
+    CheckIn,
+    CheckOut,
+    CloseSitting,
+    ConfigureFloor,
+    CreateSitting,
+    ExpireSpeech,
+    GrantFloor,
+    NextItem,
+    OpenSitting,
+    PostNotice,
+    PreviousItem,
+    ReaddLastSpeaker,
+    ReorderList,
+    RequestFloor,
+    ResumeSitting,
+    SetGroupQuota,
+    SittingCommand,
+    StopSpeech,
+    SuspendSitting,
+    TakeUpItem,
+    WithdrawRequest,
+)
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import (
+    CheckedIn,
+    CheckedOut,
+    DocumentAttached,
+    Event,
+    FloorConfigured,
+    FloorGranted,
+    FloorRequested,
+    ItemAdded,
+    ItemTakenUp,
+    ListReordered,
+    NoticePosted,
+    QuotaSet,
+    RequestWithdrawn,
+    RosterEntry,
+    SittingClosed,
+    SittingCreated,
+    SittingOpened,
+    SittingResumed,
+    SittingSuspended,
+    SpeechStopped,
+)
+from protocol.settings import PROFILES, RulesProfile
+from protocol.types import Body, FloorMode, ItemStatus, Role, SittingStatus, SpeechType, StopReason
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: str
+    parent_id: str | None
+    title_km: str
+    title_en: str
+    status: ItemStatus = ItemStatus.PENDING
+    documents: tuple[DocumentAttached, ...] = ()
+
+
+@dataclass(frozen=True)
+class Presence:
+    member_id: str
+    seat: str | None
+    remote: bool
+    since_ms: int
+
+
+@dataclass(frozen=True)
+class SittingState:
+    stream: str
+    seq: int = 0
+    head: str = "0" * 64
+    created: bool = False
+    body: Body = Body.PLENARY
+    number: int = 0
+    title_km: str = ""
+    title_en: str = ""
+    date: str = ""
+    place: str = ""
+    status: SittingStatus = SittingStatus.SCHEDULED
+    roster: dict[str, RosterEntry] = field(default_factory=dict)
+    rules: RulesProfile | None = None
+    items: tuple[Item, ...] = ()  # agenda order: each child follows its parent
+    current_item: str | None = None
+    presence: dict[str, Presence] = field(default_factory=dict)
+    floor: FloorState = FloorState()
+    notice: str = ""
+    opened_ms: int | None = None
+    closed_ms: int | None = None
+
+    # -- derived views -------------------------------------------------------
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.item_id == item_id), None)
+
+    def present_count(self) -> int:
+        return len(self.presence)
+
+    def quorum_needed(self) -> int:
+        assert self.rules is not None
+        return self.rules.quorum.of(len(self.roster))
+
+    def has_quorum(self) -> bool:
+        return self.rules is not None and self.present_count() >= self.quorum_needed()
+
+    def member_at_seat(self, seat: str) -> str | None:
+        return next((p.member_id for p in self.presence.values() if p.seat == seat), None)
+
+    def group_of(self) -> dict[str, str]:
+        return {m: e.group for m, e in self.roster.items()}
+
+
+# -- who may do what ----------------------------------------------------------
+
+CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document"}
+CHAIR_ONLY = {
+    "sitting.open",
+    "sitting.suspend",
+    "sitting.resume",
+    "sitting.close",
+    "agenda.take_up",
+    "agenda.next",
+    "agenda.previous",
+    "floor.grant",
+    "floor.reorder",
+    "floor.readd_last",
+    "floor.configure",
+    "floor.set_quota",
+    "sitting.notice",
+}
+MEMBER_OR_CHAIR = {"floor.request", "floor.withdraw", "floor.stop"}
+ATTENDANCE = {"attendance.check_in", "attendance.check_out"}
+SYSTEM_ONLY = {"floor.expire"}
+
+
+def own_member(state: SittingState, ctx: Context) -> str | None:
+    """The member a seat or remote device acts for: bound, or checked in at its seat."""
+    if ctx.actor.member_id is not None:
+        return ctx.actor.member_id
+    if ctx.seat is not None:
+        return state.member_at_seat(ctx.seat)
+    return None
+
+
+def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
+    """Refuse a command its role may not send, or that acts for someone else."""
+    role, kind = ctx.role, cmd.type
+    if kind in CLERK_ONLY and role is not Role.CLERK:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {kind}", role=role)
+    if kind in CHAIR_ONLY and role is not Role.CHAIR:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
+    if kind in SYSTEM_ONLY and role is not Role.SYSTEM:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only the server's clock can {kind}", role=role)
+    if kind in MEMBER_OR_CHAIR:
+        if role is Role.CHAIR:
+            return
+        if role not in (Role.SEAT, Role.REMOTE):
+            raise ProtocolError(ErrorCode.FORBIDDEN, f"a {role} device cannot {kind}", role=role)
+        member = cmd.member_id
+        if member != own_member(state, ctx):
+            raise ProtocolError(
+                ErrorCode.NOT_YOUR_MEMBER,
+                f"this device cannot {kind} for another member",
+                member_id=member,
+            )
+    if kind in ATTENDANCE:
+        member = cmd.member_id
+        if role is Role.CLERK:
+            return
+        if role is Role.REMOTE:
+            if member != ctx.actor.member_id:
+                raise ProtocolError(
+                    ErrorCode.NOT_YOUR_MEMBER, "a remote device acts for its own member only"
+                )
+            return
+        if role is not Role.SEAT:
+            raise ProtocolError(ErrorCode.FORBIDDEN, f"a {role} device cannot {kind}", role=role)
+        if ctx.actor.member_id is not None and member != ctx.actor.member_id:
+            raise ProtocolError(
+                ErrorCode.NOT_YOUR_MEMBER, "a personal device acts for its own member only"
+            )
+        if kind == "attendance.check_out" and member != own_member(state, ctx):
+            raise ProtocolError(
+                ErrorCode.NOT_YOUR_MEMBER, "only the member at this seat can check out here"
+            )
+
+
+# -- decisions ----------------------------------------------------------------
+
+
+def _need_status(state: SittingState, action: str, *allowed: SittingStatus) -> None:
+    if state.status not in allowed:
+        raise ProtocolError(
+            ErrorCode.INVALID_STATE,
+            f"can't {action} when the sitting is {state.status}",
+            status=state.status,
+        )
+
+
+def _need_member(state: SittingState, member_id: str) -> RosterEntry:
+    entry = state.roster.get(member_id)
+    if entry is None:
+        raise ProtocolError(
+            ErrorCode.UNKNOWN_MEMBER, "not a member of this sitting", member_id=member_id
+        )
+    return entry
+
+
+def _need_present(state: SittingState, member_id: str, action: str) -> None:
+    _need_member(state, member_id)
+    if member_id not in state.presence:
+        raise ProtocolError(
+            ErrorCode.NOT_PRESENT, f"can't {action}: member is not checked in", member_id=member_id
+        )
+
+
+def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
+    ids = cmd.members or list(registry.members)
+    missing = [m for m in ids if m not in registry.members]
+    if missing:
+        raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
+    if len(set(ids)) != len(ids):
+        raise ProtocolError(ErrorCode.MALFORMED, "a member is listed twice")
+    rules = PROFILES.get(cmd.rules)
+    if rules is None:
+        raise ProtocolError(
+            ErrorCode.MALFORMED, "no such rules profile", rules=cmd.rules, known=sorted(PROFILES)
+        )
+    roster = [
+        RosterEntry(**registry.members[m].model_dump(exclude={"type"})) for m in ids
+    ]
+    return [
+        SittingCreated(
+            body=cmd.body,
+            number=cmd.number,
+            title_km=cmd.title_km,
+            title_en=cmd.title_en,
+            date=cmd.date,
+            place=cmd.place,
+            roster=roster,
+            rules=rules,
+            floor=cmd.floor,
+        )
+    ]
+
+
+def agenda_order(items: tuple[Item, ...]) -> list[str]:
+    """Depth-first order of the nested agenda: the order the chair walks it."""
+    children: dict[str | None, list[str]] = {}
+    for it in items:
+        children.setdefault(it.parent_id, []).append(it.item_id)
+    order: list[str] = []
+
+    def walk(parent: str | None) -> None:
+        for child in children.get(parent, []):
+            order.append(child)
+            walk(child)
+
+    walk(None)
+    return order
+
+
+def _take_up(state: SittingState, item_id: str) -> list[Event]:
+    _need_status(state, "take up an item", SittingStatus.OPEN)
+    if state.item(item_id) is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such agenda item", item_id=item_id)
+    if state.current_item == item_id:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "item is already current", item_id=item_id)
+    return [ItemTakenUp(item_id=item_id, previous_item_id=state.current_item)]
+
+
+def _step(state: SittingState, delta: int) -> list[Event]:
+    order = agenda_order(state.items)
+    if not order:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "the agenda is empty")
+    pos = order.index(state.current_item) + delta if state.current_item else 0
+    if not 0 <= pos < len(order):
+        where = "last" if delta > 0 else "first"
+        raise ProtocolError(ErrorCode.INVALID_STATE, f"already at the {where} item")
+    return _take_up(state, order[pos])
+
+
+def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> list[Event]:
+    floor = state.floor
+    match cmd:
+        case RequestFloor():
+            _need_status(state, "request the floor", SittingStatus.OPEN)
+            _need_present(state, cmd.member_id, "request the floor")
+            if ctx.role is not Role.CHAIR and floor.settings.mode is FloorMode.CHAIR_ONLY:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE,
+                    "can't request the floor in chair-only mode",
+                    mode=floor.settings.mode,
+                )
+            if floor.request_of(cmd.member_id) or floor.turn_of(cmd.member_id):
+                raise ProtocolError(
+                    ErrorCode.ALREADY_REQUESTED,
+                    "member is already on the list or speaking",
+                    member_id=cmd.member_id,
+                )
+            request_id = floor.next_request_id()
+            events: list[Event] = [
+                FloorRequested(
+                    request_id=request_id, member_id=cmd.member_id, speech_type=cmd.speech_type
+                )
+            ]
+            if floor.settings.mode is FloorMode.OPEN_FLOOR:
+                events += grant_events(
+                    floor,
+                    cmd.member_id,
+                    cmd.speech_type,
+                    request_id,
+                    state.roster[cmd.member_id].group,
+                    state.current_item,
+                    _mic_of(state, cmd.member_id),
+                    ctx.now_ms,
+                )
+            return events
+        case WithdrawRequest():
+            req = floor.request_of(cmd.member_id)
+            if req is None:
+                raise ProtocolError(
+                    ErrorCode.UNKNOWN_REQUEST, "member is not on the list", member_id=cmd.member_id
+                )
+            return [
+                RequestWithdrawn(
+                    request_id=req.request_id,
+                    member_id=cmd.member_id,
+                    by_chair=ctx.role is Role.CHAIR,
+                )
+            ]
+        case GrantFloor():
+            _need_status(state, "grant the floor", SittingStatus.OPEN)
+            member_id = cmd.member_id
+            if member_id is None:
+                if not floor.queue:
+                    raise ProtocolError(ErrorCode.INVALID_STATE, "the speakers' list is empty")
+                member_id = floor.queue[0].member_id
+            _need_present(state, member_id, "grant the floor")
+            if floor.turn_of(member_id):
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "member is already speaking", member_id=member_id
+                )
+            if (
+                floor.settings.mode is not FloorMode.OPEN_FLOOR
+                and len(floor.speaking) >= floor.settings.max_open_mics
+            ):
+                raise ProtocolError(
+                    ErrorCode.MIC_LIMIT,
+                    "can't open another microphone: the limit is reached",
+                    max_open_mics=floor.settings.max_open_mics,
+                    speaking=[t.member_id for t in floor.speaking],
+                )
+            req = floor.request_of(member_id)
+            speech_type = req.speech_type if req else SpeechType.CONTRIBUTION
+            group = state.roster[member_id].group
+            quota = floor.quotas.get(group)
+            if quota and floor.group_used_ms.get(group, 0) >= quota * 1000:
+                raise ProtocolError(
+                    ErrorCode.QUOTA_EXHAUSTED,
+                    "the group has used its speaking time for this item",
+                    group=group,
+                    quota_s=quota,
+                )
+            return grant_events(
+                floor,
+                member_id,
+                speech_type,
+                req.request_id if req else None,
+                group,
+                state.current_item,
+                _mic_of(state, member_id),
+                ctx.now_ms,
+            )
+        case StopSpeech():
+            turn = floor.turn_of(cmd.member_id)
+            if turn is None:
+                raise ProtocolError(
+                    ErrorCode.NOT_SPEAKING, "member has no open microphone", member_id=cmd.member_id
+                )
+            reason = StopReason.CHAIR if ctx.role is Role.CHAIR else StopReason.SELF
+            return [stop_event(turn, reason, ctx.now_ms)]
+        case ExpireSpeech():
+            turn = next((t for t in floor.speaking if t.turn_id == cmd.turn_id), None)
+            deadline = turn.deadline_ms() if turn else None
+            if turn is None or not turn.auto_stop or deadline is None or ctx.now_ms < deadline:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "turn is not running out", turn_id=cmd.turn_id
+                )
+            return [stop_event(turn, StopReason.EXPIRED, ctx.now_ms)]
+        case ReorderList():
+            current = [r.member_id for r in floor.queue]
+            if sorted(current) != sorted(cmd.member_ids):
+                raise ProtocolError(
+                    ErrorCode.MALFORMED,
+                    "a reorder must list exactly the members on the list",
+                    on_list=current,
+                )
+            by_member = {r.member_id: r.request_id for r in floor.queue}
+            return [ListReordered(request_ids=[by_member[m] for m in cmd.member_ids])]
+        case ReaddLastSpeaker():
+            _need_status(state, "re-add the last speaker", SittingStatus.OPEN)
+            if floor.last_speaker is None:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "nobody has spoken yet")
+            member_id, speech_type = floor.last_speaker
+            _need_present(state, member_id, "re-add the last speaker")
+            if floor.request_of(member_id) or floor.turn_of(member_id):
+                raise ProtocolError(
+                    ErrorCode.ALREADY_REQUESTED, "member is already on the list or speaking"
+                )
+            return [
+                FloorRequested(
+                    request_id=floor.next_request_id(), member_id=member_id, speech_type=speech_type
+                )
+            ]
+        case ConfigureFloor():
+            if cmd.settings == floor.settings:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "the floor already has these settings")
+            return [FloorConfigured(settings=cmd.settings)]
+        case SetGroupQuota():
+            if cmd.group not in {e.group for e in state.roster.values()}:
+                raise ProtocolError(ErrorCode.MALFORMED, "no such group", group=cmd.group)
+            return [QuotaSet(group=cmd.group, seconds=cmd.seconds)]
+    raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a floor command: {cmd.type}")
+
+
+def _mic_of(state: SittingState, member_id: str) -> str | None:
+    p = state.presence.get(member_id)
+    if p is None:
+        return None
+    return "remote" if p.remote else p.seat
+
+
+def decide_sitting(
+    state: SittingState, cmd: SittingCommand, ctx: Context, registry: RegistryState
+) -> list[Event]:
+    """Check role, member and state; answer with the events the command causes."""
+    if isinstance(cmd, CreateSitting):
+        if ctx.role is not Role.CLERK:
+            raise ProtocolError(ErrorCode.FORBIDDEN, "only a clerk can create a sitting")
+        if state.created:
+            raise ProtocolError(ErrorCode.ALREADY_EXISTS, "sitting exists", sitting=state.stream)
+        return _create(cmd, registry)
+    if not state.created:
+        raise ProtocolError(ErrorCode.UNKNOWN_SITTING, "no such sitting", sitting=state.stream)
+    authorise(state, cmd, ctx)
+    match cmd:
+        case AddItem():
+            _need_status(state, "change the agenda", SittingStatus.SCHEDULED, SittingStatus.OPEN,
+                         SittingStatus.SUSPENDED)
+            if state.item(cmd.item_id):
+                raise ProtocolError(ErrorCode.ALREADY_EXISTS, "item exists", item_id=cmd.item_id)
+            if cmd.parent_id is not None and state.item(cmd.parent_id) is None:
+                raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such parent", item_id=cmd.parent_id)
+            return [ItemAdded(**cmd.model_dump(exclude={"type"}))]
+        case AttachDocument():
+            item = state.item(cmd.item_id)
+            if item is None:
+                raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such item", item_id=cmd.item_id)
+            if any(d.document_id == cmd.document_id for i in state.items for d in i.documents):
+                raise ProtocolError(
+                    ErrorCode.ALREADY_EXISTS, "document exists", document_id=cmd.document_id
+                )
+            return [DocumentAttached(**cmd.model_dump(exclude={"type"}))]
+        case OpenSitting():
+            _need_status(state, "open the sitting", SittingStatus.SCHEDULED)
+            return [SittingOpened()]
+        case SuspendSitting():
+            _need_status(state, "suspend the sitting", SittingStatus.OPEN)
+            return [SittingSuspended()]
+        case ResumeSitting():
+            _need_status(state, "resume the sitting", SittingStatus.SUSPENDED)
+            return [SittingResumed()]
+        case CloseSitting():
+            _need_status(state, "close the sitting", SittingStatus.OPEN, SittingStatus.SUSPENDED)
+            stops: list[Event] = [
+                stop_event(t, StopReason.SITTING_CLOSED, ctx.now_ms) for t in state.floor.speaking
+            ]
+            return [*stops, SittingClosed()]
+        case TakeUpItem():
+            return _take_up(state, cmd.item_id)
+        case NextItem():
+            return _step(state, +1)
+        case PreviousItem():
+            return _step(state, -1)
+        case PostNotice():
+            return [NoticePosted(text=cmd.text)]
+        case CheckIn():
+            _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
+                         SittingStatus.SUSPENDED)
+            _need_member(state, cmd.member_id)
+            if cmd.member_id in state.presence:
+                raise ProtocolError(
+                    ErrorCode.ALREADY_PRESENT, "member is already checked in",
+                    member_id=cmd.member_id,
+                )
+            remote = cmd.remote or ctx.role is Role.REMOTE
+            seat = None if remote else ctx.seat
+            if seat is not None and state.member_at_seat(seat) is not None:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "another member is checked in at this seat", seat=seat
+                )
+            return [CheckedIn(member_id=cmd.member_id, seat=seat, remote=remote)]
+        case CheckOut():
+            if cmd.member_id not in state.presence:
+                raise ProtocolError(
+                    ErrorCode.NOT_PRESENT, "member is not checked in", member_id=cmd.member_id
+                )
+            events: list[Event] = []
+            turn = state.floor.turn_of(cmd.member_id)
+            if turn:
+                events.append(stop_event(turn, StopReason.SELF, ctx.now_ms))
+            req = state.floor.request_of(cmd.member_id)
+            if req:
+                events.append(
+                    RequestWithdrawn(request_id=req.request_id, member_id=cmd.member_id,
+                                     by_chair=False)
+                )
+            return [*events, CheckedOut(member_id=cmd.member_id)]
+    return _floor_decision(state, cmd, ctx)
+
+
+# -- folding ------------------------------------------------------------------
+
+
+def _set_status(items: tuple[Item, ...], item_id: str | None, status: ItemStatus) -> tuple[Item, ...]:
+    return tuple(replace(i, status=status) if i.item_id == item_id else i for i in items)
+
+
+def _insert_item(items: tuple[Item, ...], item: Item) -> tuple[Item, ...]:
+    """Keep agenda order: a child goes after its parent's last descendant."""
+    if item.parent_id is None:
+        return (*items, item)
+    order = agenda_order((*items, item))
+    by_id = {i.item_id: i for i in (*items, item)}
+    return tuple(by_id[i] for i in order)
+
+
+def apply_sitting(state: SittingState, event: Event, at_ms: int) -> SittingState:
+    match event:
+        case SittingCreated():
+            return replace(
+                state,
+                created=True,
+                body=event.body,
+                number=event.number,
+                title_km=event.title_km,
+                title_en=event.title_en,
+                date=event.date,
+                place=event.place,
+                roster={e.member_id: e for e in event.roster},
+                rules=event.rules,
+                floor=FloorState(settings=event.floor),
+            )
+        case ItemAdded():
+            item = Item(event.item_id, event.parent_id, event.title_km, event.title_en)
+            return replace(state, items=_insert_item(state.items, item))
+        case DocumentAttached():
+            return replace(
+                state,
+                items=tuple(
+                    replace(i, documents=(*i.documents, event)) if i.item_id == event.item_id else i
+                    for i in state.items
+                ),
+            )
+        case SittingOpened():
+            return replace(state, status=SittingStatus.OPEN, opened_ms=at_ms)
+        case SittingSuspended():
+            return replace(state, status=SittingStatus.SUSPENDED)
+        case SittingResumed():
+            return replace(state, status=SittingStatus.OPEN)
+        case SittingClosed():
+            items = _set_status(state.items, state.current_item, ItemStatus.DONE)
+            return replace(state, status=SittingStatus.CLOSED, closed_ms=at_ms, items=items)
+        case ItemTakenUp():
+            items = _set_status(state.items, event.previous_item_id, ItemStatus.DONE)
+            items = _set_status(items, event.item_id, ItemStatus.CURRENT)
+            floor = replace(state.floor, group_used_ms={})
+            return replace(state, items=items, current_item=event.item_id, floor=floor)
+        case NoticePosted():
+            return replace(state, notice=event.text)
+        case CheckedIn():
+            p = Presence(event.member_id, event.seat, event.remote, at_ms)
+            return replace(state, presence={**state.presence, event.member_id: p})
+        case CheckedOut():
+            presence = {k: v for k, v in state.presence.items() if k != event.member_id}
+            return replace(state, presence=presence)
+        case (
+            FloorRequested()
+            | RequestWithdrawn()
+            | FloorGranted()
+            | SpeechStopped()
+            | ListReordered()
+            | FloorConfigured()
+            | QuotaSet()
+        ):
+            return replace(state, floor=apply_floor(state.floor, event, at_ms, state.group_of()))
+    return state

@@ -1,0 +1,248 @@
+"""The hall: the application service between transport and domain.
+
+For each command: load the stream's state, decide, seal the events into the
+chain, commit them with the command's answer, fold them in, hand them to
+the broadcaster, answer. One writer per stream (an asyncio lock here; the
+store's (stream, seq) key across workers). Nothing here touches sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hall_server.domain import (
+    Context,
+    RegistryState,
+    SittingState,
+    State,
+    decide,
+    dump_state,
+    empty_state,
+    fold,
+    load_state,
+)
+from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog
+from protocol.commands import (
+    REGISTRY_STREAM,
+    CheckIn,
+    CommandEnvelope,
+    CreateSitting,
+    SetCredential,
+)
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import Actor, Record
+from protocol.types import Role
+
+log = logging.getLogger("hemicycle.hall")
+
+Publisher = Callable[[str, list[Record]], Awaitable[None]]
+SNAPSHOT_EVERY = 1000
+MAX_RETRIES = 5
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class Metrics:
+    """Counters for /metrics; plain ints, read by the exporter."""
+
+    commands: dict[str, int] = field(default_factory=dict)  # outcome -> count
+    errors: dict[str, int] = field(default_factory=dict)  # error code -> count
+    events: int = 0
+    replays: int = 0
+    conflicts: int = 0
+    command_seconds_sum: float = 0.0
+
+    def count(self, outcome: str, code: str | None = None) -> None:
+        self.commands[outcome] = self.commands.get(outcome, 0) + 1
+        if code:
+            self.errors[code] = self.errors.get(code, 0) + 1
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated connection: its actor and, for a seat, the seat."""
+
+    actor: Actor
+    seat: str | None = None
+
+
+class Hall:
+    """Runs commands against streams held in memory, backed by the event log."""
+
+    def __init__(self, log_: EventLog, clock: Callable[[], int] = now_ms) -> None:
+        self.store = AsyncLog(log_)
+        self.clock = clock
+        self.states: dict[str, State] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._publishers: list[Publisher] = []
+        self.metrics = Metrics()
+
+    # -- lifecycle --------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Rebuild every stream from its latest snapshot and the records after it."""
+        for stream in await self.store.run(self.store.log.streams):
+            await self.reload(stream)
+        log.info("hall started with %d streams", len(self.states))
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.store.close)
+
+    def subscribe(self, publisher: Publisher) -> None:
+        self._publishers.append(publisher)
+
+    async def reload(self, stream: str) -> State:
+        state = await self.store.run(rebuild, self.store.log, stream)
+        self.states[stream] = state
+        return state
+
+    # -- reads ------------------------------------------------------------------
+
+    @property
+    def registry(self) -> RegistryState:
+        state = self.states.get(REGISTRY_STREAM)
+        return state if isinstance(state, RegistryState) else RegistryState()
+
+    def sittings(self) -> list[SittingState]:
+        return [s for s in self.states.values() if isinstance(s, SittingState) and s.created]
+
+    async def records_after(self, stream: str, after: int, limit: int) -> list[Record]:
+        return await self.store.run(self.store.log.records, stream, after, limit)
+
+    # -- commands ---------------------------------------------------------------
+
+    def _lock(self, stream: str) -> asyncio.Lock:
+        return self._locks.setdefault(stream, asyncio.Lock())
+
+    async def execute(self, env: CommandEnvelope, caller: Caller) -> dict[str, Any]:
+        """Run one command; return its answer, or raise ProtocolError (nothing changed)."""
+        started = time.perf_counter()
+        try:
+            async with self._lock(env.stream):
+                result = await self._execute_locked(env, caller)
+        except ProtocolError as err:
+            self.metrics.count("refused", err.code.value)
+            raise
+        finally:
+            self.metrics.command_seconds_sum += time.perf_counter() - started
+        return result
+
+    async def _execute_locked(self, env: CommandEnvelope, caller: Caller) -> dict[str, Any]:
+        earlier = await self.store.run(self.store.log.answer, env.stream, env.id)
+        if earlier is not None:
+            self.metrics.replays += 1
+            self.metrics.count("replayed")
+            return {**earlier, "replayed": True}
+        cmd = env.cmd
+        if isinstance(cmd, SetCredential):
+            return await self._set_credential(cmd, caller)
+        if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
+            raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
+        if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
+            ok = await self.store.run(
+                self.store.log.check_credential, cmd.member_id, cmd.pin, cmd.card_id
+            )
+            if not ok:
+                raise ProtocolError(
+                    ErrorCode.BAD_CREDENTIAL, "PIN or card does not match", member_id=cmd.member_id
+                )
+        for _attempt in range(MAX_RETRIES):
+            state = self.states.get(env.stream) or empty_state(env.stream)
+            secret = secrets.token_urlsafe(24) if cmd.type == "device.enrol" else ""
+            ctx = Context(caller.actor, self.clock(), caller.seat, secret)
+            events = decide(state, cmd, ctx, self.registry)
+            records = seal_records(env.stream, state, events, ctx, env.id)
+            result: dict[str, Any] = {
+                "seq": records[-1].seq if records else state.seq,
+                "events": [r.event.type for r in records],
+            }
+            result.update(result_extras(records, secret))
+            answer = CommandAnswer(env.stream, env.id, caller.actor.device_id, public(result))
+            try:
+                await self.store.run(self.store.log.append, records, answer)
+            except Conflict:
+                self.metrics.conflicts += 1
+                earlier = await self.store.run(self.store.log.answer, env.stream, env.id)
+                if earlier is not None:
+                    return {**earlier, "replayed": True}
+                await self.reload(env.stream)
+                continue
+            new_state = state
+            for r in records:
+                new_state = fold(new_state, r)
+            self.states[env.stream] = new_state
+            self.metrics.events += len(records)
+            self.metrics.count("accepted")
+            if new_state.seq // SNAPSHOT_EVERY > state.seq // SNAPSHOT_EVERY:
+                await self.store.run(
+                    self.store.log.save_snapshot, env.stream, new_state.seq, dump_state(new_state)
+                )
+            for publish in self._publishers:
+                await publish(env.stream, records)
+            return result
+        raise ProtocolError(ErrorCode.CONFLICT, "stream is busy; send the command again")
+
+    async def _set_credential(self, cmd: SetCredential, caller: Caller) -> dict[str, Any]:
+        if caller.actor.role is not Role.CLERK:
+            raise ProtocolError(ErrorCode.FORBIDDEN, "only a clerk can set credentials")
+        if cmd.member_id not in self.registry.members:
+            raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "no such member", member_id=cmd.member_id)
+        await self.store.run(self.store.log.set_credential, cmd.member_id, cmd.pin, cmd.card_id)
+        return {"seq": self.registry.seq, "events": []}
+
+
+def public(result: dict[str, Any]) -> dict[str, Any]:
+    """What is stored as a command's answer: never the minted token."""
+    return {k: v for k, v in result.items() if k != "token"}
+
+
+def result_extras(records: list[Record], secret: str) -> dict[str, Any]:
+    """Ids the client needs back: the request or turn it created, a new token."""
+    extras: dict[str, Any] = {}
+    for r in records:
+        data = r.event.model_dump()
+        for key in ("request_id", "turn_id"):
+            if key in data:
+                extras[key] = data[key]
+    if secret:
+        extras["token"] = secret
+    return extras
+
+
+def seal_records(
+    stream: str, state: State, events: list[Any], ctx: Context, command_id: str | None
+) -> list[Record]:
+    records: list[Record] = []
+    prev, seq = state.head, state.seq
+    for event in events:
+        seq += 1
+        record = Record.seal(
+            stream=stream,
+            seq=seq,
+            at_ms=ctx.now_ms,
+            command_id=command_id,
+            actor=ctx.actor,
+            event=event,
+            prev_hash=prev,
+        )
+        records.append(record)
+        prev = record.hash
+    return records
+
+
+def rebuild(log_: EventLog, stream: str) -> State:
+    """State of a stream from its latest snapshot and the records after it."""
+    snap = log_.latest_snapshot(stream)
+    state = load_state(snap[1]) if snap else empty_state(stream)
+    for record in log_.iter_records(stream, after=state.seq):
+        state = fold(state, record)
+    return state

@@ -1,0 +1,196 @@
+"""The durable event log over SQLite (WAL) or PostgreSQL.
+
+Synchronous by design: one writer thread owns the connection pool
+(``AsyncLog`` below), so the event loop never waits on a disk flush.
+A command is acknowledged only after ``append`` returns: its events and its
+answer are in one committed transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from hall_server.store.tables import CommandRow, CredentialRow, EventRow, SnapshotRow
+from protocol.events import Record
+
+T = TypeVar("T")
+
+
+class Conflict(Exception):
+    """Another writer appended to the stream first: reload and decide again."""
+
+
+@dataclass(frozen=True)
+class CommandAnswer:
+    stream: str
+    command_id: str
+    device_id: str | None
+    result: dict[str, Any]
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for a database URL; SQLite gets WAL and full fsync on commit."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def secret_hash(secret: str, salt: str) -> str:
+    """Slow salted hash for PINs and card ids (scrypt), hex."""
+    return hashlib.scrypt(secret.encode(), salt=salt.encode(), n=2**12, r=8, p=1).hex()
+
+
+class EventLog:
+    """Append, read and snapshot streams; remember command answers."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = engine_for(url)
+        SQLModel.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def append(self, records: list[Record], answer: CommandAnswer | None) -> None:
+        """Commit records and the command's answer together, or neither."""
+        with Session(self.engine) as s:
+            for r in records:
+                s.add(
+                    EventRow(
+                        stream=r.stream,
+                        seq=r.seq,
+                        type=r.event.type,
+                        record=r.model_dump_json(),
+                    )
+                )
+            if answer is not None:
+                s.add(
+                    CommandRow(
+                        stream=answer.stream,
+                        command_id=answer.command_id,
+                        device_id=answer.device_id,
+                        result=json.dumps(answer.result, ensure_ascii=False),
+                    )
+                )
+            try:
+                s.commit()
+            except IntegrityError as exc:
+                s.rollback()
+                raise Conflict(str(exc.orig)) from exc
+
+    def answer(self, stream: str, command_id: str) -> dict[str, Any] | None:
+        with Session(self.engine) as s:
+            row = s.get(CommandRow, (stream, command_id))
+            return json.loads(row.result) if row else None
+
+    def records(self, stream: str, after: int = 0, limit: int | None = None) -> list[Record]:
+        return list(self.iter_records(stream, after, limit))
+
+    def iter_records(
+        self, stream: str, after: int = 0, limit: int | None = None, batch: int = 5000
+    ) -> Iterator[Record]:
+        """Records of a stream in seq order, read in batches."""
+        left = limit
+        while left is None or left > 0:
+            size = batch if left is None else min(batch, left)
+            with Session(self.engine) as s:
+                rows = s.exec(
+                    select(EventRow.record)
+                    .where(EventRow.stream == stream, EventRow.seq > after)
+                    .order_by(EventRow.seq)  # type: ignore[arg-type]
+                    .limit(size)
+                ).all()
+            for raw in rows:
+                yield Record.model_validate_json(raw)
+            if len(rows) < size:
+                return
+            after += len(rows)
+            if left is not None:
+                left -= len(rows)
+
+    def head_seq(self, stream: str) -> int:
+        with Session(self.engine) as s:
+            return s.exec(select(func.max(EventRow.seq)).where(EventRow.stream == stream)).one() or 0
+
+    def streams(self) -> list[str]:
+        with Session(self.engine) as s:
+            return sorted(s.exec(select(EventRow.stream).distinct()).all())
+
+    def save_snapshot(self, stream: str, seq: int, state: dict[str, Any]) -> None:
+        with Session(self.engine) as s:
+            s.merge(SnapshotRow(stream=stream, seq=seq, state=json.dumps(state, ensure_ascii=False)))
+            s.commit()
+
+    def latest_snapshot(self, stream: str) -> tuple[int, dict[str, Any]] | None:
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(SnapshotRow)
+                .where(SnapshotRow.stream == stream)
+                .order_by(SnapshotRow.seq.desc())  # type: ignore[attr-defined]
+                .limit(1)
+            ).first()
+            return (row.seq, json.loads(row.state)) if row else None
+
+    def set_credential(self, member_id: str, pin: str | None, card_id: str | None) -> None:
+        with Session(self.engine) as s:
+            row = s.get(CredentialRow, member_id) or CredentialRow(member_id=member_id)
+            if pin is not None:
+                row.pin_hash = secret_hash(pin, "pin:" + member_id)
+            if card_id is not None:
+                row.card_hash = secret_hash(card_id, "card:" + member_id)
+            s.add(row)
+            s.commit()
+
+    def check_credential(self, member_id: str, pin: str | None, card_id: str | None) -> bool:
+        """True when the PIN or card matches; a member with none set passes."""
+        with Session(self.engine) as s:
+            row = s.get(CredentialRow, member_id)
+        if row is None or (row.pin_hash is None and row.card_hash is None):
+            return True
+        if pin is not None and row.pin_hash is not None:
+            return hmac.compare_digest(row.pin_hash, secret_hash(pin, "pin:" + member_id))
+        if card_id is not None and row.card_hash is not None:
+            return hmac.compare_digest(row.card_hash, secret_hash(card_id, "card:" + member_id))
+        return False
+
+
+class AsyncLog:
+    """The event log behind one thread, so the event loop never blocks on I/O."""
+
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventlog")
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.log.close()

@@ -1,0 +1,41 @@
+"""The tables: the event log, command results, snapshots, credentials."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class EventRow(SQLModel, table=True):
+    """One record of the hash-chained log; (stream, seq) unique serialises writers."""
+
+    __tablename__ = "events"
+    stream: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True)
+    type: str = Field(max_length=64)
+    record: str  # the Record as JSON, hash included
+
+
+class CommandRow(SQLModel, table=True):
+    """The first answer to a command id, committed with its events (idempotency)."""
+
+    __tablename__ = "commands"
+    stream: str = Field(primary_key=True, max_length=64)
+    command_id: str = Field(primary_key=True, max_length=64)
+    device_id: str | None = Field(default=None, max_length=64)
+    result: str
+
+
+class SnapshotRow(SQLModel, table=True):
+    __tablename__ = "snapshots"
+    stream: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True)
+    state: str
+
+
+class CredentialRow(SQLModel, table=True):
+    """Hashed PINs and card ids: private, so outside the published log."""
+
+    __tablename__ = "credentials"
+    member_id: str = Field(primary_key=True, max_length=64)
+    pin_hash: str | None = None
+    card_hash: str | None = None

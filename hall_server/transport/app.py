@@ -1,0 +1,126 @@
+"""The ASGI application: Starlette routes and the Socket.IO server, one process.
+
+Scale-out: with ``redis_url`` the Socket.IO manager fans out across workers
+(websocket transport only, no sticky sessions needed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import socketio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+from hall_server.clock import run_clock
+from hall_server.hall import Hall
+from hall_server.store import EventLog
+from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
+from protocol.version import PROTOCOL_VERSION
+
+log = logging.getLogger("hemicycle.server")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    db_url: str
+    admin_token: str
+    redis_url: str | None = None
+
+
+def make_sio(redis_url: str | None) -> socketio.AsyncServer:
+    manager = None
+    if redis_url:
+        manager = socketio.AsyncRedisManager(redis_url, redis_options={"socket_timeout": None})
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        cors_allowed_origins=[],
+        client_manager=manager,
+        max_http_buffer_size=256 * 1024,
+        ping_interval=10,
+        ping_timeout=10,
+        transports=["websocket"] if redis_url else ["polling", "websocket"],
+    )
+
+
+def create_app(config: ServerConfig) -> Any:
+    """Build the hall server; its lifespan loads the log and starts the clock."""
+    sio = make_sio(config.redis_url)
+    hall = Hall(EventLog(config.db_url))
+    broadcaster = Broadcaster(sio)
+    hall.subscribe(broadcaster.publish)
+    namespaces = {role: RoleNamespace(role, hall, config.admin_token) for role in ROLES}
+    for ns in namespaces.values():
+        sio.register_namespace(ns)
+
+    async def healthz(request: Request) -> JSONResponse:
+        db_ok = True
+        try:
+            await hall.store.run(hall.store.log.head_seq, "registry")
+        except Exception:
+            db_ok = False
+        body = {
+            "ok": db_ok,
+            "protocol": PROTOCOL_VERSION,
+            "streams": len(hall.states),
+            "sittings": len(hall.sittings()),
+        }
+        return JSONResponse(body, status_code=200 if db_ok else 503)
+
+    async def metrics(request: Request) -> PlainTextResponse:
+        m = hall.metrics
+        lines = [
+            "# HELP hemicycle_commands_total Commands handled, by outcome.",
+            "# TYPE hemicycle_commands_total counter",
+            *(f'hemicycle_commands_total{{outcome="{k}"}} {v}' for k, v in m.commands.items()),
+            "# HELP hemicycle_refusals_total Refused commands, by error code.",
+            "# TYPE hemicycle_refusals_total counter",
+            *(f'hemicycle_refusals_total{{code="{k}"}} {v}' for k, v in m.errors.items()),
+            "# TYPE hemicycle_events_total counter",
+            f"hemicycle_events_total {m.events}",
+            "# TYPE hemicycle_write_conflicts_total counter",
+            f"hemicycle_write_conflicts_total {m.conflicts}",
+            "# TYPE hemicycle_command_seconds_sum counter",
+            f"hemicycle_command_seconds_sum {m.command_seconds_sum:.6f}",
+            "# HELP hemicycle_connected_clients Connected Socket.IO clients, by role.",
+            "# TYPE hemicycle_connected_clients gauge",
+            *(
+                f'hemicycle_connected_clients{{role="{r.value}"}} {len(ns.callers)}'
+                for r, ns in namespaces.items()
+            ),
+            "# TYPE hemicycle_broadcast_queue gauge",
+            f"hemicycle_broadcast_queue {broadcaster.queue.qsize()}",
+        ]
+        return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await hall.start()
+        broadcaster.start()
+        clock = asyncio.create_task(run_clock(hall), name="clock")
+        try:
+            yield
+        finally:
+            clock.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await clock
+            await broadcaster.stop()
+            await hall.close()
+
+    routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    web = Starlette(routes=routes, lifespan=lifespan)
+    web.state.hall = hall
+    web.state.sio = sio
+    return socketio.ASGIApp(sio, other_asgi_app=web)
+
+
+def new_admin_token() -> str:
+    return secrets.token_urlsafe(24)

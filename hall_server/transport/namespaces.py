@@ -1,0 +1,212 @@
+"""Socket.IO namespaces, one per role: authenticate, then load-decide-append-emit.
+
+Wire (see ``hemicycle protocol schema``):
+    connect(auth={"v": 1, "token": ...})
+    "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
+    "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
+    "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
+    server emits "record" (a Record as JSON) to the stream's room.
+Handlers never raise: any failure becomes a typed error in the ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+import socketio
+from pydantic import ValidationError
+
+from hall_server.domain import SittingState, dump_state
+from hall_server.hall import Caller, Hall
+from protocol.commands import COMMAND_TYPES, CommandEnvelope
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import Actor, Record
+from protocol.types import Role
+from protocol.version import PROTOCOL_VERSION
+
+log = logging.getLogger("hemicycle.transport")
+
+MAX_COMMAND_BYTES = 16_384
+SYNC_LIMIT = 2000
+STREAM_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+ROLES = (Role.SEAT, Role.REMOTE, Role.CHAIR, Role.CLERK, Role.DISPLAY, Role.RECORDER)
+def error(code: ErrorCode, message: str, **details: Any) -> dict[str, Any]:
+    return {"ok": False, "error": ProtocolError(code, message, **details).to_wire()}
+
+
+class RoleNamespace(socketio.AsyncNamespace):
+    """One role's namespace: every connection here authenticates as that role."""
+
+    def __init__(self, role: Role, hall: Hall, admin_token: str) -> None:
+        super().__init__(f"/{role.value}")
+        self.role = role
+        self.hall = hall
+        self.admin_token = admin_token
+        self.known = COMMAND_TYPES
+        self.callers: dict[str, Caller] = {}  # sid -> who is connected
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        auth = auth if isinstance(auth, dict) else {}
+        if auth.get("v", PROTOCOL_VERSION) != PROTOCOL_VERSION:
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"code": ErrorCode.UNSUPPORTED_VERSION.value, "supported": PROTOCOL_VERSION}
+            )
+        caller = self.authenticate(auth.get("token"))
+        if caller is None:
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"code": ErrorCode.UNAUTHENTICATED.value, "message": "unknown or revoked token"}
+            )
+        self.callers[sid] = caller
+
+    def authenticate(self, token: Any) -> Caller | None:
+        if not isinstance(token, str) or not 8 <= len(token) <= 200:
+            return None
+        if self.role is Role.CLERK and self.admin_token and token == self.admin_token:
+            return Caller(Actor(role=Role.CLERK, device_id="admin"))
+        device = self.hall.registry.device_by_token(token)
+        if device is None or device.role is not self.role:
+            return None
+        return Caller(
+            Actor(role=self.role, device_id=device.device_id, member_id=device.member_id),
+            seat=device.seat,
+        )
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.callers.pop(sid, None)
+
+    async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
+        try:
+            return await self._command(sid, data)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("command failed in %s", self.namespace)
+            return error(ErrorCode.INTERNAL, "the server could not handle this command")
+
+    async def _command(self, sid: str, data: Any) -> dict[str, Any]:
+        caller = self.callers.get(sid)
+        if caller is None:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        if not isinstance(data, dict):
+            return error(ErrorCode.MALFORMED, "a command is a JSON object")
+        size = len(json.dumps(data, ensure_ascii=False, default=str).encode())
+        if size > MAX_COMMAND_BYTES:
+            return error(ErrorCode.TOO_LARGE, "command too large", limit=MAX_COMMAND_BYTES, size=size)
+        cmd = data.get("cmd")
+        kind = cmd.get("type") if isinstance(cmd, dict) else None
+        if not isinstance(kind, str) or kind not in self.known:
+            return error(ErrorCode.UNKNOWN_COMMAND, "unknown command type", type=str(kind)[:64])
+        try:
+            env = CommandEnvelope.model_validate(data)
+        except ValidationError as exc:
+            problems = [
+                {"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()[:5]
+            ]
+            return error(ErrorCode.MALFORMED, "command does not match the protocol", problems=problems)
+        if env.v != PROTOCOL_VERSION:
+            return error(ErrorCode.UNSUPPORTED_VERSION, "protocol version", supported=PROTOCOL_VERSION)
+        try:
+            result = await self.hall.execute(env, caller)
+        except ProtocolError as err:
+            return {"ok": False, "error": err.to_wire()}
+        return {"ok": True, **result}
+
+    async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Join a stream's room and get what was missed since ``after``."""
+        try:
+            caller = self.callers.get(sid)
+            if caller is None:
+                return error(ErrorCode.UNAUTHENTICATED, "not connected")
+            if not isinstance(data, dict):
+                return error(ErrorCode.MALFORMED, "sync takes {stream, after}")
+            stream, after = data.get("stream"), data.get("after", 0)
+            if (
+                not isinstance(stream, str)
+                or not STREAM_ID.fullmatch(stream)
+                or not isinstance(after, int)
+                or isinstance(after, bool)
+                or after < 0
+            ):
+                return error(ErrorCode.MALFORMED, "sync takes {stream: str, after: int >= 0}")
+            if stream == "registry" and self.role is not Role.CLERK:
+                return error(ErrorCode.FORBIDDEN, "only clerks follow the registry")
+            state = self.hall.states.get(stream)
+            if state is None:
+                return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream[:64])
+            await self.enter_room(sid, stream)
+            if state.seq - after > SYNC_LIMIT:
+                return {"ok": True, "snapshot": dump_state(state), "seq": state.seq}
+            records = await self.hall.records_after(stream, after, SYNC_LIMIT)
+            return {"ok": True, "records": [r.model_dump(mode="json") for r in records]}
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sync failed")
+            return error(ErrorCode.INTERNAL, "sync failed")
+
+    async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """The sittings this device can follow, newest first."""
+        if sid not in self.callers:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
+        return {"ok": True, "sittings": [summary(s) for s in sittings]}
+
+
+def summary(s: SittingState) -> dict[str, Any]:
+    return {
+        "stream": s.stream,
+        "body": s.body.value,
+        "number": s.number,
+        "title_km": s.title_km,
+        "title_en": s.title_en,
+        "date": s.date,
+        "status": s.status.value,
+        "seq": s.seq,
+    }
+
+
+class Broadcaster:
+    """Sends committed records to each role's room for the stream, in order.
+
+    Records go through a queue drained by one task, so a command's answer
+    never waits on fan-out, and order per stream is kept.
+    """
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self.sio = sio
+        self.queue: asyncio.Queue[tuple[str, list[Record]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.on_record: list[Any] = []
+
+    async def publish(self, stream: str, records: list[Record]) -> None:
+        self.queue.put_nowait((stream, records))
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="broadcaster")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            stream, records = await self.queue.get()
+            for record in records:
+                data = record.model_dump(mode="json")
+                for role in ROLES:
+                    try:
+                        await self.sio.emit("record", data, room=stream, namespace=f"/{role.value}")
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        log.exception("broadcast to /%s failed", role.value)
+                for hook in self.on_record:
+                    await hook(record)

@@ -1,0 +1,265 @@
+"""Every command a client can send, one model each, told apart by ``type``.
+
+On the wire a command travels in a ``CommandEnvelope``: the client-chosen
+``id`` makes it idempotent, ``stream`` names the sitting (or the registry)
+it acts on, and ``cmd`` is one of the models below.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, get_args
+
+from pydantic import Field
+
+from protocol.settings import FloorSettings
+from protocol.types import (
+    Body,
+    Date,
+    Id,
+    LongText,
+    Model,
+    OptText,
+    Role,
+    Sha256Hex,
+    ShortText,
+    SpeechType,
+)
+
+Pin = Annotated[str, Field(pattern=r"^\d{4,8}$")]
+CardId = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,64}$")]
+
+
+# -- registry: members and devices -------------------------------------------
+
+
+class RegisterMember(Model):
+    type: Literal["member.register"] = "member.register"
+    member_id: Id
+    name_km: ShortText
+    name_latin: ShortText
+    group: ShortText
+    title_km: OptText = ""
+    title_en: OptText = ""
+
+
+class SetCredential(Model):
+    """Set a member's PIN or card id; kept hashed outside the public log."""
+
+    type: Literal["member.set_credential"] = "member.set_credential"
+    member_id: Id
+    pin: Pin | None = None
+    card_id: CardId | None = None
+
+
+class EnrolDevice(Model):
+    type: Literal["device.enrol"] = "device.enrol"
+    device_id: Id
+    role: Role
+    member_id: Id | None = None
+    seat: Id | None = None
+    label: OptText = ""
+
+
+class RevokeDevice(Model):
+    type: Literal["device.revoke"] = "device.revoke"
+    device_id: Id
+
+
+# -- sitting and agenda ------------------------------------------------------
+
+
+class CreateSitting(Model):
+    type: Literal["sitting.create"] = "sitting.create"
+    body: Body
+    number: int = Field(ge=1, le=100_000)
+    title_km: ShortText
+    title_en: ShortText
+    date: Date
+    place: ShortText
+    members: list[Id] = Field(default_factory=list, max_length=2000)  # empty = all
+    rules: Id = "senate-plenary"
+    floor: FloorSettings = FloorSettings()
+
+
+class AddItem(Model):
+    type: Literal["agenda.add_item"] = "agenda.add_item"
+    item_id: Id
+    parent_id: Id | None = None
+    title_km: ShortText
+    title_en: ShortText
+
+
+class AttachDocument(Model):
+    type: Literal["agenda.attach_document"] = "agenda.attach_document"
+    item_id: Id
+    document_id: Id
+    title: ShortText
+    media_type: ShortText = "application/pdf"
+    sha256: Sha256Hex
+    size: int = Field(ge=0)
+
+
+class OpenSitting(Model):
+    type: Literal["sitting.open"] = "sitting.open"
+
+
+class SuspendSitting(Model):
+    type: Literal["sitting.suspend"] = "sitting.suspend"
+
+
+class ResumeSitting(Model):
+    type: Literal["sitting.resume"] = "sitting.resume"
+
+
+class CloseSitting(Model):
+    type: Literal["sitting.close"] = "sitting.close"
+
+
+class TakeUpItem(Model):
+    type: Literal["agenda.take_up"] = "agenda.take_up"
+    item_id: Id
+
+
+class NextItem(Model):
+    type: Literal["agenda.next"] = "agenda.next"
+
+
+class PreviousItem(Model):
+    type: Literal["agenda.previous"] = "agenda.previous"
+
+
+# -- attendance ---------------------------------------------------------------
+
+
+class CheckIn(Model):
+    """A member checks in at a seat (PIN or card) or joins remotely."""
+
+    type: Literal["attendance.check_in"] = "attendance.check_in"
+    member_id: Id
+    pin: Pin | None = None
+    card_id: CardId | None = None
+    remote: bool = False
+
+
+class CheckOut(Model):
+    type: Literal["attendance.check_out"] = "attendance.check_out"
+    member_id: Id
+
+
+# -- floor ------------------------------------------------------------------
+
+
+class RequestFloor(Model):
+    """Ask to speak; the chair may also put a member on the list."""
+
+    type: Literal["floor.request"] = "floor.request"
+    member_id: Id
+    speech_type: SpeechType = SpeechType.CONTRIBUTION
+
+
+class WithdrawRequest(Model):
+    """Leave the list; by the member, or removal by the chair."""
+
+    type: Literal["floor.withdraw"] = "floor.withdraw"
+    member_id: Id
+
+
+class GrantFloor(Model):
+    """Open a member's microphone; without a member, the head of the list."""
+
+    type: Literal["floor.grant"] = "floor.grant"
+    member_id: Id | None = None
+
+
+class StopSpeech(Model):
+    """Close a microphone: the chair's revoke, or the speaker's own stop."""
+
+    type: Literal["floor.stop"] = "floor.stop"
+    member_id: Id
+
+
+class ExpireSpeech(Model):
+    """Sent by the server's clock when a speech with auto-stop runs out."""
+
+    type: Literal["floor.expire"] = "floor.expire"
+    turn_id: Id
+
+
+class ReorderList(Model):
+    type: Literal["floor.reorder"] = "floor.reorder"
+    member_ids: list[Id] = Field(max_length=2000)
+
+
+class ReaddLastSpeaker(Model):
+    type: Literal["floor.readd_last"] = "floor.readd_last"
+
+
+class ConfigureFloor(Model):
+    type: Literal["floor.configure"] = "floor.configure"
+    settings: FloorSettings
+
+
+class SetGroupQuota(Model):
+    """Speaking time per political group for the current item; 0 removes it."""
+
+    type: Literal["floor.set_quota"] = "floor.set_quota"
+    group: ShortText
+    seconds: int = Field(ge=0, le=86_400)
+
+
+class PostNotice(Model):
+    """A short message from the chair to every seat and the display."""
+
+    type: Literal["sitting.notice"] = "sitting.notice"
+    text: LongText
+
+
+RegistryCommand = Annotated[
+    RegisterMember | SetCredential | EnrolDevice | RevokeDevice,
+    Field(discriminator="type"),
+]
+
+SittingCommand = (
+    CreateSitting
+    | AddItem
+    | AttachDocument
+    | OpenSitting
+    | SuspendSitting
+    | ResumeSitting
+    | CloseSitting
+    | TakeUpItem
+    | NextItem
+    | PreviousItem
+    | CheckIn
+    | CheckOut
+    | RequestFloor
+    | WithdrawRequest
+    | GrantFloor
+    | StopSpeech
+    | ExpireSpeech
+    | ReorderList
+    | ReaddLastSpeaker
+    | ConfigureFloor
+    | SetGroupQuota
+    | PostNotice
+)
+
+Command = Annotated[
+    RegisterMember | SetCredential | EnrolDevice | RevokeDevice | SittingCommand,
+    Field(discriminator="type"),
+]
+
+REGISTRY_STREAM = "registry"
+
+
+class CommandEnvelope(Model):
+    """One command on the wire: idempotent by ``id``, aimed at ``stream``."""
+
+    v: int = 1
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{8,64}$")]
+    stream: Id
+    cmd: Command
+
+COMMAND_TYPES: frozenset[str] = frozenset(
+    m.model_fields["type"].default for m in get_args(get_args(Command)[0])
+)

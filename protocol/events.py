@@ -1,0 +1,276 @@
+"""Every event in the log, one model each, told apart by ``type``.
+
+Events are facts, in the past tense. A stored event is a ``Record``: the
+event plus its stream, position (``seq``), time, the command and actor that
+caused it, and its link in the hash chain.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
+
+from protocol.canonical import chain_hash
+from protocol.settings import FloorSettings, RulesProfile
+from protocol.types import (
+    Body,
+    Date,
+    Id,
+    LongText,
+    Model,
+    OptText,
+    Role,
+    Sha256Hex,
+    ShortText,
+    SpeechType,
+    StopReason,
+)
+
+# -- registry ---------------------------------------------------------------
+
+
+class MemberRegistered(Model):
+    type: Literal["member.registered"] = "member.registered"
+    member_id: Id
+    name_km: ShortText
+    name_latin: ShortText
+    group: ShortText
+    title_km: OptText = ""
+    title_en: OptText = ""
+
+
+class DeviceEnrolled(Model):
+    type: Literal["device.enrolled"] = "device.enrolled"
+    device_id: Id
+    role: Role
+    member_id: Id | None = None
+    seat: Id | None = None
+    label: OptText = ""
+    token_sha256: Sha256Hex
+
+
+class DeviceRevoked(Model):
+    type: Literal["device.revoked"] = "device.revoked"
+    device_id: Id
+
+
+# -- sitting and agenda -----------------------------------------------------
+
+
+class RosterEntry(Model):
+    member_id: Id
+    name_km: ShortText
+    name_latin: ShortText
+    group: ShortText
+    title_km: OptText = ""
+    title_en: OptText = ""
+
+
+class SittingCreated(Model):
+    type: Literal["sitting.created"] = "sitting.created"
+    body: Body
+    number: int
+    title_km: ShortText
+    title_en: ShortText
+    date: Date
+    place: ShortText
+    roster: list[RosterEntry]
+    rules: RulesProfile
+    floor: FloorSettings
+
+
+class ItemAdded(Model):
+    type: Literal["agenda.item_added"] = "agenda.item_added"
+    item_id: Id
+    parent_id: Id | None
+    title_km: ShortText
+    title_en: ShortText
+
+
+class DocumentAttached(Model):
+    type: Literal["agenda.document_attached"] = "agenda.document_attached"
+    item_id: Id
+    document_id: Id
+    title: ShortText
+    media_type: ShortText
+    sha256: Sha256Hex
+    size: int
+
+
+class SittingOpened(Model):
+    type: Literal["sitting.opened"] = "sitting.opened"
+
+
+class SittingSuspended(Model):
+    type: Literal["sitting.suspended"] = "sitting.suspended"
+
+
+class SittingResumed(Model):
+    type: Literal["sitting.resumed"] = "sitting.resumed"
+
+
+class SittingClosed(Model):
+    type: Literal["sitting.closed"] = "sitting.closed"
+
+
+class ItemTakenUp(Model):
+    type: Literal["agenda.item_taken_up"] = "agenda.item_taken_up"
+    item_id: Id
+    previous_item_id: Id | None
+
+
+class NoticePosted(Model):
+    type: Literal["sitting.notice_posted"] = "sitting.notice_posted"
+    text: LongText
+
+
+# -- attendance -------------------------------------------------------------
+
+
+class CheckedIn(Model):
+    type: Literal["attendance.checked_in"] = "attendance.checked_in"
+    member_id: Id
+    seat: Id | None
+    remote: bool
+
+
+class CheckedOut(Model):
+    type: Literal["attendance.checked_out"] = "attendance.checked_out"
+    member_id: Id
+
+
+# -- floor ------------------------------------------------------------------
+
+
+class FloorRequested(Model):
+    type: Literal["floor.requested"] = "floor.requested"
+    request_id: Id
+    member_id: Id
+    speech_type: SpeechType
+
+
+class RequestWithdrawn(Model):
+    type: Literal["floor.withdrawn"] = "floor.withdrawn"
+    request_id: Id
+    member_id: Id
+    by_chair: bool
+
+
+class FloorGranted(Model):
+    """A microphone opens: a turn starts. The recorder cuts speech on these."""
+
+    type: Literal["floor.granted"] = "floor.granted"
+    turn_id: Id
+    member_id: Id
+    speech_type: SpeechType
+    item_id: Id | None
+    mic: Id | None
+    request_id: Id | None
+    time_limit_s: int
+    warning_s: int
+    auto_stop: bool
+
+
+class SpeechStopped(Model):
+    type: Literal["floor.stopped"] = "floor.stopped"
+    turn_id: Id
+    member_id: Id
+    reason: StopReason
+    duration_ms: int
+
+
+class ListReordered(Model):
+    type: Literal["floor.reordered"] = "floor.reordered"
+    request_ids: list[Id]
+
+
+class FloorConfigured(Model):
+    type: Literal["floor.configured"] = "floor.configured"
+    settings: FloorSettings
+
+
+class QuotaSet(Model):
+    type: Literal["floor.quota_set"] = "floor.quota_set"
+    group: ShortText
+    seconds: int
+
+
+Event = Annotated[
+    MemberRegistered
+    | DeviceEnrolled
+    | DeviceRevoked
+    | SittingCreated
+    | ItemAdded
+    | DocumentAttached
+    | SittingOpened
+    | SittingSuspended
+    | SittingResumed
+    | SittingClosed
+    | ItemTakenUp
+    | NoticePosted
+    | CheckedIn
+    | CheckedOut
+    | FloorRequested
+    | RequestWithdrawn
+    | FloorGranted
+    | SpeechStopped
+    | ListReordered
+    | FloorConfigured
+    | QuotaSet,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class Actor(Model):
+    """Who caused an event: the device, its role, and the member it acted for."""
+
+    role: Role
+    device_id: Id | None = None
+    member_id: Id | None = None
+
+
+class Record(Model):
+    """An event as stored: position, time, cause, and its link in the chain."""
+
+    stream: Id
+    seq: int
+    at_ms: int
+    command_id: str | None
+    actor: Actor
+    event: Event
+    prev_hash: Sha256Hex
+    hash: Sha256Hex
+
+    def body(self) -> dict[str, Any]:
+        """The hashed part: everything but the hash itself."""
+        return self.model_dump(mode="json", exclude={"hash"})
+
+    def verify_link(self) -> bool:
+        return chain_hash(self.prev_hash, self.body()) == self.hash
+
+    @classmethod
+    def seal(
+        cls,
+        *,
+        stream: str,
+        seq: int,
+        at_ms: int,
+        command_id: str | None,
+        actor: Actor,
+        event: Event,
+        prev_hash: str,
+    ) -> Record:
+        """Build the stored form of an event, computing its chain hash."""
+        body = {
+            "stream": stream,
+            "seq": seq,
+            "at_ms": at_ms,
+            "command_id": command_id,
+            "actor": actor.model_dump(mode="json"),
+            "event": event.model_dump(mode="json"),
+            "prev_hash": prev_hash,
+        }
+        return cls.model_validate({**body, "hash": chain_hash(prev_hash, body)})

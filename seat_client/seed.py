@@ -1,0 +1,145 @@
+"""Seed a hall through the protocol, as a clerk would: roster, devices, sittings.
+
+Used by ``hemicycle demo`` and ``hemicycle simulate``; idempotent (every
+command has a stable id), so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from protocol.commands import (
+    REGISTRY_STREAM,
+    AddItem,
+    AttachDocument,
+    CreateSitting,
+    EnrolDevice,
+    RegisterMember,
+    SetCredential,
+)
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.settings import FloorSettings
+from protocol.types import Body, Role
+from seat_client.client import HallClient
+from seat_client.senate import COMMISSION_AGENDA, PLENARY_AGENDA, Senator, senators
+
+
+@dataclass
+class Seeded:
+    plenary: str
+    commission: str
+    members: list[Senator]
+    tokens: dict[str, str] = field(default_factory=dict)  # device id -> token
+
+
+async def _once(clerk: HallClient, stream: str, cmd: object, cid: str) -> dict[str, object] | None:
+    """Send a seeding command; an existing thing is fine (seeding twice)."""
+    try:
+        return await clerk.command(stream, cmd, command_id=cid)
+    except ProtocolError as err:
+        if err.code is ErrorCode.ALREADY_EXISTS:
+            return None
+        raise
+
+
+def _cid(*parts: str) -> str:
+    return "seed-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+async def seed_senate(
+    clerk: HallClient,
+    seats: int = 62,
+    prefix: str = "senate",
+    date: str | None = None,
+    commission: bool = True,
+) -> Seeded:
+    """Register the Senate, enrol one device per seat plus chair and display, create sittings."""
+    members = senators(max(seats, 1))
+    day = date or dt.date.today().isoformat()
+    for m in members:
+        await _once(
+            clerk,
+            REGISTRY_STREAM,
+            RegisterMember(
+                member_id=m.member_id,
+                name_km=m.name_km,
+                name_latin=m.name_latin,
+                group=m.group,
+                title_km="សមាជិកព្រឹទ្ធសភា",
+                title_en="Senator",
+            ),
+            _cid(prefix, "member", m.member_id),
+        )
+        await clerk.command(
+            REGISTRY_STREAM,
+            SetCredential(member_id=m.member_id, pin=m.pin),
+            command_id=_cid(prefix, "pin", m.member_id),
+        )
+    seeded = Seeded(plenary=f"{prefix}-plenary-{day}", commission=f"{prefix}-c9-{day}",
+                    members=members)
+    devices = [(f"{prefix}-seat-{m.seat}", Role.SEAT, m.seat) for m in members]
+    devices += [(f"{prefix}-chair", Role.CHAIR, None), (f"{prefix}-display", Role.DISPLAY, None),
+                (f"{prefix}-recorder", Role.RECORDER, None)]
+    for device_id, role, seat in devices:
+        ack = await _once(
+            clerk,
+            REGISTRY_STREAM,
+            EnrolDevice(device_id=device_id, role=role, seat=seat, label=seat or role.value),
+            _cid(prefix, "device", device_id),
+        )
+        if ack and "token" in ack:
+            seeded.tokens[device_id] = str(ack["token"])
+    await _create(clerk, seeded.plenary, Body.PLENARY, 1, "សម័យប្រជុំពេញអង្គព្រឹទ្ធសភា",
+                  "Plenary sitting of the Senate", day, [], PLENARY_AGENDA, "senate-plenary")
+    if commission:
+        await _create(clerk, seeded.commission, Body.COMMISSION, 9,
+                      "កិច្ចប្រជុំគណៈកម្មការទី៩", "Meeting of the Ninth Commission", day,
+                      [m.member_id for m in members[:9]], COMMISSION_AGENDA, "senate-committee")
+    return seeded
+
+
+async def _create(
+    clerk: HallClient,
+    stream: str,
+    body: Body,
+    number: int,
+    title_km: str,
+    title_en: str,
+    day: str,
+    members: list[str],
+    agenda: list[tuple[str, str | None, str, str]],
+    rules: str,
+) -> None:
+    await _once(
+        clerk,
+        stream,
+        CreateSitting(
+            body=body,
+            number=number,
+            title_km=title_km,
+            title_en=title_en,
+            date=day,
+            place="សាលប្រជុំព្រឹទ្ធសភា, ភ្នំពេញ / Senate Hall, Phnom Penh",
+            members=members,
+            rules=rules,
+            floor=FloorSettings(max_open_mics=2, speaking_time_s=300, warning_s=30),
+        ),
+        _cid(stream, "create"),
+    )
+    for item_id, parent, km, en in agenda:
+        await _once(
+            clerk,
+            stream,
+            AddItem(item_id=item_id, parent_id=parent, title_km=km, title_en=en),
+            _cid(stream, "item", item_id),
+        )
+    doc = hashlib.sha256(f"{stream}-report".encode()).hexdigest()
+    await _once(
+        clerk,
+        stream,
+        AttachDocument(item_id=agenda[1][0], document_id=f"{agenda[1][0]}-report",
+                       title="Committee report / របាយការណ៍គណៈកម្មការ", sha256=doc, size=0),
+        _cid(stream, "doc"),
+    )

@@ -1,0 +1,210 @@
+"""A scripted sitting played by N seat clients and a chair: the seed of the load harness.
+
+It seeds what it needs (roster, devices, its own sitting), then plays:
+check-in, agenda, requests, a point of order jumping the list, grants,
+stops, reorder, removal, re-adding the last speaker, open-floor override,
+and refusals that must happen (a seat trying the chair's job, or acting
+for another member). Prints one JSON summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tqdm import tqdm
+
+from hall_server.domain import SittingState
+from protocol.commands import (
+    CheckIn,
+    CloseSitting,
+    ConfigureFloor,
+    GrantFloor,
+    NextItem,
+    OpenSitting,
+    ReaddLastSpeaker,
+    ReorderList,
+    RequestFloor,
+    StopSpeech,
+    WithdrawRequest,
+)
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.settings import FloorSettings
+from protocol.types import FloorMode, Role, SittingStatus, SpeechType
+from seat_client.client import HallClient
+from seat_client.seed import Seeded, seed_senate
+
+
+@dataclass
+class Tally:
+    """What the run saw: latencies, expected refusals, and anything unexpected."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    refusals: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    async def timed(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        start = time.perf_counter()
+        try:
+            return await fn()
+        finally:
+            self.latencies_ms.append((time.perf_counter() - start) * 1000)
+
+    async def ok(self, client: HallClient, stream: str, cmd: Any) -> dict[str, Any] | None:
+        try:
+            return await self.timed(lambda: client.command(stream, cmd))  # type: ignore[no-any-return]
+        except ProtocolError as err:
+            self.errors.append(f"{cmd.type}: {err}")
+            return None
+
+    async def refused(self, client: HallClient, stream: str, cmd: Any, code: ErrorCode) -> None:
+        try:
+            await self.timed(lambda: client.command(stream, cmd))
+            self.errors.append(f"{cmd.type} was accepted but should be refused with {code}")
+        except ProtocolError as err:
+            if err.code is not code:
+                self.errors.append(f"{cmd.type}: expected {code}, got {err.code}")
+            self.refusals[err.code.value] = self.refusals.get(err.code.value, 0) + 1
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def simulate(url: str, seats: int, admin_token: str, progress: bool = True) -> dict[str, Any]:
+    started = time.perf_counter()
+    tally = Tally()
+    run = uuid.uuid4().hex[:8]
+    clerk = HallClient(url, Role.CLERK, admin_token)
+    await clerk.connect()
+    seeded: Seeded = await seed_senate(clerk, seats=seats, prefix=f"sim-{run}", commission=False)
+    sitting = seeded.plenary
+    members = seeded.members[:seats]
+
+    bar = tqdm(total=seats + 1, desc="connecting seats", disable=not progress, file=sys.stderr)
+    chair = HallClient(url, Role.CHAIR, seeded.tokens[f"sim-{run}-chair"])
+    await chair.connect()
+    await chair.follow(sitting)
+    bar.update(1)
+    clients: list[HallClient] = []
+
+    async def join(m: Any) -> HallClient:
+        c = HallClient(url, Role.SEAT, seeded.tokens[f"sim-{run}-seat-{m.seat}"])
+        await c.connect()
+        await c.follow(sitting)
+        bar.update(1)
+        return c
+
+    for i in range(0, len(members), 50):
+        clients += await asyncio.gather(*(join(m) for m in members[i : i + 50]))
+    bar.close()
+
+    def state() -> SittingState:
+        s = chair.states[sitting]
+        assert isinstance(s, SittingState)
+        return s
+
+    async def chair_do(cmd: Any, expect_refusal: bool = False) -> None:
+        """A chair command, then wait until the chair's own view has caught up."""
+        if expect_refusal:
+            await tally.refused(chair, sitting, cmd, ErrorCode.INVALID_STATE)
+            return
+        ack = await tally.ok(chair, sitting, cmd)
+        if ack is not None:
+            await chair.wait_for(sitting, lambda s: s.seq >= int(ack["seq"]))
+
+    await chair_do(OpenSitting())
+    await asyncio.gather(
+        *(tally.ok(c, sitting, CheckIn(member_id=m.member_id, pin=m.pin))
+          for c, m in zip(clients, members, strict=True))
+    )
+    await chair.wait_for(sitting, lambda s: len(s.presence) == seats)  # type: ignore[union-attr]
+    await tally.ok(chair, sitting, NextItem())
+    await tally.ok(chair, sitting, NextItem())
+    await tally.ok(chair, sitting, NextItem())
+
+    speakers = list(zip(clients, members, strict=True))[: max(1, min(6, seats))]
+    kinds = [SpeechType.CONTRIBUTION, SpeechType.PRO, SpeechType.CONTRA, SpeechType.REPLY]
+    for (c, m), kind in zip(speakers[:4], kinds, strict=False):
+        await tally.ok(c, sitting, RequestFloor(member_id=m.member_id, speech_type=kind))
+    if len(speakers) > 4:
+        c, m = speakers[4]
+        await tally.ok(c, sitting, RequestFloor(member_id=m.member_id,
+                                                 speech_type=SpeechType.POINT_OF_ORDER))
+    # The chair's powers are not a seat's, and a seat acts only for its member.
+    await chair.wait_for(sitting, lambda s: len(s.floor.queue) == min(5, len(speakers)))  # type: ignore[union-attr]
+    c0, m0 = speakers[0]
+    await tally.refused(c0, sitting, GrantFloor(), ErrorCode.FORBIDDEN)
+    if len(speakers) > 1:
+        await tally.refused(c0, sitting, WithdrawRequest(member_id=speakers[1][1].member_id),
+                            ErrorCode.NOT_YOUR_MEMBER)
+    await tally.refused(c0, sitting, RequestFloor(member_id=m0.member_id),
+                        ErrorCode.ALREADY_REQUESTED)
+
+    turns = 0
+    if len(speakers) > 2:
+        order = [r.member_id for r in state().floor.queue]
+        await chair_do(ReorderList(member_ids=[order[0], *order[:0:-1]]))
+        await chair_do(WithdrawRequest(member_id=order[-1]))
+    await chair_do(OpenSitting(), expect_refusal=True)
+    while state().floor.queue:
+        head = state().floor.queue[0].member_id
+        await chair_do(GrantFloor())
+        turns += 1
+        await chair_do(StopSpeech(member_id=head))
+    await chair_do(ReaddLastSpeaker())
+    readded = state().floor.queue[0].member_id
+    await chair_do(GrantFloor())
+    await chair_do(StopSpeech(member_id=readded))
+    turns += 1
+
+    await tally.ok(chair, sitting, ConfigureFloor(settings=FloorSettings(
+        mode=FloorMode.OPEN_FLOOR, max_open_mics=2, speaking_time_s=120)))
+    last_seq = 0
+    for c, m in speakers[:3]:
+        ack = await tally.ok(c, sitting, RequestFloor(member_id=m.member_id))
+        last_seq = int(ack["seq"]) if ack else last_seq
+        turns += 1
+    await chair.wait_for(sitting, lambda s: s.seq >= last_seq)
+    for t in list(state().floor.speaking):
+        await tally.ok(chair, sitting, StopSpeech(member_id=t.member_id))
+
+    while True:
+        try:
+            await tally.timed(lambda: chair.command(sitting, NextItem()))
+        except ProtocolError as err:
+            if err.code is not ErrorCode.INVALID_STATE:
+                tally.errors.append(f"agenda.next: {err}")
+            break
+    await tally.ok(chair, sitting, CloseSitting())
+    final = await chair.wait_for(sitting, lambda s: s.status is SittingStatus.CLOSED)  # type: ignore[union-attr]
+    assert isinstance(final, SittingState)
+    await asyncio.gather(*(c.close() for c in [*clients, chair, clerk]))
+    return {
+        "sitting": sitting,
+        "seats": seats,
+        "events": final.seq,
+        "head": final.head,
+        "errors": len(tally.errors),
+        "error_messages": tally.errors[:20],
+        "refusals_as_expected": tally.refusals,
+        "present": len(final.presence),
+        "quorum": {"needed": final.quorum_needed(), "present": len(final.presence)},
+        "turns": turns,
+        "speaking_time_ms": dict(final.floor.member_total_ms),
+        "commands": len(tally.latencies_ms),
+        "command_ms": {
+            "p50": round(statistics.median(tally.latencies_ms), 2),
+            "p99": round(percentile(tally.latencies_ms, 99), 2),
+        },
+        "duration_s": round(time.perf_counter() - started, 2),
+    }
