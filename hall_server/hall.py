@@ -18,6 +18,7 @@ from typing import Any
 
 from hall_server.domain import (
     Context,
+    OutOfOrder,
     RegistryState,
     SittingState,
     State,
@@ -244,5 +245,7 @@ def rebuild(log_: EventLog, stream: str) -> State:
     snap = log_.latest_snapshot(stream)
     state = load_state(snap[1]) if snap else empty_state(stream)
     for record in log_.iter_records(stream, after=state.seq):
+        if not record.verify_link():
+            raise OutOfOrder(f"record {stream}#{record.seq} does not match its hash: the log was edited")
         state = fold(state, record)
     return state

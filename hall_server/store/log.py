@@ -122,16 +122,16 @@ class EventLog:
             size = batch if left is None else min(batch, left)
             with Session(self.engine) as s:
                 rows = s.exec(
-                    select(EventRow.record)
+                    select(EventRow.seq, EventRow.record)
                     .where(EventRow.stream == stream, EventRow.seq > after)
                     .order_by(EventRow.seq)  # type: ignore[arg-type]
                     .limit(size)
                 ).all()
-            for raw in rows:
+            for _seq, raw in rows:
                 yield Record.model_validate_json(raw)
             if len(rows) < size:
                 return
-            after += len(rows)
+            after = rows[-1][0]
             if left is not None:
                 left -= len(rows)
 

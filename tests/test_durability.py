@@ -1,0 +1,92 @@
+"""Nothing acknowledged is lost: kill -9 the server mid-sitting, restart, look."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+
+from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, WithdrawRequest
+from protocol.errors import ProtocolError
+from protocol.types import Role
+from hall_server.domain import SittingState
+from hall_server.hall import rebuild
+from hall_server.store import EventLog
+from seat_client.client import HallClient
+from seat_client.seed import seed_senate
+from tests.hall import ServerProcess
+
+
+async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: ServerProcess) -> None:
+    clerk = HallClient(server.url, Role.CLERK, server.admin_token)
+    await clerk.connect()
+    prefix = f"k{uuid.uuid4().hex[:6]}"
+    seeded = await seed_senate(clerk, seats=6, prefix=prefix, commission=False)
+    sitting = seeded.plenary
+    chair = HallClient(server.url, Role.CHAIR, seeded.tokens[f"{prefix}-chair"], give_up_after=3)
+    await chair.connect()
+    await chair.command(sitting, OpenSitting())
+    seats = []
+    for m in seeded.members:
+        c = HallClient(server.url, Role.SEAT, seeded.tokens[f"{prefix}-seat-{m.seat}"], give_up_after=3)
+        await c.connect()
+        await c.command(sitting, CheckIn(member_id=m.member_id, pin=m.pin))
+        seats.append(c)
+
+    acked: dict[str, int] = {}  # command id -> seq in its ack
+
+    async def stream_of_commands(client: HallClient, member_id: str | None) -> None:
+        for i in range(10_000):
+            cid = uuid.uuid4().hex
+            if member_id is None:
+                cmd: object = PostNotice(text=f"notice {i}")
+            elif i % 2 == 0:
+                cmd = RequestFloor(member_id=member_id)
+            else:
+                cmd = WithdrawRequest(member_id=member_id)
+            try:
+                ack = await client.command(sitting, cmd, command_id=cid)
+            except ProtocolError:
+                continue
+            except Exception:
+                return  # the server is gone
+            acked[cid] = int(ack["seq"])
+
+    writers = [asyncio.create_task(stream_of_commands(chair, None))]
+    writers += [
+        asyncio.create_task(stream_of_commands(c, m.member_id))
+        for c, m in zip(seats, seeded.members, strict=True)
+    ]
+    while len(acked) < 150:
+        await asyncio.sleep(0.01)
+    server.kill9()
+    await asyncio.gather(*writers)
+    for c in [clerk, chair, *seats]:
+        with contextlib.suppress(Exception):
+            await c.close()
+    assert len(acked) >= 150
+
+    # Straight from the database: every acknowledged command is in the log.
+    log = EventLog(server.db_url)
+    try:
+        stored = {r.command_id: r.seq for r in log.iter_records(sitting)}
+        missing = [cid for cid in acked if cid not in stored]
+        assert missing == [], f"{len(missing)} acknowledged commands lost"
+        assert all(stored[cid] == seq for cid, seq in acked.items() if cid in stored)
+        state = rebuild(log, sitting)
+        assert isinstance(state, SittingState)
+        assert state.seq >= max(acked.values())
+    finally:
+        log.close()
+
+    # And the restarted server serves that state and remembers the answers.
+    server.start()
+    chair = HallClient(server.url, Role.CHAIR, seeded.tokens[f"{prefix}-chair"])
+    await chair.connect()
+    followed = await chair.follow(sitting)
+    assert followed.seq == state.seq and followed.head == state.head
+    cid, seq = next(iter(acked.items()))
+    again = await chair.call("command", {"id": cid, "stream": sitting,
+                                         "cmd": {"type": "sitting.notice", "text": "again"}})
+    assert again["ok"] and again["replayed"] and again["seq"] == seq
+    await chair.close()
