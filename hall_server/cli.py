@@ -47,7 +47,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     data = Path(args.data)
     db = args.db or f"sqlite:///{data / 'hall.db'}"
     token = admin_token_for(data, args.admin_token)
-    app = create_app(ServerConfig(db_url=db, admin_token=token, redis_url=args.redis))
+    key = Path(args.server_key) if args.server_key else data / "server.key"
+    app = create_app(ServerConfig(db_url=db, admin_token=token, server_key=key, redis_url=args.redis))
     print(f"hemicycle: serving on http://{args.host}:{args.port}  db={db}", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 ws="websockets-sansio")
@@ -101,7 +102,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"FAIL cannot read {args.file}: {exc}")
         return 2
-    checked, finding = verify_export(doc)
+    checked, finding = verify_export(doc, args.server_key)
     for line in checked:
         print(f"ok   {line}")
     if finding:
@@ -123,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--redis", help="redis://... to fan out across workers")
     s.add_argument("--data", default=str(DEFAULT_DATA))
     s.add_argument("--admin-token")
+    s.add_argument("--server-key", help="Ed25519 key that seals results (default: DATA/server.key)")
     s.add_argument("--log-level", default="warning")
     s.set_defaults(fn=cmd_serve)
 
@@ -154,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("verify", help="re-check an exported record offline")
     v.add_argument("file")
+    v.add_argument("--server-key", help="pin the server's public key (hex) that must have sealed the votes")
     v.set_defaults(fn=cmd_verify)
     return p
 

@@ -1,28 +1,32 @@
-"""The hall's clock: turns a speech's deadline into a command, like any other.
+"""The hall's clock: turns deadlines into commands, like any other.
 
-Auto-stop is a ``floor.expire`` command sent by the ``system`` actor with a
-command id derived from the turn, so a restart or a second worker that
-fires it again changes nothing.
+Auto-stop is ``floor.expire`` and a vote timer is ``vote.close``, sent by
+the ``system`` actor with command ids derived from what they act on, so a
+restart or a second worker that fires them again changes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
 from hall_server.domain import SittingState
 from hall_server.hall import Caller, Hall
-from protocol.commands import CommandEnvelope, ExpireSpeech
+from protocol.commands import CloseVote, CommandEnvelope, ExpireSpeech
 from protocol.errors import ProtocolError
 from protocol.events import Actor
-from protocol.types import Role, SittingStatus
+from protocol.types import Role, SittingStatus, VoteStatus
 
 log = logging.getLogger("hemicycle.clock")
 SYSTEM = Caller(Actor(role=Role.SYSTEM, device_id="clock"))
 
 
-def due_expiries(states: list[SittingState], now_ms: int) -> list[tuple[str, str]]:
-    """(stream, turn id) of every auto-stopping speech past its deadline."""
+def due_commands(states: list[SittingState], now_ms: int) -> list[CommandEnvelope]:
+    """What the clock must do now: stop speeches and close votes whose time is up.
+
+    Command ids come from what they act on, so firing twice is harmless.
+    """
     due = []
     for s in states:
         if s.status is not SittingStatus.OPEN:
@@ -30,20 +34,24 @@ def due_expiries(states: list[SittingState], now_ms: int) -> list[tuple[str, str
         for turn in s.floor.speaking:
             deadline = turn.deadline_ms()
             if turn.auto_stop and deadline is not None and now_ms >= deadline:
-                due.append((s.stream, turn.turn_id))
+                due.append(_envelope(f"expire-{turn.turn_id}", s.stream, ExpireSpeech(turn_id=turn.turn_id)))
+        for vote_id, vote in s.votes.items():
+            deadline = vote.opened.deadline_ms
+            if vote.status is VoteStatus.OPEN and deadline is not None and now_ms >= deadline:
+                due.append(_envelope(f"close-{vote_id}", s.stream, CloseVote(vote_id=vote_id)))
     return due
+
+
+def _envelope(name: str, stream: str, cmd: ExpireSpeech | CloseVote) -> CommandEnvelope:
+    digest = hashlib.sha256(f"{stream}|{name}".encode()).hexdigest()[:40]
+    return CommandEnvelope(id=f"clock-{digest}", stream=stream, cmd=cmd)
 
 
 async def run_clock(hall: Hall, period_s: float = 0.25) -> None:
     while True:
         await asyncio.sleep(period_s)
-        for stream, turn_id in due_expiries(hall.sittings(), hall.clock()):
-            env = CommandEnvelope(
-                id=f"expire-{turn_id}-{stream}"[:64].replace(".", "-").replace(":", "-"),
-                stream=stream,
-                cmd=ExpireSpeech(turn_id=turn_id),
-            )
+        for env in due_commands(hall.sittings(), hall.clock()):
             try:
                 await hall.execute(env, SYSTEM)
             except ProtocolError as err:
-                log.info("expiry of %s in %s refused: %s", turn_id, stream, err)
+                log.info("%s in %s refused: %s", env.cmd.type, env.stream, err)

@@ -20,6 +20,7 @@ from pathlib import Path
 from hall_server.cli import admin_token_for
 from protocol.types import Role
 from seat_client.client import HallClient
+from seat_client.identity import folder_keys
 from seat_client.seed import Seeded, seed_senate
 from seat_client.simulate import simulate
 
@@ -38,20 +39,12 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0)
     raise TimeoutError(f"server at {url} did not become healthy")
 
 
-async def _seed(url: str, token: str) -> Seeded:
+async def _seed(url: str, token: str, devices: Path) -> Seeded:
     clerk = HallClient(url, Role.CLERK, token)
     await clerk.connect()
-    seeded = await seed_senate(clerk)
+    seeded = await seed_senate(clerk, keys=folder_keys(devices))
     await clerk.close()
     return seeded
-
-
-def keep_tokens(tokens_file: Path, minted: dict[str, str]) -> None:
-    """Device tokens are shown once, when minted: keep them for the next run."""
-    tokens = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
-    tokens.update(minted)
-    tokens_file.write_text(json.dumps(tokens, indent=1))
-    tokens_file.chmod(0o600)
 
 
 def run_demo(data: Path, host: str, port: int, exit_after: bool) -> int:
@@ -66,11 +59,10 @@ def run_demo(data: Path, host: str, port: int, exit_after: bool) -> int:
     )
     try:
         wait_healthy(url, proc)
-        seeded = asyncio.run(_seed(url, token))
-        keep_tokens(data / "tokens.json", seeded.tokens)
+        seeded = asyncio.run(_seed(url, token, data / "devices"))
         print(f"Hemicycle is running at {url}", flush=True)
         print(f"  sittings seeded: {seeded.plenary} and {seeded.commission}")
-        print(f"  device tokens:   {data / 'tokens.json'} (clerk token: {data / 'admin.token'})")
+        print(f"  device keys:     {data / 'devices'}/ (clerk token: {data / 'admin.token'})")
         print(f"  health, metrics: {url}/healthz  {url}/metrics")
         print("Playing a simulated sitting with 62 seats ...", flush=True)
         summary = asyncio.run(simulate(url, 62, token))

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from hall_server.store import EventLog
 from protocol.commands import REGISTRY_STREAM
-from protocol.verify import Finding, verify_chain
+from protocol.verify import Finding, verify_chain, verify_votes
 
 FORMAT = "hemicycle-record"
 FORMAT_VERSION = 1
@@ -44,7 +44,7 @@ def export_json(log: EventLog, sitting: str, progress: bool = False) -> dict[str
     }
 
 
-def verify_export(doc: dict[str, Any]) -> tuple[list[str], Finding | None]:
+def verify_export(doc: dict[str, Any], server_key: str | None = None) -> tuple[list[str], Finding | None]:
     """Re-check an exported record; returns what was checked and the first failure."""
     checked: list[str] = []
     if doc.get("format") != FORMAT:
@@ -58,4 +58,5 @@ def verify_export(doc: dict[str, Any]) -> tuple[list[str], Finding | None]:
     if records and records[-1]["hash"] != doc.get("head"):
         return checked, Finding("head", "document", "head does not match the last record")
     checked.append(f"head {doc.get('head', '')[:16]}… matches")
-    return checked, None
+    more, finding = verify_votes(doc["sitting"], records, doc.get("registry", []), server_key)
+    return checked + more, finding

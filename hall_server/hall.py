@@ -9,12 +9,15 @@ store's (stream, seq) key across workers). Nothing here touches sockets.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hall_server.domain import (
     Context,
@@ -29,15 +32,19 @@ from hall_server.domain import (
     load_state,
 )
 from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog
+from protocol.ballots import decode_ballot
+from protocol.canonical import canonical_bytes
 from protocol.commands import (
     REGISTRY_STREAM,
+    CastBallot,
     CheckIn,
     CommandEnvelope,
     CreateSitting,
     SetCredential,
 )
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import Actor, Record
+from protocol.events import Actor, Event, Record, VoteClosed, VoteSealed
+from protocol.keys import public_key_hex, seal_message, verify
 from protocol.types import Role
 
 log = logging.getLogger("hemicycle.hall")
@@ -70,18 +77,25 @@ class Metrics:
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated connection: its actor and, for a seat, the seat."""
+    """An authenticated connection: its actor, its seat, and whether a device key proved it."""
 
     actor: Actor
     seat: str | None = None
+    enrolled: bool = False
 
 
 class Hall:
     """Runs commands against streams held in memory, backed by the event log."""
 
-    def __init__(self, log_: EventLog, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(
+        self, log_: EventLog, server_key: Ed25519PrivateKey, clock: Callable[[], int] = now_ms
+    ) -> None:
         self.store = AsyncLog(log_)
+        self.server_key = server_key
+        self.server_public = public_key_hex(server_key)
         self.clock = clock
+        # Ed25519 verification holds the GIL: ballots are checked in another process.
+        self._verifier = ProcessPoolExecutor(max_workers=1)
         self.states: dict[str, State] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._publishers: list[Publisher] = []
@@ -97,6 +111,7 @@ class Hall:
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.store.close)
+        self._verifier.shutdown(wait=False, cancel_futures=True)
 
     def subscribe(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)
@@ -144,6 +159,11 @@ class Hall:
             self.metrics.count("replayed")
             return {**earlier, "replayed": True}
         cmd = env.cmd
+        device_id = caller.actor.device_id
+        if caller.enrolled and self.registry.active_device(device_id or "") is None:
+            raise ProtocolError(ErrorCode.KEY_REVOKED, "this device's key has been revoked",
+                                device_id=device_id)
+        signature_ok = await self._check_signature(cmd, device_id) if isinstance(cmd, CastBallot) else None
         if isinstance(cmd, SetCredential):
             return await self._set_credential(cmd, caller)
         if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
@@ -158,16 +178,16 @@ class Hall:
                 )
         for _attempt in range(MAX_RETRIES):
             state = self.states.get(env.stream) or empty_state(env.stream)
-            secret = secrets.token_urlsafe(24) if cmd.type == "device.enrol" else ""
-            ctx = Context(caller.actor, self.clock(), caller.seat, secret)
+            ctx = Context(caller.actor, self.clock(), caller.seat, signature_ok)
             events = decide(state, cmd, ctx, self.registry)
             records = seal_records(env.stream, state, events, ctx, env.id)
+            records += self._seals(env.stream, records, ctx, env.id)
             result: dict[str, Any] = {
                 "seq": records[-1].seq if records else state.seq,
                 "events": [r.event.type for r in records],
+                **result_extras(records),
             }
-            result.update(result_extras(records, secret))
-            answer = CommandAnswer(env.stream, env.id, caller.actor.device_id, public(result))
+            answer = CommandAnswer(env.stream, env.id, caller.actor.device_id, result)
             try:
                 await self.store.run(self.store.log.append, records, answer)
             except Conflict:
@@ -192,6 +212,24 @@ class Hall:
             return result
         raise ProtocolError(ErrorCode.CONFLICT, "stream is busy; send the command again")
 
+    async def _check_signature(self, cmd: CastBallot, device_id: str | None) -> bool:
+        device = self.registry.active_device(device_id or "")
+        if device is None:
+            return False
+        _, raw = decode_ballot(cmd.ballot)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._verifier, verify, device.public_key, cmd.signature, raw)
+
+    def _seals(self, stream: str, records: list[Record], ctx: Context, cid: str) -> list[Record]:
+        """A closed vote is sealed at once: the server signs its result and the chain head."""
+        seals: list[Record] = []
+        for r in records:
+            if isinstance(r.event, VoteClosed):
+                seal = make_seal(self.server_key, stream, r)
+                prev = seals[-1] if seals else records[-1]
+                seals += seal_records(stream, _Head(prev.seq, prev.hash), [seal], ctx, cid)
+        return seals
+
     async def _set_credential(self, cmd: SetCredential, caller: Caller) -> dict[str, Any]:
         if caller.actor.role is not Role.CLERK:
             raise ProtocolError(ErrorCode.FORBIDDEN, "only a clerk can set credentials")
@@ -201,26 +239,43 @@ class Hall:
         return {"seq": self.registry.seq, "events": []}
 
 
-def public(result: dict[str, Any]) -> dict[str, Any]:
-    """What is stored as a command's answer: never the minted token."""
-    return {k: v for k, v in result.items() if k != "token"}
+@dataclass(frozen=True)
+class _Head:
+    """Where a chain stands: enough to seal further records onto it."""
+
+    seq: int
+    head: str
 
 
-def result_extras(records: list[Record], secret: str) -> dict[str, Any]:
-    """Ids the client needs back: the request or turn it created, a new token."""
+def make_seal(key: Ed25519PrivateKey, stream: str, closed: Record) -> VoteSealed:
+    assert isinstance(closed.event, VoteClosed)
+    result_sha = hashlib.sha256(canonical_bytes(closed.event.result.model_dump(mode="json"))).hexdigest()
+    message = seal_message(stream, closed.event.vote_id, closed.seq, closed.hash, result_sha)
+    return VoteSealed(
+        vote_id=closed.event.vote_id,
+        closed_seq=closed.seq,
+        closed_hash=closed.hash,
+        result_sha256=result_sha,
+        server_key=public_key_hex(key),
+        signature=key.sign(message).hex(),
+    )
+
+
+def result_extras(records: list[Record]) -> dict[str, Any]:
+    """What the client needs back: the request or turn it created, a ballot's receipt."""
     extras: dict[str, Any] = {}
     for r in records:
         data = r.event.model_dump()
         for key in ("request_id", "turn_id"):
             if key in data:
                 extras[key] = data[key]
-    if secret:
-        extras["token"] = secret
+        if r.event.type == "vote.ballot_cast":
+            extras["receipt"] = {"seq": r.seq, "hash": r.hash}
     return extras
 
 
 def seal_records(
-    stream: str, state: State, events: list[Any], ctx: Context, command_id: str | None
+    stream: str, state: State | _Head, events: list[Event], ctx: Context, command_id: str | None
 ) -> list[Record]:
     records: list[Record] = []
     prev, seq = state.head, state.seq

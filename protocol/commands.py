@@ -19,13 +19,16 @@ from protocol.types import (
     LongText,
     Model,
     OptText,
+    PublicKeyHex,
     Role,
     Sha256Hex,
     ShortText,
+    SignatureHex,
     SpeechType,
+    VoteKind,
 )
 
-Pin = Annotated[str, Field(pattern=r"^\d{4,8}$")]
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]
 CardId = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,64}$")]
 
 
@@ -52,9 +55,12 @@ class SetCredential(Model):
 
 
 class EnrolDevice(Model):
+    """Bind a device's public key (made on the device) to a member or a seat."""
+
     type: Literal["device.enrol"] = "device.enrol"
     device_id: Id
     role: Role
+    public_key: PublicKeyHex
     member_id: Id | None = None
     seat: Id | None = None
     label: OptText = ""
@@ -207,6 +213,42 @@ class SetGroupQuota(Model):
     seconds: int = Field(ge=0, le=86_400)
 
 
+# -- votes ------------------------------------------------------------------
+
+
+class OpenVote(Model):
+    """The chair puts a motion to the vote on the current agenda item."""
+
+    type: Literal["vote.open"] = "vote.open"
+    vote_id: Id
+    motion_km: LongText
+    motion_en: LongText
+    options: list[ShortText] = Field(default_factory=lambda: ["yes", "no", "abstain"],
+                                     min_length=2, max_length=20)
+    kind: VoteKind = VoteKind.ROLL_CALL
+    majority: Id | None = None  # a rule of the sitting's profile; None = its default
+    duration_s: int = Field(default=0, ge=0, le=86_400)  # 0 = until the chair closes it
+    allow_change: bool = False
+
+
+class CastBallot(Model):
+    """A ballot: canonical bytes (base64) and the device's Ed25519 signature over them."""
+
+    type: Literal["vote.cast"] = "vote.cast"
+    ballot: Annotated[str, Field(max_length=2048)]
+    signature: SignatureHex
+
+
+class CloseVote(Model):
+    type: Literal["vote.close"] = "vote.close"
+    vote_id: Id
+
+
+class PublishVote(Model):
+    type: Literal["vote.publish"] = "vote.publish"
+    vote_id: Id
+
+
 class PostNotice(Model):
     """A short message from the chair to every seat and the display."""
 
@@ -242,6 +284,10 @@ SittingCommand = (
     | ConfigureFloor
     | SetGroupQuota
     | PostNotice
+    | OpenVote
+    | CastBallot
+    | CloseVote
+    | PublishVote
 )
 
 Command = Annotated[

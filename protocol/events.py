@@ -12,19 +12,24 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from protocol.canonical import chain_hash
-from protocol.settings import FloorSettings, RulesProfile
+from protocol.rules import Result
+from protocol.settings import FloorSettings, MajorityRule, RulesProfile
 from protocol.types import (
     Body,
     Date,
+    Fraction,
     Id,
     LongText,
     Model,
     OptText,
+    PublicKeyHex,
     Role,
     Sha256Hex,
     ShortText,
+    SignatureHex,
     SpeechType,
     StopReason,
+    VoteKind,
 )
 
 # -- registry ---------------------------------------------------------------
@@ -47,7 +52,7 @@ class DeviceEnrolled(Model):
     member_id: Id | None = None
     seat: Id | None = None
     label: OptText = ""
-    token_sha256: Sha256Hex
+    public_key: PublicKeyHex
 
 
 class DeviceRevoked(Model):
@@ -196,6 +201,65 @@ class QuotaSet(Model):
     seconds: int
 
 
+# -- votes ------------------------------------------------------------------
+
+
+class VoteOpened(Model):
+    """A vote opens; who may vote is fixed now (members present at this moment)."""
+
+    type: Literal["vote.opened"] = "vote.opened"
+    vote_id: Id
+    item_id: Id | None
+    motion_km: LongText
+    motion_en: LongText
+    options: list[ShortText]
+    kind: VoteKind
+    majority: MajorityRule
+    quorum: Fraction
+    eligible: list[Id]
+    members: int
+    deadline_ms: int | None
+    allow_change: bool
+
+
+class BallotCast(Model):
+    """A verified ballot, its signed bytes verbatim. Live channels redact it while secret."""
+
+    type: Literal["vote.ballot_cast"] = "vote.ballot_cast"
+    vote_id: Id
+    member_id: str
+    device_id: str
+    choice: str
+    ballot: str
+    signature: str
+    replaces: int | None = None  # seq of the ballot this one changes, when allowed
+
+
+class VoteClosed(Model):
+    type: Literal["vote.closed"] = "vote.closed"
+    vote_id: Id
+    by_clock: bool
+    result: Result
+    named: dict[Id, ShortText]  # roll-call: member -> choice; empty for secret votes
+
+
+class VoteSealed(Model):
+    """The server's signature over the result and the chain head at close."""
+
+    type: Literal["vote.sealed"] = "vote.sealed"
+    vote_id: Id
+    closed_seq: int
+    closed_hash: Sha256Hex
+    result_sha256: Sha256Hex
+    server_key: PublicKeyHex
+    signature: SignatureHex
+
+
+class VotePublished(Model):
+    type: Literal["vote.published"] = "vote.published"
+    vote_id: Id
+
+
 Event = Annotated[
     MemberRegistered
     | DeviceEnrolled
@@ -217,7 +281,12 @@ Event = Annotated[
     | SpeechStopped
     | ListReordered
     | FloorConfigured
-    | QuotaSet,
+    | QuotaSet
+    | VoteOpened
+    | BallotCast
+    | VoteClosed
+    | VoteSealed
+    | VotePublished,
     Field(discriminator="type"),
 ]
 
@@ -243,10 +312,11 @@ class Record(Model):
     event: Event
     prev_hash: Sha256Hex
     hash: Sha256Hex
+    redacted: bool = False  # a live-channel copy with secret parts blanked; not hashed
 
     def body(self) -> dict[str, Any]:
         """The hashed part: everything but the hash itself."""
-        return self.model_dump(mode="json", exclude={"hash"})
+        return self.model_dump(mode="json", exclude={"hash", "redacted"})
 
     def verify_link(self) -> bool:
         return chain_hash(self.prev_hash, self.body()) == self.hash

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptText = Annotated[str, StringConstraints(max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
-Date = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+def _real_date(value: str) -> str:
+    """An ISO calendar date in ASCII digits: 2026-02-30 and Khmer digits are refused."""
+    datetime.date.fromisoformat(value)
+    return value
+
+
+Date = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_real_date)]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+PublicKeyHex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+SignatureHex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{128}$")]
 
 
 class Model(BaseModel):
@@ -74,6 +83,17 @@ class StopReason(StrEnum):
     EXPIRED = "expired"
     OVERRIDE = "override"
     SITTING_CLOSED = "sitting_closed"
+
+
+class VoteKind(StrEnum):
+    ROLL_CALL = "roll_call"
+    SECRET = "secret"
+
+
+class VoteStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
 
 
 class Fraction(Model):

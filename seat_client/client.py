@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import socketio
 
 from hall_server.domain import State, empty_state, fold, load_state
@@ -22,6 +23,7 @@ from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
+from seat_client.identity import DeviceKey
 
 log = logging.getLogger("hemicycle.client")
 
@@ -49,7 +51,7 @@ class HallClient:
         self,
         url: str,
         role: Role,
-        token: str,
+        identity: DeviceKey | str,
         *,
         call_timeout: float = 10.0,
         give_up_after: float = 60.0,
@@ -57,7 +59,7 @@ class HallClient:
         self.url = url.rstrip("/")
         self.role = role
         self.namespace = f"/{role.value}"
-        self.token = token
+        self.identity = identity  # a device key, or the bootstrap clerk's admin token
         self.call_timeout = call_timeout
         self.give_up_after = give_up_after
         self.states: dict[str, State] = {}
@@ -78,11 +80,19 @@ class HallClient:
         await self.sio.connect(
             self.url,
             namespaces=[self.namespace],
-            auth={"v": PROTOCOL_VERSION, "token": self.token},
+            auth=self._auth,
             transports=["websocket"],
             wait_timeout=wait_timeout,
         )
         await asyncio.wait_for(self._connected.wait(), wait_timeout)
+
+    async def _auth(self) -> dict[str, object]:
+        """Fresh proof for each (re)connect: sign a new challenge from the server."""
+        if isinstance(self.identity, str):
+            return {"v": PROTOCOL_VERSION, "token": self.identity}
+        async with aiohttp.ClientSession() as http, http.get(f"{self.url}/api/challenge") as r:
+            nonce = (await r.json())["nonce"]
+        return self.identity.connect_auth(nonce)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -180,7 +190,7 @@ class HallClient:
         state = self.states[record.stream]
         if record.seq <= state.seq:
             return
-        if not record.verify_link():
+        if not record.redacted and not record.verify_link():
             raise ChainBroken(f"{record.stream}#{record.seq}")
         self.states[record.stream] = fold(state, record)
         for hook in self.hooks:

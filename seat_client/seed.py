@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from protocol.commands import (
     REGISTRY_STREAM,
@@ -23,6 +23,7 @@ from protocol.errors import ErrorCode, ProtocolError
 from protocol.settings import FloorSettings
 from protocol.types import Body, Role
 from seat_client.client import HallClient
+from seat_client.identity import DeviceKey, KeySource, memory_keys
 from seat_client.senate import COMMISSION_AGENDA, PLENARY_AGENDA, Senator, senators
 
 
@@ -31,7 +32,15 @@ class Seeded:
     plenary: str
     commission: str
     members: list[Senator]
-    tokens: dict[str, str] = field(default_factory=dict)  # device id -> token
+    keys: KeySource
+
+    def device(self, suffix: str) -> DeviceKey:
+        """The key of a seeded device: "chair", "display", "recorder" or "seat-S001"."""
+        return self.keys(f"{self.prefix}-{suffix}")
+
+    @property
+    def prefix(self) -> str:
+        return self.plenary.split("-plenary-")[0]
 
 
 async def _once(clerk: HallClient, stream: str, cmd: object, cid: str) -> dict[str, object] | None:
@@ -54,6 +63,7 @@ async def seed_senate(
     prefix: str = "senate",
     date: str | None = None,
     commission: bool = True,
+    keys: KeySource | None = None,
 ) -> Seeded:
     """Register the Senate, enrol one device per seat plus chair and display, create sittings."""
     members = senators(max(seats, 1))
@@ -78,19 +88,18 @@ async def seed_senate(
             command_id=_cid(prefix, "pin", m.member_id),
         )
     seeded = Seeded(plenary=f"{prefix}-plenary-{day}", commission=f"{prefix}-c9-{day}",
-                    members=members)
+                    members=members, keys=keys or memory_keys())
     devices = [(f"{prefix}-seat-{m.seat}", Role.SEAT, m.seat) for m in members]
     devices += [(f"{prefix}-chair", Role.CHAIR, None), (f"{prefix}-display", Role.DISPLAY, None),
                 (f"{prefix}-recorder", Role.RECORDER, None)]
     for device_id, role, seat in devices:
-        ack = await _once(
+        await _once(
             clerk,
             REGISTRY_STREAM,
-            EnrolDevice(device_id=device_id, role=role, seat=seat, label=seat or role.value),
+            EnrolDevice(device_id=device_id, role=role, seat=seat, label=seat or role.value,
+                        public_key=seeded.keys(device_id).public_hex),
             _cid(prefix, "device", device_id),
         )
-        if ack and "token" in ack:
-            seeded.tokens[device_id] = str(ack["token"])
     await _create(clerk, seeded.plenary, Body.PLENARY, 1, "សម័យប្រជុំពេញអង្គព្រឹទ្ធសភា",
                   "Plenary sitting of the Senate", day, [], PLENARY_AGENDA, "senate-plenary")
     if commission:

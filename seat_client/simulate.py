@@ -24,10 +24,13 @@ from hall_server.domain import SittingState
 from protocol.commands import (
     CheckIn,
     CloseSitting,
+    CloseVote,
     ConfigureFloor,
     GrantFloor,
     NextItem,
     OpenSitting,
+    OpenVote,
+    PublishVote,
     ReaddLastSpeaker,
     ReorderList,
     RequestFloor,
@@ -36,8 +39,9 @@ from protocol.commands import (
 )
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.settings import FloorSettings
-from protocol.types import FloorMode, Role, SittingStatus, SpeechType
+from protocol.types import FloorMode, Role, SittingStatus, SpeechType, VoteKind
 from seat_client.client import HallClient
+from seat_client.identity import DeviceKey
 from seat_client.seed import Seeded, seed_senate
 
 
@@ -73,6 +77,36 @@ class Tally:
             self.refusals[err.code.value] = self.refusals.get(err.code.value, 0) + 1
 
 
+CHOICES = ["yes"] * 7 + ["no"] * 2 + ["abstain"]
+
+
+async def roll_call(
+    chair: HallClient,
+    seats: list[tuple[HallClient, Any]],
+    sitting: str,
+    tally: Tally,
+    chair_do: Callable[[Any], Awaitable[None]],
+) -> dict[str, Any]:
+    """A roll-call vote: every seat signs its ballot on the device; the chair closes it."""
+    vote_id = f"v{uuid.uuid4().hex[:6]}"
+    await chair_do(OpenVote(vote_id=vote_id, motion_km="សុំអនុម័តសេចក្តីព្រាងច្បាប់",
+                            motion_en="That the draft law be adopted", kind=VoteKind.ROLL_CALL))
+
+    async def cast(i: int, client: HallClient, member: Any) -> None:
+        assert isinstance(client.identity, DeviceKey)
+        ballot = client.identity.ballot(sitting, vote_id, member.member_id, member.seat,
+                                        CHOICES[i % len(CHOICES)])
+        await tally.ok(client, sitting, ballot)
+
+    await asyncio.gather(*(cast(i, c, m) for i, (c, m) in enumerate(seats)))
+    await chair_do(CloseVote(vote_id=vote_id))
+    await chair_do(PublishVote(vote_id=vote_id))
+    vote = chair.states[sitting].votes[vote_id]  # type: ignore[union-attr]
+    assert vote.result is not None
+    return {"id": vote_id, "counts": vote.result.counts, "voted": vote.result.voted,
+            "outcome": vote.result.outcome, "sealed": vote.sealed is not None}
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -91,14 +125,14 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
     members = seeded.members[:seats]
 
     bar = tqdm(total=seats + 1, desc="connecting seats", disable=not progress, file=sys.stderr)
-    chair = HallClient(url, Role.CHAIR, seeded.tokens[f"sim-{run}-chair"])
+    chair = HallClient(url, Role.CHAIR, seeded.device("chair"))
     await chair.connect()
     await chair.follow(sitting)
     bar.update(1)
     clients: list[HallClient] = []
 
     async def join(m: Any) -> HallClient:
-        c = HallClient(url, Role.SEAT, seeded.tokens[f"sim-{run}-seat-{m.seat}"])
+        c = HallClient(url, Role.SEAT, seeded.device(f"seat-{m.seat}"))
         await c.connect()
         await c.follow(sitting)
         bar.update(1)
@@ -167,6 +201,8 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
     await chair_do(StopSpeech(member_id=readded))
     turns += 1
 
+    votes = [await roll_call(chair, list(zip(clients, members, strict=True)), sitting, tally, chair_do)]
+
     await tally.ok(chair, sitting, ConfigureFloor(settings=FloorSettings(
         mode=FloorMode.OPEN_FLOOR, max_open_mics=2, speaking_time_s=120)))
     last_seq = 0
@@ -200,6 +236,7 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
         "present": len(final.presence),
         "quorum": {"needed": final.quorum_needed(), "present": len(final.presence)},
         "turns": turns,
+        "votes": votes,
         "speaking_time_ms": dict(final.floor.member_total_ms),
         "commands": len(tally.latencies_ms),
         "command_ms": {

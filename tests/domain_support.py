@@ -53,15 +53,18 @@ def ctx(
     member: str | None = None,
     seat: str | None = None,
     device: str | None = None,
-    secret: str = "",
+    signature_ok: bool | None = None,
 ) -> Context:
     return Context(
-        Actor(role=role, device_id=device or f"dev-{role.value}", member_id=member), now, seat, secret
+        actor=Actor(role=role, device_id=device or f"dev-{role.value}", member_id=member),
+        now_ms=now,
+        seat=seat,
+        signature_ok=signature_ok,
     )
 
 
-def clerk(now: int = T0, secret: str = "") -> Context:
-    return ctx(Role.CLERK, now=now, secret=secret)
+def clerk(now: int = T0) -> Context:
+    return ctx(Role.CLERK, now=now)
 
 
 def chair(now: int = T0) -> Context:
@@ -99,7 +102,7 @@ def step(
     for record in seal_records(stream, state, events, context, f"cmd-{state.seq + 1:06d}"):
         new = fold(new, record)
     assert type(new) is type(state)
-    return events, new  # type: ignore[return-value]
+    return events, new
 
 
 def run(state: S, cmd: Command, context: Context, registry: RegistryState | None = None) -> S:
@@ -167,7 +170,9 @@ def registry_with(n: int) -> RegistryState:
     return state
 
 
-def create_cmd(floor: FloorSettings | None = None, rules: str = "senate-plenary") -> CreateSitting:
+def create_cmd(
+    floor: FloorSettings | None = None, rules: str = "senate-plenary", members: list[str] | None = None
+) -> CreateSitting:
     return CreateSitting(
         body=Body.PLENARY,
         number=7,
@@ -177,6 +182,7 @@ def create_cmd(floor: FloorSettings | None = None, rules: str = "senate-plenary"
         place="Chamber",
         rules=rules,
         floor=floor or FloorSettings(),
+        members=members or [],
     )
 
 
@@ -218,3 +224,10 @@ def queue(state: SittingState) -> list[tuple[str, SpeechType]]:
 
 def speaking(state: SittingState) -> list[str]:
     return [t.member_id for t in state.floor.speaking]
+
+
+def play(state: S, *steps: tuple[Command, Context]) -> S:
+    """Run several commands in order."""
+    for cmd, context in steps:
+        state = run(state, cmd, context)
+    return state

@@ -22,5 +22,6 @@ def test_demo_runs_a_whole_sitting(tmp_path: Path) -> None:
     assert summary["errors"] == 0
     assert summary["present"] == 62
     assert "senate-plenary" in out.stdout and "senate-c9" in out.stdout
-    tokens = json.loads((tmp_path / "demo" / "tokens.json").read_text())
-    assert "senate-chair" in tokens and len([t for t in tokens if "-seat-" in t]) == 62
+    keys = sorted(p.name for p in (tmp_path / "demo" / "devices").iterdir())
+    assert "senate-chair.pem" in keys and len([k for k in keys if "-seat-" in k]) == 62
+    assert all(((tmp_path / "demo" / "devices" / k).stat().st_mode & 0o777) == 0o600 for k in keys)

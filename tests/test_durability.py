@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import uuid
 
-from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, WithdrawRequest
-from protocol.errors import ProtocolError
-from protocol.types import Role
 from hall_server.domain import SittingState
 from hall_server.hall import rebuild
 from hall_server.store import EventLog
+from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, WithdrawRequest
+from protocol.errors import ProtocolError
+from protocol.types import Role
 from seat_client.client import HallClient
 from seat_client.seed import seed_senate
 from tests.hall import ServerProcess
@@ -23,12 +23,12 @@ async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: Server
     prefix = f"k{uuid.uuid4().hex[:6]}"
     seeded = await seed_senate(clerk, seats=6, prefix=prefix, commission=False)
     sitting = seeded.plenary
-    chair = HallClient(server.url, Role.CHAIR, seeded.tokens[f"{prefix}-chair"], give_up_after=3)
+    chair = HallClient(server.url, Role.CHAIR, seeded.device("chair"), give_up_after=3)
     await chair.connect()
     await chair.command(sitting, OpenSitting())
     seats = []
     for m in seeded.members:
-        c = HallClient(server.url, Role.SEAT, seeded.tokens[f"{prefix}-seat-{m.seat}"], give_up_after=3)
+        c = HallClient(server.url, Role.SEAT, seeded.device(f"seat-{m.seat}"), give_up_after=3)
         await c.connect()
         await c.command(sitting, CheckIn(member_id=m.member_id, pin=m.pin))
         seats.append(c)
@@ -81,7 +81,7 @@ async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: Server
 
     # And the restarted server serves that state and remembers the answers.
     server.start()
-    chair = HallClient(server.url, Role.CHAIR, seeded.tokens[f"{prefix}-chair"])
+    chair = HallClient(server.url, Role.CHAIR, seeded.device("chair"))
     await chair.connect()
     followed = await chair.follow(sitting)
     assert followed.seq == state.seq and followed.head == state.head

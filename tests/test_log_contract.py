@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from protocol.commands import CreateSitting, RegisterMember
-from protocol.events import Actor, NoticePosted, Record
-from protocol.types import Body, Role
 from hall_server.domain import Context, RegistryState, SittingState, decide, empty_state, fold
 from hall_server.hall import seal_records
 from hall_server.store import CommandAnswer, Conflict, EventLog
+from protocol.commands import CreateSitting, RegisterMember
+from protocol.events import Actor, NoticePosted, Record
+from protocol.types import Body, Role
 
 CLERK = Context(Actor(role=Role.CLERK, device_id="admin"), now_ms=1_700_000_000_000)
 

@@ -45,12 +45,12 @@ async def hall(server: ServerProcess) -> AsyncIterator[Hall]:
     await clerk.connect()
     prefix = f"t{uuid.uuid4().hex[:6]}"
     seeded = await seed_senate(clerk, seats=4, prefix=prefix, commission=False)
-    chair = HallClient(server.url, Role.CHAIR, seeded.tokens[f"{prefix}-chair"])
+    chair = HallClient(server.url, Role.CHAIR, seeded.device("chair"))
     await chair.connect()
     await chair.follow(seeded.plenary)
     seats = []
     for m in seeded.members[:4]:
-        c = HallClient(server.url, Role.SEAT, seeded.tokens[f"{prefix}-seat-{m.seat}"])
+        c = HallClient(server.url, Role.SEAT, seeded.device(f"seat-{m.seat}"))
         await c.connect()
         await c.follow(seeded.plenary)
         seats.append(c)

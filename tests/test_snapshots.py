@@ -8,12 +8,12 @@ import sys
 
 from sqlalchemy import text
 
-from protocol.commands import OpenSitting
-from protocol.events import Actor, NoticePosted
-from protocol.types import Role
 from hall_server.domain import Context, decide, dump_state, fold
 from hall_server.hall import SNAPSHOT_EVERY, rebuild, seal_records
 from hall_server.store import EventLog
+from protocol.commands import OpenSitting
+from protocol.events import Actor, NoticePosted
+from protocol.types import Role
 from tests.test_log_contract import created_sitting
 
 

@@ -12,14 +12,14 @@ from protocol.types import Role
 class Context:
     """The caller and the clock, passed in so that decisions stay pure.
 
-    ``secret`` is fresh randomness drawn by the caller for commands that mint
-    one (a device token); the domain never draws its own.
+    ``signature_ok`` is the caller's check of a ballot's Ed25519 signature
+    against the sending device's enrolled key (done off the event loop).
     """
 
     actor: Actor
     now_ms: int
     seat: str | None = None
-    secret: str = ""
+    signature_ok: bool | None = None
 
     @property
     def role(self) -> Role:

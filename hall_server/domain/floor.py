@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import (
     Event,
     FloorConfigured,
@@ -76,10 +77,23 @@ class FloorState:
 
 
 def insert_position(queue: tuple[Request, ...], speech_type: SpeechType) -> int:
-    """Where a new request goes: points of order after earlier ones, before the rest."""
+    """Where a new request goes: right after the last point of order, or at the end."""
     if speech_type is not SpeechType.POINT_OF_ORDER:
         return len(queue)
-    return sum(1 for r in queue if r.speech_type is SpeechType.POINT_OF_ORDER)
+    points = [i for i, r in enumerate(queue) if r.speech_type is SpeechType.POINT_OF_ORDER]
+    return points[-1] + 1 if points else 0
+
+
+def check_quota(floor: FloorState, group: str) -> None:
+    """Refuse a microphone to a group that has used its time for this item."""
+    quota = floor.quotas.get(group)
+    if quota and floor.group_used_ms.get(group, 0) >= quota * 1000:
+        raise ProtocolError(
+            ErrorCode.QUOTA_EXHAUSTED,
+            "the group has used its speaking time for this item",
+            group=group,
+            quota_s=quota,
+        )
 
 
 def time_limit(floor: FloorState, group: str, speech_type: SpeechType) -> int:
@@ -174,10 +188,12 @@ def grant_events(
     mic: str | None,
     now_ms: int,
 ) -> list[Event]:
-    """Open a microphone, first dropping the oldest one when open floor is full."""
-    events: list[Event] = []
-    if len(floor.speaking) >= floor.settings.max_open_mics:
-        events.append(stop_event(floor.speaking[0], StopReason.OVERRIDE, now_ms))
+    """Open a microphone, first dropping the oldest ones until it fits under the limit."""
+    check_quota(floor, group)
+    over = len(floor.speaking) - floor.settings.max_open_mics + 1
+    events: list[Event] = [
+        stop_event(turn, StopReason.OVERRIDE, now_ms) for turn in floor.speaking[: max(0, over)]
+    ]
     s = floor.settings
     events.append(
         FloorGranted(
@@ -204,6 +220,7 @@ __all__ = [
     "RequestWithdrawn",
     "Turn",
     "apply_floor",
+    "check_quota",
     "grant_events",
     "insert_position",
     "stop_event",

@@ -6,7 +6,6 @@ members it needs into its roster when it is created.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 
 from hall_server.domain.context import Context
@@ -23,7 +22,7 @@ class Device:
     member_id: str | None
     seat: str | None
     label: str
-    token_sha256: str
+    public_key: str
     revoked: bool = False
 
 
@@ -34,12 +33,9 @@ class RegistryState:
     members: dict[str, MemberRegistered] = field(default_factory=dict)
     devices: dict[str, Device] = field(default_factory=dict)
 
-    def device_by_token(self, token: str) -> Device | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        for device in self.devices.values():
-            if device.token_sha256 == digest and not device.revoked:
-                return device
-        return None
+    def active_device(self, device_id: str) -> Device | None:
+        device = self.devices.get(device_id)
+        return device if device is not None and not device.revoked else None
 
 
 RegistryCommand = RegisterMember | EnrolDevice | RevokeDevice
@@ -69,18 +65,11 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                 raise ProtocolError(ErrorCode.MALFORMED, "a remote device needs a member")
             if cmd.role is Role.SYSTEM:
                 raise ProtocolError(ErrorCode.FORBIDDEN, "system devices cannot be enrolled")
-            if not ctx.secret:
-                raise ProtocolError(ErrorCode.INTERNAL, "enrolment needs a fresh token")
-            return [
-                DeviceEnrolled(
-                    device_id=cmd.device_id,
-                    role=cmd.role,
-                    member_id=cmd.member_id,
-                    seat=cmd.seat,
-                    label=cmd.label,
-                    token_sha256=hashlib.sha256(ctx.secret.encode()).hexdigest(),
-                )
-            ]
+            if cmd.role is Role.SEAT and cmd.seat is None and cmd.member_id is None:
+                raise ProtocolError(ErrorCode.MALFORMED, "a seat device needs a seat or a member")
+            if any(d.public_key == cmd.public_key and not d.revoked for d in state.devices.values()):
+                raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this key is enrolled already")
+            return [DeviceEnrolled(**cmd.model_dump(exclude={"type"}))]
         case RevokeDevice():
             device = state.devices.get(cmd.device_id)
             if device is None or device.revoked:
@@ -102,7 +91,7 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
                 member_id=event.member_id,
                 seat=event.seat,
                 label=event.label,
-                token_sha256=event.token_sha256,
+                public_key=event.public_key,
             )
             return replace(state, devices={**state.devices, event.device_id: device})
         case DeviceRevoked():

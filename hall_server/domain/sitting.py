@@ -12,20 +12,32 @@ from dataclasses import dataclass, field, replace
 from hall_server.domain.context import Context
 from hall_server.domain.floor import FloorState, apply_floor, grant_events, stop_event
 from hall_server.domain.registry import RegistryState
+from hall_server.domain.votes import (
+    VoteState,
+    apply_vote,
+    cast_ballot,
+    close_vote,
+    open_vote,
+    publish_vote,
+)
 from protocol.commands import (
     AddItem,
     AttachDocument,
+    CastBallot,
     CheckIn,
     CheckOut,
     CloseSitting,
+    CloseVote,
     ConfigureFloor,
     CreateSitting,
     ExpireSpeech,
     GrantFloor,
     NextItem,
     OpenSitting,
+    OpenVote,
     PostNotice,
     PreviousItem,
+    PublishVote,
     ReaddLastSpeaker,
     ReorderList,
     RequestFloor,
@@ -61,7 +73,16 @@ from protocol.events import (
     SpeechStopped,
 )
 from protocol.settings import PROFILES, RulesProfile
-from protocol.types import Body, FloorMode, ItemStatus, Role, SittingStatus, SpeechType, StopReason
+from protocol.types import (
+    Body,
+    FloorMode,
+    ItemStatus,
+    Role,
+    SittingStatus,
+    SpeechType,
+    StopReason,
+    VoteStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,7 @@ class SittingState:
     current_item: str | None = None
     presence: dict[str, Presence] = field(default_factory=dict)
     floor: FloorState = FloorState()
+    votes: dict[str, VoteState] = field(default_factory=dict)
     notice: str = ""
     opened_ms: int | None = None
     closed_ms: int | None = None
@@ -144,7 +166,11 @@ CHAIR_ONLY = {
     "floor.configure",
     "floor.set_quota",
     "sitting.notice",
+    "vote.open",
+    "vote.publish",
 }
+MEMBERS_ONLY = {"vote.cast"}
+CHAIR_OR_CLOCK = {"vote.close"}
 MEMBER_OR_CHAIR = {"floor.request", "floor.withdraw", "floor.stop"}
 ATTENDANCE = {"attendance.check_in", "attendance.check_out"}
 SYSTEM_ONLY = {"floor.expire"}
@@ -165,6 +191,10 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
     if kind in CLERK_ONLY and role is not Role.CLERK:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {kind}", role=role)
     if kind in CHAIR_ONLY and role is not Role.CHAIR:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
+    if kind in MEMBERS_ONLY and role not in (Role.SEAT, Role.REMOTE):
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only a member's device can {kind}", role=role)
+    if kind in CHAIR_OR_CLOCK and role not in (Role.CHAIR, Role.SYSTEM):
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
     if kind in SYSTEM_ONLY and role is not Role.SYSTEM:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the server's clock can {kind}", role=role)
@@ -290,6 +320,8 @@ def _step(state: SittingState, delta: int) -> list[Event]:
     order = agenda_order(state.items)
     if not order:
         raise ProtocolError(ErrorCode.INVALID_STATE, "the agenda is empty")
+    if state.current_item is None and delta < 0:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "no item has been taken up yet")
     pos = order.index(state.current_item) + delta if state.current_item else 0
     if not 0 <= pos < len(order):
         where = "last" if delta > 0 else "first"
@@ -371,14 +403,6 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
             req = floor.request_of(member_id)
             speech_type = req.speech_type if req else SpeechType.CONTRIBUTION
             group = state.roster[member_id].group
-            quota = floor.quotas.get(group)
-            if quota and floor.group_used_ms.get(group, 0) >= quota * 1000:
-                raise ProtocolError(
-                    ErrorCode.QUOTA_EXHAUSTED,
-                    "the group has used its speaking time for this item",
-                    group=group,
-                    quota_s=quota,
-                )
             return grant_events(
                 floor,
                 member_id,
@@ -490,6 +514,10 @@ def decide_sitting(
             return [SittingResumed()]
         case CloseSitting():
             _need_status(state, "close the sitting", SittingStatus.OPEN, SittingStatus.SUSPENDED)
+            running = [v for v, vs in state.votes.items() if vs.status is VoteStatus.OPEN]
+            if running:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "can't close the sitting during a vote",
+                                    vote_id=running[0])
             stops: list[Event] = [
                 stop_event(t, StopReason.SITTING_CLOSED, ctx.now_ms) for t in state.floor.speaking
             ]
@@ -502,6 +530,16 @@ def decide_sitting(
             return _step(state, -1)
         case PostNotice():
             return [NoticePosted(text=cmd.text)]
+        case OpenVote():
+            assert state.rules is not None
+            return open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
+                             len(state.roster), state.current_item, ctx.now_ms)
+        case CastBallot():
+            return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx)
+        case CloseVote():
+            return close_vote(cmd, state.votes, ctx)
+        case PublishVote():
+            return publish_vote(cmd, state.votes)
         case CheckIn():
             _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
                          SittingStatus.SUSPENDED)
@@ -553,7 +591,9 @@ def _insert_item(items: tuple[Item, ...], item: Item) -> tuple[Item, ...]:
     return tuple(by_id[i] for i in order)
 
 
-def apply_sitting(state: SittingState, event: Event, at_ms: int) -> SittingState:
+def apply_sitting(state: SittingState, event: Event, at_ms: int, seq: int) -> SittingState:
+    if event.type.startswith("vote."):
+        return replace(state, votes=apply_vote(state.votes, event, seq))
     match event:
         case SittingCreated():
             return replace(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import socketio
@@ -22,8 +24,11 @@ from starlette.routing import Route
 
 from hall_server.clock import run_clock
 from hall_server.hall import Hall
+from hall_server.keyfile import load_or_create_key
 from hall_server.store import EventLog
+from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
+from hall_server.transport.pairing import Pairings
 from protocol.version import PROTOCOL_VERSION
 
 log = logging.getLogger("hemicycle.server")
@@ -33,6 +38,7 @@ log = logging.getLogger("hemicycle.server")
 class ServerConfig:
     db_url: str
     admin_token: str
+    server_key: Path
     redis_url: str | None = None
 
 
@@ -54,10 +60,16 @@ def make_sio(redis_url: str | None) -> socketio.AsyncServer:
 def create_app(config: ServerConfig) -> Any:
     """Build the hall server; its lifespan loads the log and starts the clock."""
     sio = make_sio(config.redis_url)
-    hall = Hall(EventLog(config.db_url))
+    key = load_or_create_key(config.server_key)
+    hall = Hall(EventLog(config.db_url), key)
     broadcaster = Broadcaster(sio)
     hall.subscribe(broadcaster.publish)
-    namespaces = {role: RoleNamespace(role, hall, config.admin_token) for role in ROLES}
+    secret = hashlib.sha256(b"hemicycle/challenge-secret\x00" + key.private_bytes_raw()).digest()
+    challenges = Challenges(secret)
+    pairings = Pairings()
+    namespaces = {
+        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings) for role in ROLES
+    }
     for ns in namespaces.values():
         sio.register_namespace(ns)
 
@@ -115,7 +127,38 @@ def create_app(config: ServerConfig) -> Any:
             await broadcaster.stop()
             await hall.close()
 
-    routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    async def challenge(request: Request) -> JSONResponse:
+        return JSONResponse({"nonce": challenges.issue()}, headers={"Cache-Control": "no-store"})
+
+    async def server_info(request: Request) -> JSONResponse:
+        return JSONResponse({"protocol": PROTOCOL_VERSION, "server_key": hall.server_public})
+
+    async def pair(request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+            req = pairings.request(str(body["public_key"]), str(body["role"]), str(body.get("label", "")))
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"ok": False, "error": {"code": "malformed", "message": str(exc)[:200]}},
+                                status_code=400)
+        except OverflowError as exc:
+            return JSONResponse({"ok": False, "error": {"code": "conflict", "message": str(exc)}},
+                                status_code=429)
+        return JSONResponse({"ok": True, "code": req.code})
+
+    async def pairing_status(request: Request) -> JSONResponse:
+        status = pairings.status(request.path_params["code"], hall.registry)
+        if status is None:
+            return JSONResponse({"ok": False, "error": {"code": "unknown_device"}}, status_code=404)
+        return JSONResponse({"ok": True, **status})
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route("/api/challenge", challenge),
+        Route("/api/server", server_info),
+        Route("/api/pairings", pair, methods=["POST"]),
+        Route("/api/pairings/{code}", pairing_status),
+    ]
     web = Starlette(routes=routes, lifespan=lifespan)
     web.state.hall = hall
     web.state.sio = sio

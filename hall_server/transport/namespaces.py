@@ -1,7 +1,8 @@
 """Socket.IO namespaces, one per role: authenticate, then load-decide-append-emit.
 
 Wire (see ``hemicycle protocol schema``):
-    connect(auth={"v": 1, "token": ...})
+    connect(auth={"v": 1, "device_id", "nonce", "signature"})   nonce from GET /api/challenge
+            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>})
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
@@ -12,6 +13,7 @@ Handlers never raise: any failure becomes a typed error in the ack.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import re
@@ -22,9 +24,12 @@ from pydantic import ValidationError
 
 from hall_server.domain import SittingState, dump_state
 from hall_server.hall import Caller, Hall
+from hall_server.transport.challenge import Challenges
+from hall_server.transport.pairing import Pairings
 from protocol.commands import COMMAND_TYPES, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import Actor, Record
+from protocol.events import Actor, BallotCast, Record
+from protocol.keys import connect_message, verify
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -41,11 +46,15 @@ def error(code: ErrorCode, message: str, **details: Any) -> dict[str, Any]:
 class RoleNamespace(socketio.AsyncNamespace):
     """One role's namespace: every connection here authenticates as that role."""
 
-    def __init__(self, role: Role, hall: Hall, admin_token: str) -> None:
+    def __init__(
+        self, role: Role, hall: Hall, admin_token: str, challenges: Challenges, pairings: Pairings
+    ) -> None:
         super().__init__(f"/{role.value}")
+        self.pairings = pairings
         self.role = role
         self.hall = hall
         self.admin_token = admin_token
+        self.challenges = challenges
         self.known = COMMAND_TYPES
         self.callers: dict[str, Caller] = {}  # sid -> who is connected
 
@@ -55,24 +64,37 @@ class RoleNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 {"code": ErrorCode.UNSUPPORTED_VERSION.value, "supported": PROTOCOL_VERSION}
             )
-        caller = self.authenticate(auth.get("token"))
+        caller = self.authenticate(auth)
         if caller is None:
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": ErrorCode.UNAUTHENTICATED.value, "message": "unknown or revoked token"}
+                {"code": ErrorCode.UNAUTHENTICATED.value,
+                 "message": "unknown device, revoked key, stale challenge or bad signature"}
             )
         self.callers[sid] = caller
 
-    def authenticate(self, token: Any) -> Caller | None:
-        if not isinstance(token, str) or not 8 <= len(token) <= 200:
+    def authenticate(self, auth: dict[str, Any]) -> Caller | None:
+        """Admin token (clerk bootstrap), or a signature over a fresh challenge."""
+        token = auth.get("token")
+        if token is not None:
+            if self.role is Role.CLERK and isinstance(token, str) and self.admin_token and \
+                    hmac.compare_digest(token.encode(), self.admin_token.encode()):
+                return Caller(Actor(role=Role.CLERK, device_id="admin"))
             return None
-        if self.role is Role.CLERK and self.admin_token and token == self.admin_token:
-            return Caller(Actor(role=Role.CLERK, device_id="admin"))
-        device = self.hall.registry.device_by_token(token)
+        device_id, nonce, signature = auth.get("device_id"), auth.get("nonce"), auth.get("signature")
+        if not isinstance(device_id, str) or not isinstance(signature, str) or len(signature) != 128:
+            return None
+        device = self.hall.registry.active_device(device_id)
         if device is None or device.role is not self.role:
+            return None
+        if not isinstance(nonce, str) or not verify(device.public_key, signature,
+                                                    connect_message(nonce, device_id)):
+            return None
+        if not self.challenges.redeem(nonce):
             return None
         return Caller(
             Actor(role=self.role, device_id=device.device_id, member_id=device.member_id),
             seat=device.seat,
+            enrolled=True,
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
@@ -141,12 +163,18 @@ class RoleNamespace(socketio.AsyncNamespace):
             if state.seq - after > SYNC_LIMIT:
                 return {"ok": True, "snapshot": dump_state(state), "seq": state.seq}
             records = await self.hall.records_after(stream, after, SYNC_LIMIT)
-            return {"ok": True, "records": [r.model_dump(mode="json") for r in records]}
+            return {"ok": True, "records": [live_copy(r) for r in records]}
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("sync failed")
             return error(ErrorCode.INTERNAL, "sync failed")
+
+    async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Devices waiting to be enrolled (clerks only)."""
+        if self.role is not Role.CLERK or sid not in self.callers:
+            return error(ErrorCode.FORBIDDEN, "only clerks see pairing requests")
+        return {"ok": True, "pairings": self.pairings.pending(self.hall.registry)}
 
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The sittings this device can follow, newest first."""
@@ -154,6 +182,22 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
         return {"ok": True, "sittings": [summary(s) for s in sittings]}
+
+
+def live_copy(record: Record) -> dict[str, Any]:
+    """A record as the live channels carry it: a ballot shows only that one was cast.
+
+    Who chose what is never sent live, to anyone, while a vote runs; the
+    roll-call named list becomes public in ``vote.closed``, and the signed
+    ballots travel only in the clerk's export.
+    """
+    data = record.model_dump(mode="json")
+    event = record.event
+    if isinstance(event, BallotCast):
+        data["event"] = {**data["event"], "member_id": "", "choice": "", "ballot": "",
+                         "signature": "", "device_id": ""}
+        data["redacted"] = True
+    return data
 
 
 def summary(s: SittingState) -> dict[str, Any]:
@@ -200,7 +244,7 @@ class Broadcaster:
         while True:
             stream, records = await self.queue.get()
             for record in records:
-                data = record.model_dump(mode="json")
+                data = live_copy(record)
                 for role in ROLES:
                     try:
                         await self.sio.emit("record", data, room=stream, namespace=f"/{role.value}")

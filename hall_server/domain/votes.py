@@ -1,0 +1,191 @@
+"""Votes: open, cast, close, publish. Pure; signatures are checked by the caller.
+
+The device's signature is verified off the event loop before the decision
+and arrives as ``ctx.signature_ok``; everything else about a ballot (its
+sitting, vote, member, choice, nonce, eligibility, timing) is decided here
+and is re-decidable offline from the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from hall_server.domain.context import Context
+from protocol.ballots import decode_ballot
+from protocol.commands import CastBallot, CloseVote, OpenVote, PublishVote
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import BallotCast, Event, VoteClosed, VoteOpened, VotePublished, VoteSealed
+from protocol.rules import Result, count_vote
+from protocol.settings import RulesProfile
+from protocol.types import Role, SittingStatus, VoteKind, VoteStatus
+
+
+@dataclass(frozen=True)
+class CountedBallot:
+    seq: int
+    choice: str
+    nonce: str
+
+
+@dataclass(frozen=True)
+class VoteState:
+    opened: VoteOpened
+    status: VoteStatus = VoteStatus.OPEN
+    ballots: dict[str, CountedBallot] = field(default_factory=dict)  # member -> counted ballot
+    nonces: frozenset[str] = frozenset()
+    cast: int = 0  # ballots received, changes included
+    result: Result | None = None
+    sealed: VoteSealed | None = None
+
+    @property
+    def voted(self) -> int:
+        return len(self.ballots)
+
+
+def open_vote(
+    cmd: OpenVote,
+    status: SittingStatus,
+    votes: dict[str, VoteState],
+    rules: RulesProfile,
+    present: list[str],
+    members: int,
+    item_id: str | None,
+    now_ms: int,
+) -> list[Event]:
+    if status is not SittingStatus.OPEN:
+        raise ProtocolError(ErrorCode.INVALID_STATE, f"can't open a vote when the sitting is {status}")
+    if cmd.vote_id in votes:
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "vote id already used", vote_id=cmd.vote_id)
+    running = [v.opened.vote_id for v in votes.values() if v.status is VoteStatus.OPEN]
+    if running:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "another vote is open", vote_id=running[0])
+    if len(set(cmd.options)) != len(cmd.options):
+        raise ProtocolError(ErrorCode.MALFORMED, "options must be distinct")
+    rule_id = cmd.majority or rules.default_majority
+    rule = rules.majorities.get(rule_id)
+    if rule is None:
+        raise ProtocolError(ErrorCode.MALFORMED, "no such majority rule", majority=rule_id,
+                            known=sorted(rules.majorities))
+    return [
+        VoteOpened(
+            vote_id=cmd.vote_id,
+            item_id=item_id,
+            motion_km=cmd.motion_km,
+            motion_en=cmd.motion_en,
+            options=cmd.options,
+            kind=cmd.kind,
+            majority=rule,
+            quorum=rules.quorum,
+            eligible=sorted(present),
+            members=members,
+            deadline_ms=now_ms + cmd.duration_s * 1000 if cmd.duration_s else None,
+            allow_change=cmd.allow_change,
+        )
+    ]
+
+
+def cast_ballot(
+    cmd: CastBallot, stream: str, votes: dict[str, VoteState], own_member: str | None, ctx: Context
+) -> list[Event]:
+    """Every refusal a ballot can meet, in the order a voter would want to hear them."""
+    if ctx.role not in (Role.SEAT, Role.REMOTE):
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"a {ctx.role} device cannot vote")
+    ballot, _raw = decode_ballot(cmd.ballot)
+    if ballot.sitting != stream:
+        raise ProtocolError(ErrorCode.REPLAYED, "ballot is for another sitting", sitting=ballot.sitting)
+    vote = votes.get(ballot.vote)
+    if vote is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_VOTE, "no such vote", vote_id=ballot.vote)
+    if ballot.member != own_member:
+        raise ProtocolError(ErrorCode.NOT_YOUR_MEMBER, "ballot names another member",
+                            member_id=ballot.member)
+    if ballot.seat != ctx.seat:
+        raise ProtocolError(ErrorCode.NOT_YOUR_MEMBER, "ballot names another seat", seat=ballot.seat)
+    if ctx.signature_ok is not True:
+        raise ProtocolError(ErrorCode.BAD_SIGNATURE, "signature does not match this device's key")
+    if ballot.nonce in vote.nonces:
+        raise ProtocolError(ErrorCode.REPLAYED, "this ballot was already received", vote_id=vote.opened.vote_id)
+    deadline = vote.opened.deadline_ms
+    if vote.status is not VoteStatus.OPEN or (deadline is not None and ctx.now_ms >= deadline):
+        raise ProtocolError(ErrorCode.VOTE_CLOSED, "the vote is closed", vote_id=vote.opened.vote_id)
+    if ballot.member not in vote.opened.eligible:
+        raise ProtocolError(ErrorCode.NOT_ELIGIBLE, "member was not present when the vote opened",
+                            member_id=ballot.member)
+    if ballot.choice not in vote.opened.options:
+        raise ProtocolError(ErrorCode.MALFORMED, "no such option", choice=ballot.choice,
+                            options=vote.opened.options)
+    earlier = vote.ballots.get(ballot.member)
+    if earlier is not None and not vote.opened.allow_change:
+        raise ProtocolError(ErrorCode.ALREADY_VOTED, "member has already voted", receipt=earlier.seq)
+    return [
+        BallotCast(
+            vote_id=ballot.vote,
+            member_id=ballot.member,
+            device_id=ctx.actor.device_id or "",
+            choice=ballot.choice,
+            ballot=cmd.ballot,
+            signature=cmd.signature,
+            replaces=earlier.seq if earlier else None,
+        )
+    ]
+
+
+def tally(vote: VoteState) -> Result:
+    o = vote.opened
+    return count_vote(
+        o.options,
+        [b.choice for b in vote.ballots.values()],
+        o.majority,
+        o.quorum,
+        eligible=len(o.eligible),
+        present=len(o.eligible),
+        members=o.members,
+    )
+
+
+def close_vote(cmd: CloseVote, votes: dict[str, VoteState], ctx: Context) -> list[Event]:
+    vote = votes.get(cmd.vote_id)
+    if vote is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_VOTE, "no such vote", vote_id=cmd.vote_id)
+    if vote.status is not VoteStatus.OPEN:
+        raise ProtocolError(ErrorCode.VOTE_CLOSED, "the vote is already closed", vote_id=cmd.vote_id)
+    by_clock = ctx.role is Role.SYSTEM
+    deadline = vote.opened.deadline_ms
+    if by_clock and (deadline is None or ctx.now_ms < deadline):
+        raise ProtocolError(ErrorCode.INVALID_STATE, "the vote's time has not run out")
+    named = (
+        {m: b.choice for m, b in sorted(vote.ballots.items())}
+        if vote.opened.kind is VoteKind.ROLL_CALL
+        else {}
+    )
+    return [VoteClosed(vote_id=cmd.vote_id, by_clock=by_clock, result=tally(vote), named=named)]
+
+
+def publish_vote(cmd: PublishVote, votes: dict[str, VoteState]) -> list[Event]:
+    vote = votes.get(cmd.vote_id)
+    if vote is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_VOTE, "no such vote", vote_id=cmd.vote_id)
+    if vote.status is not VoteStatus.CLOSED or vote.sealed is None:
+        raise ProtocolError(ErrorCode.INVALID_STATE, f"can't publish a vote that is {vote.status}")
+    return [VotePublished(vote_id=cmd.vote_id)]
+
+
+def apply_vote(votes: dict[str, VoteState], event: Event, seq: int) -> dict[str, VoteState]:
+    match event:
+        case VoteOpened():
+            return {**votes, event.vote_id: VoteState(opened=event)}
+        case BallotCast():
+            v = votes[event.vote_id]
+            nonce = decode_ballot(event.ballot)[0].nonce if event.ballot else f"redacted-{seq}"
+            ballots = {m: b for m, b in v.ballots.items() if b.seq != event.replaces}
+            ballots[event.member_id or f"#{seq}"] = CountedBallot(seq, event.choice, nonce)
+            return {**votes, event.vote_id: replace(v, ballots=ballots, nonces=v.nonces | {nonce},
+                                                    cast=v.cast + 1)}
+        case VoteClosed():
+            v = votes[event.vote_id]
+            return {**votes, event.vote_id: replace(v, status=VoteStatus.CLOSED, result=event.result)}
+        case VoteSealed():
+            return {**votes, event.vote_id: replace(votes[event.vote_id], sealed=event)}
+        case VotePublished():
+            return {**votes, event.vote_id: replace(votes[event.vote_id], status=VoteStatus.PUBLISHED)}
+    return votes
