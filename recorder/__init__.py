@@ -1,1 +1,9 @@
-"""Hemicycle."""
+"""Hemicycle's media plane: the recorder.
+
+``capture`` (timestamped PCM from PortAudio or files) -> ``archive``
+(lossless FLAC segments, cut by wall time) and ``pipeline`` (per-turn
+recognition with windows from ``turns``) -> ``stt`` engines (Vosk,
+Whisper); ``transcribe`` runs a file through the same engines offline;
+``hansard`` builds the published record. Errors live in ``errors``.
+Submodules are imported on demand so the control plane stays light.
+"""

@@ -62,13 +62,14 @@ def create_app(config: ServerConfig) -> Any:
     sio = make_sio(config.redis_url)
     key = load_or_create_key(config.server_key)
     hall = Hall(EventLog(config.db_url), key)
-    broadcaster = Broadcaster(sio)
+    broadcaster = Broadcaster(sio, hall)
     hall.subscribe(broadcaster.publish)
     secret = hashlib.sha256(b"hemicycle/challenge-secret\x00" + key.private_bytes_raw()).digest()
     challenges = Challenges(secret)
     pairings = Pairings()
     namespaces = {
-        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings) for role in ROLES
+        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster)
+        for role in ROLES
     }
     for ns in namespaces.values():
         sio.register_namespace(ns)

@@ -6,7 +6,10 @@ Wire (see ``hemicycle protocol schema``):
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
-    server emits "record" (a Record as JSON) to the stream's room.
+    "view"     {"stream"}               -> ack {"ok": true, "view", "roster"}; then "view" pushes
+    "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
+    server emits "record" (a Record as JSON) to the stream's room, "view" to
+    its view room (the browser apps), "caption" to both.
 Handlers never raise: any failure becomes a typed error in the ack.
 """
 
@@ -23,6 +26,7 @@ import socketio
 from pydantic import ValidationError
 
 from hall_server.domain import SittingState, dump_state
+from hall_server.domain.views import public_view, roster_view
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.pairing import Pairings
@@ -30,6 +34,7 @@ from protocol.commands import COMMAND_TYPES, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Actor, BallotCast, Record
 from protocol.keys import connect_message, verify
+from protocol.live import Caption
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -47,10 +52,17 @@ class RoleNamespace(socketio.AsyncNamespace):
     """One role's namespace: every connection here authenticates as that role."""
 
     def __init__(
-        self, role: Role, hall: Hall, admin_token: str, challenges: Challenges, pairings: Pairings
+        self,
+        role: Role,
+        hall: Hall,
+        admin_token: str,
+        challenges: Challenges,
+        pairings: Pairings,
+        broadcaster: Broadcaster,
     ) -> None:
         super().__init__(f"/{role.value}")
         self.pairings = pairings
+        self.broadcaster = broadcaster
         self.role = role
         self.hall = hall
         self.admin_token = admin_token
@@ -170,6 +182,30 @@ class RoleNamespace(socketio.AsyncNamespace):
             log.exception("sync failed")
             return error(ErrorCode.INTERNAL, "sync failed")
 
+    async def on_view(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Follow a sitting as a page does: the public view now, pushed on every change."""
+        if sid not in self.callers:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        stream = data.get("stream") if isinstance(data, dict) else None
+        state = self.hall.states.get(stream) if isinstance(stream, str) else None
+        if not isinstance(state, SittingState) or not state.created:
+            return error(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=str(stream)[:64])
+        await self.enter_room(sid, f"view:{state.stream}")
+        return {"ok": True, "view": public_view(state), "roster": roster_view(state)}
+
+    async def on_caption(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Live captions from the recorder: relayed, not logged (segments are)."""
+        if self.role is not Role.RECORDER or sid not in self.callers:
+            return error(ErrorCode.FORBIDDEN, "only the recorder sends captions")
+        try:
+            caption = Caption.model_validate(data)
+        except ValidationError:
+            return error(ErrorCode.MALFORMED, "caption takes {stream, turn_id, member_id, text, final}")
+        if caption.stream not in self.hall.states:
+            return error(ErrorCode.UNKNOWN_SITTING, "no such sitting")
+        await self.broadcaster.caption(caption)
+        return {"ok": True}
+
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
         if self.role is not Role.CLERK or sid not in self.callers:
@@ -214,14 +250,17 @@ def summary(s: SittingState) -> dict[str, Any]:
 
 
 class Broadcaster:
-    """Sends committed records to each role's room for the stream, in order.
+    """Sends committed records, and the public view after them, to each role's rooms.
 
     Records go through a queue drained by one task, so a command's answer
-    never waits on fan-out, and order per stream is kept.
+    never waits on fan-out and order per stream is kept. Views are
+    coalesced: a burst of changes to one sitting (1,500 ballots) sends one
+    view per drained batch, not one per ballot.
     """
 
-    def __init__(self, sio: socketio.AsyncServer) -> None:
+    def __init__(self, sio: socketio.AsyncServer, hall: Hall) -> None:
         self.sio = sio
+        self.hall = hall
         self.queue: asyncio.Queue[tuple[str, list[Record]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.on_record: list[Any] = []
@@ -240,17 +279,34 @@ class Broadcaster:
             except asyncio.CancelledError:
                 pass
 
+    async def _emit(self, event: str, data: Any, room: str) -> None:
+        for role in ROLES:
+            try:
+                await self.sio.emit(event, data, room=room, namespace=f"/{role.value}")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("broadcast of %s to /%s failed", event, role.value)
+
+    async def caption(self, caption: Caption) -> None:
+        data = caption.model_dump(mode="json")
+        await self._emit("caption", data, caption.stream)
+        await self._emit("caption", data, f"view:{caption.stream}")
+
     async def _run(self) -> None:
         while True:
-            stream, records = await self.queue.get()
-            for record in records:
-                data = live_copy(record)
-                for role in ROLES:
-                    try:
-                        await self.sio.emit("record", data, room=stream, namespace=f"/{role.value}")
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception:
-                        log.exception("broadcast to /%s failed", role.value)
-                for hook in self.on_record:
-                    await hook(record)
+            batch = [await self.queue.get()]
+            while not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            changed: list[str] = []
+            for stream, records in batch:
+                for record in records:
+                    await self._emit("record", live_copy(record), stream)
+                    for hook in self.on_record:
+                        await hook(record)
+                if stream not in changed:
+                    changed.append(stream)
+            for stream in changed:
+                state = self.hall.states.get(stream)
+                if isinstance(state, SittingState) and state.created:
+                    await self._emit("view", public_view(state), f"view:{stream}")

