@@ -48,7 +48,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db = args.db or f"sqlite:///{data / 'hall.db'}"
     token = admin_token_for(data, args.admin_token)
     key = Path(args.server_key) if args.server_key else data / "server.key"
-    app = create_app(ServerConfig(db_url=db, admin_token=token, server_key=key, redis_url=args.redis))
+    app = create_app(
+        ServerConfig(db_url=db, admin_token=token, server_key=key, data_dir=data, redis_url=args.redis)
+    )
     print(f"hemicycle: serving on http://{args.host}:{args.port}  db={db}", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 ws="websockets-sansio")

@@ -29,6 +29,8 @@ from hall_server.store import EventLog
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.pairing import Pairings
+from hall_server.web import web_routes
+from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
 log = logging.getLogger("hemicycle.server")
@@ -39,6 +41,7 @@ class ServerConfig:
     db_url: str
     admin_token: str
     server_key: Path
+    data_dir: Path
     redis_url: str | None = None
 
 
@@ -159,6 +162,7 @@ def create_app(config: ServerConfig) -> Any:
         Route("/api/server", server_info),
         Route("/api/pairings", pair, methods=["POST"]),
         Route("/api/pairings/{code}", pairing_status),
+        *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate),
     ]
     web = Starlette(routes=routes, lifespan=lifespan)
     web.state.hall = hall
