@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -94,8 +95,9 @@ class Hall:
         self.server_key = server_key
         self.server_public = public_key_hex(server_key)
         self.clock = clock
-        # Ed25519 verification holds the GIL: ballots are checked in another process.
-        self._verifier = ProcessPoolExecutor(max_workers=1)
+        # Ed25519 verification holds the GIL: ballots are checked in another process,
+        # spawned (not forked) so it never inherits the listening socket.
+        self._verifier = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         self.states: dict[str, State] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._publishers: list[Publisher] = []

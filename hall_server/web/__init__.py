@@ -1,4 +1,12 @@
-"""The browser apps: pages, built assets, documents. Served by the hall server."""
+"""The browser apps: pages, built assets, the Khmer font, documents. Served by the hall server.
+
+    GET  /                      a page that links the four apps
+    GET  /seat /chair /display /clerk   the apps (an HTML shell each; the JS does the rest)
+    GET  /static/dist/...       the bundle built from ``web/`` (esbuild)
+    GET  /static/fonts/NotoSansKhmer.ttf   the shipped font (fontpkg-noto-sans-khmer)
+    POST /api/documents         a clerk uploads a PDF; stored under data_dir/documents/<sha256>
+    GET  /documents/<sha256>    anyone on the hall network reads it (seats, display)
+"""
 
 from __future__ import annotations
 
@@ -6,13 +14,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount, Route
 
 from hall_server.hall import Caller, Hall
+from hall_server.web.documents import DocumentStore, document_routes
+from hall_server.web.pages import APPS, font_route, index, page, static_app
 
 Authenticate = Callable[[dict[str, Any]], Caller | None]
+
+__all__ = ["APPS", "Authenticate", "web_routes"]
 
 
 def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate) -> list[BaseRoute]:
     """Routes for the seat, chair, display and clerk pages and their documents."""
-    return []
+    store = DocumentStore(data_dir / "documents")
+    return [
+        Route("/", index),
+        *(Route(f"/{app}", page(app)) for app in APPS),
+        font_route(),
+        Mount("/static/dist", app=static_app(), name="dist"),
+        *document_routes(store, authenticate_clerk),
+    ]
