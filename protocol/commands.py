@@ -21,6 +21,7 @@ from protocol.types import (
     OptText,
     PublicKeyHex,
     Role,
+    SegmentStatus,
     Sha256Hex,
     ShortText,
     SignatureHex,
@@ -249,6 +250,43 @@ class PublishVote(Model):
     vote_id: Id
 
 
+# -- transcript -------------------------------------------------------------
+
+
+class Word(Model):
+    """A recognised word; times in ms from the epoch, confidence in thousandths."""
+
+    w: Annotated[str, Field(max_length=200)]
+    start_ms: int
+    end_ms: int
+    conf: int = Field(ge=0, le=1000)
+
+
+class AddSegment(Model):
+    """The recorder's machine transcript of (part of) a turn; immutable once stored."""
+
+    type: Literal["transcript.add_segment"] = "transcript.add_segment"
+    segment_id: Id
+    turn_id: Id
+    member_id: Id
+    item_id: Id | None
+    start_ms: int
+    end_ms: int
+    text: LongText
+    words: list[Word] = Field(default_factory=list, max_length=5000)
+    engine: ShortText
+    model: ShortText
+
+
+class ReviseSegment(Model):
+    """A clerk's correction or approval: a new version on top of the machine text."""
+
+    type: Literal["transcript.revise"] = "transcript.revise"
+    segment_id: Id
+    text: LongText | None = None  # None: approve the latest text as it is
+    status: SegmentStatus
+
+
 class PostNotice(Model):
     """A short message from the chair to every seat and the display."""
 
@@ -288,6 +326,8 @@ SittingCommand = (
     | CastBallot
     | CloseVote
     | PublishVote
+    | AddSegment
+    | ReviseSegment
 )
 
 Command = Annotated[

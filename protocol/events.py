@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from protocol.canonical import chain_hash
+from protocol.commands import Word
 from protocol.rules import Result
 from protocol.settings import FloorSettings, MajorityRule, RulesProfile
 from protocol.types import (
@@ -24,6 +25,7 @@ from protocol.types import (
     OptText,
     PublicKeyHex,
     Role,
+    SegmentStatus,
     Sha256Hex,
     ShortText,
     SignatureHex,
@@ -260,6 +262,33 @@ class VotePublished(Model):
     vote_id: Id
 
 
+# -- transcript -------------------------------------------------------------
+
+
+class SegmentAdded(Model):
+    type: Literal["transcript.segment_added"] = "transcript.segment_added"
+    segment_id: Id
+    turn_id: Id
+    member_id: Id
+    item_id: Id | None
+    start_ms: int
+    end_ms: int
+    text: LongText
+    words: list[Word]
+    engine: ShortText
+    model: ShortText
+
+
+class SegmentRevised(Model):
+    """Version n of a segment's text; version 0 is the machine's, never changed."""
+
+    type: Literal["transcript.segment_revised"] = "transcript.segment_revised"
+    segment_id: Id
+    version: int
+    text: LongText
+    status: SegmentStatus
+
+
 Event = Annotated[
     MemberRegistered
     | DeviceEnrolled
@@ -286,7 +315,9 @@ Event = Annotated[
     | BallotCast
     | VoteClosed
     | VoteSealed
-    | VotePublished,
+    | VotePublished
+    | SegmentAdded
+    | SegmentRevised,
     Field(discriminator="type"),
 ]
 

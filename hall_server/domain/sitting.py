@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from hall_server.domain.context import Context
 from hall_server.domain.floor import FloorState, apply_floor, grant_events, stop_event
 from hall_server.domain.registry import RegistryState
+from hall_server.domain.transcript import Segment, add_segment, apply_transcript, revise_segment
 from hall_server.domain.votes import (
     VoteState,
     apply_vote,
@@ -22,6 +23,7 @@ from hall_server.domain.votes import (
 )
 from protocol.commands import (
     AddItem,
+    AddSegment,
     AttachDocument,
     CastBallot,
     CheckIn,
@@ -42,6 +44,7 @@ from protocol.commands import (
     ReorderList,
     RequestFloor,
     ResumeSitting,
+    ReviseSegment,
     SetGroupQuota,
     SittingCommand,
     StopSpeech,
@@ -123,6 +126,8 @@ class SittingState:
     presence: dict[str, Presence] = field(default_factory=dict)
     floor: FloorState = FloorState()
     votes: dict[str, VoteState] = field(default_factory=dict)
+    transcript: dict[str, Segment] = field(default_factory=dict)  # segment id -> versions
+    turns: frozenset[str] = frozenset()  # every turn ever granted
     notice: str = ""
     opened_ms: int | None = None
     closed_ms: int | None = None
@@ -151,7 +156,8 @@ class SittingState:
 
 # -- who may do what ----------------------------------------------------------
 
-CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document"}
+CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise"}
+RECORDER_ONLY = {"transcript.add_segment"}
 CHAIR_ONLY = {
     "sitting.open",
     "sitting.suspend",
@@ -192,6 +198,8 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {kind}", role=role)
     if kind in CHAIR_ONLY and role is not Role.CHAIR:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
+    if kind in RECORDER_ONLY and role is not Role.RECORDER:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only the recorder can {kind}", role=role)
     if kind in MEMBERS_ONLY and role not in (Role.SEAT, Role.REMOTE):
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only a member's device can {kind}", role=role)
     if kind in CHAIR_OR_CLOCK and role not in (Role.CHAIR, Role.SYSTEM):
@@ -540,6 +548,10 @@ def decide_sitting(
             return close_vote(cmd, state.votes, ctx)
         case PublishVote():
             return publish_vote(cmd, state.votes)
+        case AddSegment():
+            return add_segment(cmd, state.transcript, set(state.turns))
+        case ReviseSegment():
+            return revise_segment(cmd, state.transcript)
         case CheckIn():
             _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
                          SittingStatus.SUSPENDED)
@@ -591,9 +603,15 @@ def _insert_item(items: tuple[Item, ...], item: Item) -> tuple[Item, ...]:
     return tuple(by_id[i] for i in order)
 
 
-def apply_sitting(state: SittingState, event: Event, at_ms: int, seq: int) -> SittingState:
+def apply_sitting(
+    state: SittingState, event: Event, at_ms: int, seq: int, by: str | None = None
+) -> SittingState:
     if event.type.startswith("vote."):
         return replace(state, votes=apply_vote(state.votes, event, seq))
+    if event.type.startswith("transcript."):
+        return replace(state, transcript=apply_transcript(state.transcript, event, at_ms, by))
+    if isinstance(event, FloorGranted):
+        state = replace(state, turns=state.turns | {event.turn_id})
     match event:
         case SittingCreated():
             return replace(

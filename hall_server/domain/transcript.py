@@ -1,0 +1,71 @@
+"""The transcript: machine segments from the recorder, clerks' versions on top.
+
+The machine text (version 0, in ``transcript.segment_added``) is never
+changed; each correction or approval is a new version, so the record keeps
+who changed what and when, and the draft is always recoverable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from protocol.commands import AddSegment, ReviseSegment
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import Event, SegmentAdded, SegmentRevised
+from protocol.types import SegmentStatus
+
+
+@dataclass(frozen=True)
+class Version:
+    version: int
+    text: str
+    status: SegmentStatus
+    at_ms: int
+    by: str | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    added: SegmentAdded
+    versions: tuple[Version, ...]
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
+
+
+def add_segment(cmd: AddSegment, segments: dict[str, Segment], turns: set[str]) -> list[Event]:
+    if cmd.segment_id in segments:
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "segment already stored", segment_id=cmd.segment_id)
+    if cmd.turn_id not in turns:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "no such turn in this sitting", turn_id=cmd.turn_id)
+    if cmd.end_ms < cmd.start_ms or any(w.end_ms < w.start_ms for w in cmd.words):
+        raise ProtocolError(ErrorCode.MALFORMED, "times run backwards")
+    return [SegmentAdded(**cmd.model_dump(exclude={"type"}))]
+
+
+def revise_segment(cmd: ReviseSegment, segments: dict[str, Segment]) -> list[Event]:
+    seg = segments.get(cmd.segment_id)
+    if seg is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such segment", segment_id=cmd.segment_id)
+    text = seg.latest.text if cmd.text is None else cmd.text
+    if cmd.status is SegmentStatus.DRAFT:
+        raise ProtocolError(ErrorCode.MALFORMED, "a revision is corrected or approved, not draft")
+    if text == seg.latest.text and cmd.status is seg.latest.status:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "nothing changes", segment_id=cmd.segment_id)
+    return [SegmentRevised(segment_id=cmd.segment_id, version=seg.latest.version + 1, text=text,
+                           status=cmd.status)]
+
+
+def apply_transcript(
+    segments: dict[str, Segment], event: Event, at_ms: int, by: str | None
+) -> dict[str, Segment]:
+    match event:
+        case SegmentAdded():
+            first = Version(0, event.text, SegmentStatus.DRAFT, at_ms, by)
+            return {**segments, event.segment_id: Segment(event, (first,))}
+        case SegmentRevised():
+            seg = segments[event.segment_id]
+            version = Version(event.version, event.text, event.status, at_ms, by)
+            return {**segments, event.segment_id: Segment(seg.added, (*seg.versions, version))}
+    return segments
