@@ -4,7 +4,7 @@
     hemicycle demo      [--port P] [--data DIR] [--exit-after-simulation]
     hemicycle simulate  --url URL --seats N [--admin-token T]
     hemicycle protocol schema
-    hemicycle export    SITTING --db URL --format json -o FILE
+    hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
 """
 
@@ -80,7 +80,7 @@ def cmd_protocol(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from hall_server.export import UnknownSitting, export_json
+    from hall_server.export import UnknownSitting, export_json, write_hansard
     from hall_server.store import EventLog
 
     log = EventLog(args.db)
@@ -91,8 +91,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     finally:
         log.close()
-    Path(args.output).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
-    print(f"wrote {args.output}: {len(doc['records'])} records, head {doc['head']}", file=sys.stderr)
+    try:
+        write_hansard(doc, args.format, Path(args.output), progress=True)
+    except ValueError as exc:
+        print(f"hemicycle export: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output} ({args.format}): {len(doc['records'])} records, head {doc['head']}", file=sys.stderr)
     return 0
 
 
@@ -152,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="export a sitting's record")
     e.add_argument("sitting")
     e.add_argument("--db", required=True)
-    e.add_argument("--format", choices=["json"], default="json")
+    e.add_argument("--format", choices=["json", "pdf", "akn"], default="json")
     e.add_argument("-o", "--output", required=True)
     e.set_defaults(fn=cmd_export)
 

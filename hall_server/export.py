@@ -6,6 +6,8 @@ This is the file ``hemicycle verify`` re-checks offline.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -42,6 +44,34 @@ def export_json(log: EventLog, sitting: str, progress: bool = False) -> dict[str
         "records": records,
         "registry": registry,
     }
+
+
+def write_hansard(doc: dict[str, Any], fmt: str, out: Path, progress: bool = False) -> None:
+    """Write the sitting's record as JSON (with its Hansard model), PDF or Akoma Ntoso."""
+    from recorder.hansard import build_akn, build_pdf, record_to_dict
+    from recorder.hansard.from_log import record_from_export
+
+    opened = any(r["event"]["type"] == "sitting.opened" for r in doc["records"])
+    record = record_from_export(doc) if opened or fmt != "json" else None
+    if fmt == "json":
+        full = {**doc, "hansard": record_to_dict(record) if record else None}
+        out.write_text(json.dumps(full, ensure_ascii=False, indent=1))
+    elif fmt == "akn":
+        assert record is not None
+        out.write_bytes(build_akn(record))
+    elif fmt == "pdf":
+        assert record is not None
+        bar = tqdm(desc="hansard pdf", unit="part", disable=not progress)
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        build_pdf(record, out, progress=step)
+        bar.close()
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
 
 
 def verify_export(doc: dict[str, Any], server_key: str | None = None) -> tuple[list[str], Finding | None]:

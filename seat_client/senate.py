@@ -78,3 +78,16 @@ COMMISSION_AGENDA = [
      "Examination of the Draft Law on Electronic Commerce"),
     ("c2", None, "សវនាការរដ្ឋមន្ត្រី", "Hearing of the Minister"),
 ]
+
+# What simulated members say: the demo has no microphones, so the simulator
+# stands in for the recorder with these texts (engine "scripted").
+SPEECHES = [
+    "សូមគោរពឯកឧត្តមប្រធាន។ ខ្ញុំសូមគាំទ្រសេចក្តីព្រាងច្បាប់នេះ ព្រោះវាជួយពង្រឹងការគ្រប់គ្រងហិរញ្ញវត្ថុសាធារណៈ។",
+    "Mr President, the committee examined the draft law article by article and recommends its adoption.",
+    "ខ្ញុំមានការព្រួយបារម្ភអំពីមាត្រា ១២ ដែលមិនទាន់ច្បាស់លាស់អំពីការត្រួតពិនិត្យថវិកាថ្នាក់ក្រោមជាតិ។",
+    "On a point of order: the amendment was circulated only this morning, in Khmer and in English.",
+    "យើងត្រូវធានាថាប្រព័ន្ធពាណិជ្ជកម្មអេឡិចត្រូនិកការពារទិន្នន័យផ្ទាល់ខ្លួនរបស់ប្រជាពលរដ្ឋ។",
+    "I thank the Minister for the answers and I will vote in favour of the text as amended.",
+    "សូមអរគុណឯកឧត្តមប្រធាន។ គណៈកម្មការទី៩ បានពិនិត្យ និងឯកភាពលើខ្លឹមសារ e-commerce នេះ។",
+    "The Senate has a duty to review every law with care; paperless sittings make that faster.",
+]

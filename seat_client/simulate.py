@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from hall_server.domain import SittingState
 from protocol.commands import (
+    AddSegment,
     CheckIn,
     CloseSitting,
     CloseVote,
@@ -34,15 +35,19 @@ from protocol.commands import (
     ReaddLastSpeaker,
     ReorderList,
     RequestFloor,
+    ReviseSegment,
     StopSpeech,
     WithdrawRequest,
+    Word,
 )
 from protocol.errors import ErrorCode, ProtocolError
+from protocol.events import FloorGranted, Record, SpeechStopped
 from protocol.settings import FloorSettings
-from protocol.types import FloorMode, Role, SittingStatus, SpeechType, VoteKind
+from protocol.types import FloorMode, Role, SegmentStatus, SittingStatus, SpeechType, VoteKind
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey
 from seat_client.seed import Seeded, seed_senate
+from seat_client.senate import SPEECHES
 
 
 @dataclass
@@ -107,6 +112,66 @@ async def roll_call(
             "outcome": vote.result.outcome, "sealed": vote.sealed is not None}
 
 
+async def secret_vote(
+    chair: HallClient,
+    seats: list[tuple[HallClient, Any]],
+    sitting: str,
+    tally: Tally,
+    chair_do: Callable[[Any], Awaitable[None]],
+) -> dict[str, Any]:
+    """A secret vote under the two-thirds rule, with a timer the clock may close."""
+    vote_id = f"s{uuid.uuid4().hex[:6]}"
+    await chair_do(OpenVote(vote_id=vote_id, motion_km="សុំអនុម័តវិសោធនកម្មមាត្រា ១២",
+                            motion_en="That the amendment to Article 12 be adopted",
+                            kind=VoteKind.SECRET, majority="two_thirds", duration_s=600))
+
+    async def cast(i: int, client: HallClient, member: Any) -> None:
+        assert isinstance(client.identity, DeviceKey)
+        choice = "yes" if i % 4 else "no"
+        await tally.ok(client, sitting, client.identity.ballot(sitting, vote_id, member.member_id, member.seat, choice))
+
+    await asyncio.gather(*(cast(i, c, m) for i, (c, m) in enumerate(seats)))
+    await chair_do(CloseVote(vote_id=vote_id))
+    await chair_do(PublishVote(vote_id=vote_id))
+    vote = chair.states[sitting].votes[vote_id]  # type: ignore[union-attr]
+    assert vote.result is not None
+    return {"id": vote_id, "counts": vote.result.counts, "voted": vote.result.voted,
+            "outcome": vote.result.outcome, "sealed": vote.sealed is not None}
+
+
+async def transcribe_turns(
+    url: str, seeded: Seeded, sitting: str, turns: dict[str, list[Any]], clerk: HallClient, tally: Tally
+) -> int:
+    """Stand in for the recorder: one scripted segment per finished turn; a clerk corrects one.
+
+    Segments carry engine "scripted" so no one mistakes them for speech recognition.
+    """
+    recorder = HallClient(url, Role.RECORDER, seeded.device("recorder"))
+    await recorder.connect()
+    done = 0
+    for n, (turn_id, (granted, start, end)) in enumerate(sorted(turns.items())):
+        if end is None:
+            continue
+        text = SPEECHES[n % len(SPEECHES)]
+        words = text.split()
+        step = max(1, (end - start) // max(1, len(words)))
+        await tally.ok(recorder, sitting, AddSegment(
+            segment_id=f"{turn_id}-0", turn_id=turn_id, member_id=granted.member_id, item_id=granted.item_id,
+            start_ms=start, end_ms=max(end, start),
+            text=text, words=[Word(w=w, start_ms=start + i * step, end_ms=start + (i + 1) * step, conf=900)
+                              for i, w in enumerate(words)],
+            engine="scripted", model="demo"))
+        done += 1
+    if done:
+        first = f"{sorted(k for k, v in turns.items() if v[2] is not None)[0]}-0"
+        await tally.ok(clerk, sitting, ReviseSegment(
+            segment_id=first, text=SPEECHES[0].replace("សូមគោរព", "សូមគោរពដ៏ខ្ពង់ខ្ពស់"),
+            status=SegmentStatus.CORRECTED))
+        await tally.ok(clerk, sitting, ReviseSegment(segment_id=first, status=SegmentStatus.APPROVED))
+    await recorder.close()
+    return done
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -127,6 +192,16 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
     bar = tqdm(total=seats + 1, desc="connecting seats", disable=not progress, file=sys.stderr)
     chair = HallClient(url, Role.CHAIR, seeded.device("chair"))
     await chair.connect()
+    turn_log: dict[str, list[Any]] = {}  # turn id -> [granted event, start ms, end ms]
+
+    def log_turns(record: Record) -> None:
+        ev = record.event
+        if isinstance(ev, FloorGranted):
+            turn_log[ev.turn_id] = [ev, record.at_ms, None]
+        elif isinstance(ev, SpeechStopped):
+            turn_log[ev.turn_id][2] = record.at_ms
+
+    chair.hooks.append(log_turns)
     await chair.follow(sitting)
     bar.update(1)
     clients: list[HallClient] = []
@@ -214,6 +289,9 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
     for t in list(state().floor.speaking):
         await tally.ok(chair, sitting, StopSpeech(member_id=t.member_id))
 
+    votes.append(await secret_vote(chair, list(zip(clients, members, strict=True)), sitting, tally, chair_do))
+    segments = await transcribe_turns(url, seeded, sitting, turn_log, clerk, tally)
+
     while True:
         try:
             await tally.timed(lambda: chair.command(sitting, NextItem()))
@@ -237,6 +315,7 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
         "quorum": {"needed": final.quorum_needed(), "present": len(final.presence)},
         "turns": turns,
         "votes": votes,
+        "segments": segments,
         "speaking_time_ms": dict(final.floor.member_total_ms),
         "commands": len(tally.latencies_ms),
         "command_ms": {

@@ -1,0 +1,1 @@
+//# sourceMappingURL=chair.js.map

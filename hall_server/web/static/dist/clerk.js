@@ -1,0 +1,1 @@
+//# sourceMappingURL=clerk.js.map

@@ -1,0 +1,1 @@
+//# sourceMappingURL=display.js.map

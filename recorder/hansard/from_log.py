@@ -1,0 +1,232 @@
+"""The sitting's record, built from its exported event log.
+
+Every line of the Hansard comes from the log: speeches are the turns the
+floor control granted, with the transcript's latest version; procedural
+notes are the chair's actions; divisions are the sealed votes. Nothing is
+typed in by hand, so the record says what the log says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from protocol.events import (
+    BallotCast,
+    CheckedIn,
+    FloorGranted,
+    ItemAdded,
+    ItemTakenUp,
+    Record,
+    SegmentAdded,
+    SegmentRevised,
+    SittingClosed,
+    SittingCreated,
+    SittingOpened,
+    SittingResumed,
+    SittingSuspended,
+    SpeechStopped,
+    VoteClosed,
+    VoteOpened,
+    VoteSealed,
+)
+from protocol.rules import Outcome as RuleOutcome
+from protocol.types import SegmentStatus, VoteKind
+
+from recorder.hansard.record import (
+    AgendaItem,
+    Attendance,
+    Bilingual,
+    Division,
+    DivisionKind,
+    Entry,
+    NamedVote,
+    OptionCount,
+    Outcome,
+    Person,
+    ProceduralNote,
+    Quorum,
+    SittingHeader,
+    SittingKind,
+    SittingRecord,
+    Speech,
+    SpeechStatus,
+    Verification,
+)
+
+BODY = Bilingual("ព្រឹទ្ធសភានៃព្រះរាជាណាចក្រកម្ពុជា", "Senate of the Kingdom of Cambodia")
+PRESIDING = Person("presiding-officer", "ប្រធានអង្គប្រជុំ", "Presiding officer", "",
+                   Bilingual("ប្រធានអង្គប្រជុំ", "Presiding officer"))
+OPENING = ("0", Bilingual("ការបើកអង្គប្រជុំ", "Opening of the sitting"))
+NO_TEXT = "…"
+STATUS_ORDER = [SegmentStatus.DRAFT, SegmentStatus.CORRECTED, SegmentStatus.APPROVED]
+
+
+def _time(ms: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+
+
+def _place(text: str) -> Bilingual:
+    km, _, en = text.partition(" / ")
+    return Bilingual(km, en or km)
+
+
+class _Builder:
+    def __init__(self, records: list[Record]) -> None:
+        self.records = records
+        self.entries: dict[str, list[Entry]] = defaultdict(list)
+        self.items: list[ItemAdded] = []
+        self.current: str | None = None
+        self.opened: dt.datetime | None = None
+        self.closed: dt.datetime | None = None
+        self.created: SittingCreated | None = None
+        self.present: dict[str, bool] = {}  # member -> remote
+        self.turns: dict[str, tuple[FloorGranted, int]] = {}
+        self.segments: dict[str, list[str]] = defaultdict(list)  # turn -> segment ids
+        self.texts: dict[str, tuple[str, SegmentStatus]] = {}
+        self.votes: dict[str, VoteOpened] = {}
+        self.seal: VoteSealed | None = None
+
+    def titles(self, item_id: str | None) -> str:
+        item = next((i for i in self.items if i.item_id == item_id), None)
+        return f"{item.title_km} / {item.title_en}" if item else ""
+
+    def note(self, at_ms: int, km: str, en: str) -> None:
+        self.entries[self.current or OPENING[0]].append(ProceduralNote(_time(at_ms), Bilingual(km, en)))
+
+    def run(self) -> None:
+        for r in self.records:
+            self.take(r)
+
+    def take(self, r: Record) -> None:  # noqa: C901 - one case per event kind
+        ev = r.event
+        match ev:
+            case SittingCreated():
+                self.created = ev
+            case ItemAdded():
+                self.items.append(ev)
+            case SittingOpened():
+                self.opened = _time(r.at_ms)
+                self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
+            case SittingSuspended():
+                self.note(r.at_ms, "អង្គប្រជុំត្រូវបានផ្អាក។", "The sitting was suspended.")
+            case SittingResumed():
+                self.note(r.at_ms, "អង្គប្រជុំបន្តវិញ។", "The sitting resumed.")
+            case SittingClosed():
+                self.closed = _time(r.at_ms)
+                self.note(r.at_ms, "ប្រធានបិទអង្គប្រជុំ។", "The President closed the sitting.")
+            case ItemTakenUp():
+                self.current = ev.item_id
+                item = next(i for i in self.items if i.item_id == ev.item_id)
+                self.note(r.at_ms, f"អង្គប្រជុំពិនិត្យ៖ {item.title_km}", f"Item taken up: {item.title_en}")
+            case CheckedIn():
+                self.present[ev.member_id] = ev.remote
+            case FloorGranted():
+                self.turns[ev.turn_id] = (ev, r.at_ms)
+            case SpeechStopped():
+                granted, start = self.turns[ev.turn_id]
+                self.entries[granted.item_id or OPENING[0]].append(self.speech(granted, start, r.at_ms))
+            case SegmentAdded():
+                self.segments[ev.turn_id].append(ev.segment_id)
+                self.texts[ev.segment_id] = (ev.text, SegmentStatus.DRAFT)
+            case SegmentRevised():
+                self.texts[ev.segment_id] = (ev.text, ev.status)
+            case VoteOpened():
+                self.votes[ev.vote_id] = ev
+            case VoteClosed():
+                self.entries[self.votes[ev.vote_id].item_id or OPENING[0]].append(
+                    self.division(self.votes[ev.vote_id], ev, r.at_ms))
+            case VoteSealed():
+                self.seal = ev
+            case BallotCast():
+                pass
+
+    def speech(self, granted: FloorGranted, start: int, end: int) -> Speech:
+        """A turn's speech: placeholder until the recorder's segments arrive (they may come later)."""
+        return Speech(id=granted.turn_id, speaker_id=granted.member_id, start=_time(start),
+                      end=_time(max(end, start)), text=NO_TEXT)
+
+    def division(self, opened: VoteOpened, closed: VoteClosed, at_ms: int) -> Division:
+        res = closed.result
+        outcome = res.outcome if res.outcome in {o.value for o in RuleOutcome} else Outcome.ADOPTED.value
+        return Division(
+            id=opened.vote_id,
+            motion=Bilingual(opened.motion_km, opened.motion_en),
+            kind=DivisionKind.ROLL_CALL if opened.kind is VoteKind.ROLL_CALL else DivisionKind.SECRET,
+            time=_time(at_ms),
+            counts=tuple(OptionCount(o, res.counts.get(o, 0)) for o in opened.options),
+            eligible=res.eligible,
+            voted=res.voted,
+            quorum=Quorum(required=res.quorum_needed, present=res.present, met=res.quorum_met),
+            majority_rule=opened.majority.name,
+            outcome=Outcome(outcome),
+            named_list=tuple(NamedVote(m, c) for m, c in closed.named.items()),
+        )
+
+    def with_text(self, entry: Entry) -> Entry:
+        """Fill a speech with its segments' latest text and the least advanced status."""
+        if not isinstance(entry, Speech) or not self.segments.get(entry.id):
+            return entry
+        parts = [self.texts[s] for s in self.segments[entry.id]]
+        status = min((st for _, st in parts), key=STATUS_ORDER.index)
+        return Speech(id=entry.id, speaker_id=entry.speaker_id, start=entry.start, end=entry.end,
+                      text=" ".join(t for t, _ in parts if t) or NO_TEXT, status=SpeechStatus(status.value),
+                      group=entry.group, role=entry.role)
+
+    def agenda(self) -> tuple[AgendaItem, ...]:
+        def build(item: ItemAdded, number: str) -> AgendaItem:
+            children = [c for c in self.items if c.parent_id == item.item_id]
+            return AgendaItem(
+                number=number,
+                heading=Bilingual(item.title_km, item.title_en),
+                entries=tuple(self.with_text(e) for e in self.entries.get(item.item_id, [])),
+                items=tuple(build(c, f"{number}.{i + 1}") for i, c in enumerate(children)),
+            )
+
+        top = [i for i in self.items if i.parent_id is None]
+        agenda = [build(item, str(n + 1)) for n, item in enumerate(top)]
+        if self.entries.get(OPENING[0]):
+            agenda.insert(0, AgendaItem(OPENING[0], OPENING[1],
+                                        tuple(self.with_text(e) for e in self.entries[OPENING[0]])))
+        return tuple(agenda)
+
+
+def record_from_export(doc: dict[str, Any]) -> SittingRecord:
+    """The Hansard model of an exported sitting (the JSON that ``hemicycle verify`` reads)."""
+    records = [Record.model_validate(r) for r in doc["records"]]
+    b = _Builder(records)
+    b.run()
+    if b.created is None or b.opened is None:
+        raise ValueError("the sitting was never opened: there is no record to publish")
+    c = b.created
+    persons = (PRESIDING, *(
+        Person(m.member_id, m.name_km, m.name_latin, m.group, Bilingual(m.title_km, m.title_en))
+        for m in c.roster
+    ))
+    attendance = Attendance(
+        present=tuple(m for m, remote in b.present.items() if not remote),
+        absent=tuple(m.member_id for m in c.roster if m.member_id not in b.present),
+        remote=tuple(m for m, remote in b.present.items() if remote),
+    )
+    head = records[-1]
+    verification = (
+        Verification(log_head_hash=head.hash, seal_signature=b.seal.signature,
+                     server_public_key=b.seal.server_key, log_head_seq=head.seq)
+        if b.seal else None
+    )
+    agenda = b.agenda()
+    speeches = [e for item in agenda for _, it in item.walk() for e in it.entries if isinstance(e, Speech)]
+    final = b.closed is not None and all(s.status is SpeechStatus.APPROVED for s in speeches)
+    return SittingRecord(
+        header=SittingHeader(
+            body=BODY, kind=SittingKind(c.body.value), number=c.number, date=dt.date.fromisoformat(c.date),
+            place=_place(c.place), presiding_officer_id=PRESIDING.id, opened_at=b.opened, closed_at=b.closed,
+            organ=None if c.body.value == "plenary" else Bilingual(c.title_km, c.title_en),
+        ),
+        persons=persons,
+        attendance=attendance,
+        agenda=agenda,
+        verification=verification,
+        draft=not final,
+    )
