@@ -53,6 +53,7 @@ log = logging.getLogger("hemicycle.hall")
 Publisher = Callable[[str, list[Record]], Awaitable[None]]
 SNAPSHOT_EVERY = 1000
 MAX_RETRIES = 5
+MAX_BATCH = 500
 
 
 def now_ms() -> int:
@@ -74,6 +75,16 @@ class Metrics:
         self.commands[outcome] = self.commands.get(outcome, 0) + 1
         if code:
             self.errors[code] = self.errors.get(code, 0) + 1
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A checked command waiting for its stream's writer, and where its answer goes."""
+
+    env: CommandEnvelope
+    caller: Caller
+    signature_ok: bool | None
+    answer: asyncio.Future[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,8 @@ class Hall:
         # spawned (not forked) so it never inherits the listening socket.
         self._verifier = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         self.states: dict[str, State] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._queues: dict[str, list[_Pending]] = {}  # stream -> commands waiting for its writer
+        self._writers: dict[str, asyncio.Task[None]] = {}  # stream -> its writer, while it has work
         self._publishers: list[Publisher] = []
         self.metrics = Metrics()
 
@@ -138,81 +150,115 @@ class Hall:
 
     # -- commands ---------------------------------------------------------------
 
-    def _lock(self, stream: str) -> asyncio.Lock:
-        return self._locks.setdefault(stream, asyncio.Lock())
-
     async def execute(self, env: CommandEnvelope, caller: Caller) -> dict[str, Any]:
-        """Run one command; return its answer, or raise ProtocolError (nothing changed)."""
+        """Run one command; return its answer after commit, or raise ProtocolError (nothing changed).
+
+        Checks that need no stream state (revoked key, PIN, ballot signature) run first
+        and concurrently; then the command joins its stream's queue, and one writer
+        decides and commits whatever has queued up in a single transaction (group commit).
+        """
         started = time.perf_counter()
         try:
-            async with self._lock(env.stream):
-                result = await self._execute_locked(env, caller)
+            cmd = env.cmd
+            device_id = caller.actor.device_id
+            if caller.enrolled and self.registry.active_device(device_id or "") is None:
+                raise ProtocolError(ErrorCode.KEY_REVOKED, "this device's key has been revoked",
+                                    device_id=device_id)
+            if isinstance(cmd, SetCredential):
+                return await self._set_credential(cmd, caller)
+            if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
+                raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
+            if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
+                ok = await self.store.run(self.store.log.check_credential, cmd.member_id, cmd.pin, cmd.card_id)
+                if not ok:
+                    raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "PIN or card does not match",
+                                        member_id=cmd.member_id)
+            signature_ok = await self._check_signature(cmd, device_id) if isinstance(cmd, CastBallot) else None
+            pending = _Pending(env, caller, signature_ok, asyncio.get_running_loop().create_future())
+            self._queues.setdefault(env.stream, []).append(pending)
+            if env.stream not in self._writers:
+                task = asyncio.create_task(self._write(env.stream), name=f"writer:{env.stream}")
+                self._writers[env.stream] = task
+            return await pending.answer
         except ProtocolError as err:
             self.metrics.count("refused", err.code.value)
             raise
         finally:
             self.metrics.command_seconds_sum += time.perf_counter() - started
-        return result
 
-    async def _execute_locked(self, env: CommandEnvelope, caller: Caller) -> dict[str, Any]:
-        earlier = await self.store.run(self.store.log.answer, env.stream, env.id)
-        if earlier is not None:
-            self.metrics.replays += 1
-            self.metrics.count("replayed")
-            return {**earlier, "replayed": True}
-        cmd = env.cmd
-        device_id = caller.actor.device_id
-        if caller.enrolled and self.registry.active_device(device_id or "") is None:
-            raise ProtocolError(ErrorCode.KEY_REVOKED, "this device's key has been revoked",
-                                device_id=device_id)
-        signature_ok = await self._check_signature(cmd, device_id) if isinstance(cmd, CastBallot) else None
-        if isinstance(cmd, SetCredential):
-            return await self._set_credential(cmd, caller)
-        if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
-            raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
-        if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
-            ok = await self.store.run(
-                self.store.log.check_credential, cmd.member_id, cmd.pin, cmd.card_id
-            )
-            if not ok:
-                raise ProtocolError(
-                    ErrorCode.BAD_CREDENTIAL, "PIN or card does not match", member_id=cmd.member_id
-                )
+    async def _write(self, stream: str) -> None:
+        """The stream's single writer: drains its queue batch by batch."""
+        try:
+            while self._queues.get(stream):
+                batch = self._queues[stream][:MAX_BATCH]
+                del self._queues[stream][:MAX_BATCH]
+                try:
+                    await self._commit(stream, batch)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.exception("writer for %s failed", stream)
+                    for p in batch:
+                        if not p.answer.done():
+                            p.answer.set_exception(ProtocolError(ErrorCode.INTERNAL, f"not committed: {exc}"))
+        finally:
+            self._writers.pop(stream, None)
+
+    async def _commit(self, stream: str, batch: list[_Pending]) -> None:
         for _attempt in range(MAX_RETRIES):
-            state = self.states.get(env.stream) or empty_state(env.stream)
-            ctx = Context(caller.actor, self.clock(), caller.seat, signature_ok)
-            events = decide(state, cmd, ctx, self.registry)
-            records = seal_records(env.stream, state, events, ctx, env.id)
-            records += self._seals(env.stream, records, ctx, env.id)
-            result: dict[str, Any] = {
-                "seq": records[-1].seq if records else state.seq,
-                "events": [r.event.type for r in records],
-                **result_extras(records),
-            }
-            answer = CommandAnswer(env.stream, env.id, caller.actor.device_id, result)
-            try:
-                await self.store.run(self.store.log.append, records, answer)
-            except Conflict:
-                self.metrics.conflicts += 1
-                earlier = await self.store.run(self.store.log.answer, env.stream, env.id)
-                if earlier is not None:
-                    return {**earlier, "replayed": True}
-                await self.reload(env.stream)
-                continue
-            new_state = state
-            for r in records:
-                new_state = fold(new_state, r)
-            self.states[env.stream] = new_state
-            self.metrics.events += len(records)
-            self.metrics.count("accepted")
-            if new_state.seq // SNAPSHOT_EVERY > state.seq // SNAPSHOT_EVERY:
-                await self.store.run(
-                    self.store.log.save_snapshot, env.stream, new_state.seq, dump_state(new_state)
-                )
-            for publish in self._publishers:
-                await publish(env.stream, records)
-            return result
-        raise ProtocolError(ErrorCode.CONFLICT, "stream is busy; send the command again")
+            earlier = await self.store.run(self.store.log.answers, stream, [p.env.id for p in batch])
+            before = self.states.get(stream) or empty_state(stream)
+            state = before
+            records: list[Record] = []
+            answers: list[CommandAnswer] = []
+            outcomes: list[dict[str, Any] | ProtocolError] = []
+            for p in batch:
+                if p.env.id in earlier:
+                    self.metrics.replays += 1
+                    outcomes.append({**earlier[p.env.id], "replayed": True})
+                    continue
+                ctx = Context(p.caller.actor, self.clock(), p.caller.seat, p.signature_ok)
+                registry = state if isinstance(state, RegistryState) else self.registry
+                try:
+                    events = decide(state, p.env.cmd, ctx, registry)
+                except ProtocolError as err:
+                    outcomes.append(err)
+                    continue
+                new = seal_records(stream, state, events, ctx, p.env.id)
+                new += self._seals(stream, new, ctx, p.env.id)
+                for r in new:
+                    state = fold(state, r)
+                result = {
+                    "seq": new[-1].seq if new else state.seq,
+                    "events": [r.event.type for r in new],
+                    **result_extras(new),
+                }
+                records += new
+                answers.append(CommandAnswer(stream, p.env.id, p.caller.actor.device_id, result))
+                earlier[p.env.id] = result
+                outcomes.append(result)
+            if answers:
+                try:
+                    await self.store.run(self.store.log.append, records, answers)
+                except Conflict:
+                    self.metrics.conflicts += 1
+                    await self.reload(stream)
+                    continue
+                self.states[stream] = state
+                self.metrics.events += len(records)
+                if state.seq // SNAPSHOT_EVERY > before.seq // SNAPSHOT_EVERY:
+                    await self.store.run(self.store.log.save_snapshot, stream, state.seq, dump_state(state))
+                for publish in self._publishers:
+                    await publish(stream, records)
+            for p, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, ProtocolError):
+                    p.answer.set_exception(outcome)
+                else:
+                    self.metrics.count("replayed" if outcome.get("replayed") else "accepted")
+                    p.answer.set_result(outcome)
+            return
+        for p in batch:
+            p.answer.set_exception(ProtocolError(ErrorCode.CONFLICT, "stream is busy; send the command again"))
 
     async def _check_signature(self, cmd: CastBallot, device_id: str | None) -> bool:
         device = self.registry.active_device(device_id or "")

@@ -47,29 +47,29 @@ def log(db_url: str):  # type: ignore[no-untyped-def]
 def test_append_and_read_back_in_order(log: EventLog) -> None:
     _, state, _ = created_sitting("s1")
     recs = notice(state, "one")
-    log.append(recs, CommandAnswer("s1", "cmd-00001", "dev", {"seq": 2}))
+    log.append(recs, [CommandAnswer("s1", "cmd-00001", "dev", {"seq": 2})])
     assert [r.seq for r in log.records("s1")] == [2]
-    assert log.answer("s1", "cmd-00001") == {"seq": 2}
-    assert log.answer("s1", "nope") is None
+    assert log.answers("s1", ["cmd-00001"]) == {"cmd-00001": {"seq": 2}}
+    assert log.answers("s1", ["nope"]) == {}
     assert log.head_seq("s1") == 2 and log.streams() == ["s1"]
 
 
 def test_a_second_writer_at_the_same_seq_conflicts_and_writes_nothing(log: EventLog) -> None:
     _, state, _ = created_sitting("s2")
-    log.append(notice(state, "first"), CommandAnswer("s2", "a-000001", None, {}))
+    log.append(notice(state, "first"), [CommandAnswer("s2", "a-000001", None, {})])
     with pytest.raises(Conflict):
-        log.append(notice(state, "second"), CommandAnswer("s2", "b-000001", None, {}))
+        log.append(notice(state, "second"), [CommandAnswer("s2", "b-000001", None, {})])
     assert [r.event.text for r in log.records("s2")] == ["first"]  # type: ignore[union-attr]
-    assert log.answer("s2", "b-000001") is None
+    assert log.answers("s2", ["b-000001"]) == {}
 
 
 def test_the_same_command_id_twice_conflicts(log: EventLog) -> None:
     _, state, _ = created_sitting("s3")
     first = notice(state, "x")
-    log.append(first, CommandAnswer("s3", "same-0001", None, {}))
+    log.append(first, [CommandAnswer("s3", "same-0001", None, {})])
     state = fold(state, first[0])  # type: ignore[assignment]
     with pytest.raises(Conflict):
-        log.append(notice(state, "y"), CommandAnswer("s3", "same-0001", None, {}))  # type: ignore[arg-type]
+        log.append(notice(state, "y"), [CommandAnswer("s3", "same-0001", None, {})])  # type: ignore[arg-type]
 
 
 def test_iter_records_pages_through_batches(log: EventLog) -> None:
@@ -79,7 +79,7 @@ def test_iter_records_pages_through_batches(log: EventLog) -> None:
         (rec,) = notice(state, f"n{i}")
         batch.append(rec)
         state = fold(state, rec)  # type: ignore[assignment]
-    log.append(batch, None)
+    log.append(batch, [])
     seqs = [r.seq for r in log.iter_records("s4", after=3, batch=7)]
     assert seqs == list(range(4, 27))
     assert [r.seq for r in log.iter_records("s4", after=0, limit=5, batch=2)] == [2, 3, 4, 5, 6]

@@ -33,13 +33,13 @@ def test_rebuild_uses_the_snapshot_and_equals_a_full_replay(db_url: str) -> None
             state = fold(state, rec)
             batch.append(rec)
             if len(batch) == 500:
-                log.append(batch, None)
+                log.append(batch, [])
                 batch = []
             if state.seq == 2 * SNAPSHOT_EVERY:
-                log.append(batch, None)
+                log.append(batch, [])
                 batch = []
                 log.save_snapshot("long", state.seq, dump_state(state))
-        log.append(batch, None)
+        log.append(batch, [])
         assert log.latest_snapshot("long")[0] == 2 * SNAPSHOT_EVERY  # type: ignore[index]
         restored = rebuild(log, "long")
         assert restored == state

@@ -124,7 +124,9 @@ async def test_roll_call_end_to_end_is_sealed_and_verifies(sitting: Sitting, tmp
     assert v.result.counts == {"yes": 10, "no": 4, "abstain": 4}
     assert v.result.quorum_met and v.result.outcome == "rejected"
     assert len(v.sealed.signature) == 128
-    doc = export_json(EventLog(sitting.server.db_url), sitting.id)
+    log = EventLog(sitting.server.db_url)
+    doc = export_json(log, sitting.id)
+    log.close()
     path = tmp_path / "sitting.json"
     path.write_text(json.dumps(doc))
     with urllib.request.urlopen(f"{sitting.server.url}/api/server") as r:
@@ -160,7 +162,8 @@ async def test_each_bad_ballot_is_refused_with_its_code_and_changes_nothing(sitt
     await sitting.seats[SEATS - 1].command(sitting.id, CheckIn(member_id=late.member_id, pin=late.pin))
     assert await refused(SEATS - 1, sitting.ballot(SEATS - 1, vote)) is ErrorCode.NOT_ELIGIBLE
     # A revoked key is refused, and its device stays connected to hear why.
-    await sitting.clerk.command("registry", RevokeDevice(device_id=sitting.seeded.device(f"seat-{sitting.member(3).seat}").device_id))
+    revoked = sitting.seeded.device(f"seat-{sitting.member(3).seat}").device_id
+    await sitting.clerk.command("registry", RevokeDevice(device_id=revoked))
     assert await refused(3, sitting.ballot(3, vote)) is ErrorCode.KEY_REVOKED
     await sitting.chair.command(sitting.id, CloseVote(vote_id=vote))
     assert await refused(4, sitting.ballot(4, vote)) is ErrorCode.VOTE_CLOSED
@@ -169,7 +172,9 @@ async def test_each_bad_ballot_is_refused_with_its_code_and_changes_nothing(sitt
     assert await refused(0, b0) in (ErrorCode.REPLAYED, ErrorCode.VOTE_CLOSED)
     after = await sitting.settle()
     # Only the check-in, the revocation's absence here, close+seal and the new vote were added.
-    kinds = [r.event.type for r in EventLog(sitting.server.db_url).records(sitting.id, before)]
+    log = EventLog(sitting.server.db_url)
+    kinds = [r.event.type for r in log.records(sitting.id, before)]
+    log.close()
     assert kinds == ["attendance.checked_in", "vote.closed", "vote.sealed", "vote.opened"]
     assert after == before + 4
     assert sitting.state().votes[vote].voted == 1 and first["receipt"]["seq"] <= before
@@ -209,7 +214,7 @@ async def test_kill9_while_ballots_stream_in_loses_no_acknowledged_ballot(server
     assert len(by_member) == len(ballots), "a ballot was counted twice"
     closed = next(r for r in log.iter_records(s.id) if r.event.type == "vote.closed")
     assert closed.event.result.voted == len(ballots)  # type: ignore[union-attr]
-    checked, finding = verify_export(export_json(log, s.id))
+    _, finding = verify_export(export_json(log, s.id))
     assert finding is None, finding
     log.close()
     await chair.close()

@@ -78,8 +78,8 @@ class EventLog:
     def close(self) -> None:
         self.engine.dispose()
 
-    def append(self, records: list[Record], answer: CommandAnswer | None) -> None:
-        """Commit records and the command's answer together, or neither."""
+    def append(self, records: list[Record], answers: list[CommandAnswer]) -> None:
+        """Commit records and the commands' answers together, or none of them."""
         with Session(self.engine) as s:
             for r in records:
                 s.add(
@@ -90,7 +90,7 @@ class EventLog:
                         record=r.model_dump_json(),
                     )
                 )
-            if answer is not None:
+            for answer in answers:
                 s.add(
                     CommandRow(
                         stream=answer.stream,
@@ -105,10 +105,16 @@ class EventLog:
                 s.rollback()
                 raise Conflict(str(exc.orig)) from exc
 
-    def answer(self, stream: str, command_id: str) -> dict[str, Any] | None:
+    def answers(self, stream: str, command_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The first answers already given to any of these command ids."""
         with Session(self.engine) as s:
-            row = s.get(CommandRow, (stream, command_id))
-            return json.loads(row.result) if row else None
+            rows = s.exec(
+                select(CommandRow.command_id, CommandRow.result).where(
+                    CommandRow.stream == stream,
+                    CommandRow.command_id.in_(command_ids),  # type: ignore[attr-defined]
+                )
+            ).all()
+        return {cid: json.loads(result) for cid, result in rows}
 
     def records(self, stream: str, after: int = 0, limit: int | None = None) -> list[Record]:
         return list(self.iter_records(stream, after, limit))
