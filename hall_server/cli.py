@@ -3,6 +3,8 @@
     hemicycle serve     --host H --port P --db URL [--redis URL]
     hemicycle demo      [--port P] [--data DIR] [--exit-after-simulation]
     hemicycle simulate  --url URL --seats N [--admin-token T]
+    hemicycle enrol     --url URL --key FILE --role seat              (device: shows a pairing code)
+    hemicycle enrol     --url URL --approve CODE --device-id ID --role seat --seat S   (clerk)
     hemicycle protocol schema
     hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
@@ -70,6 +72,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from hall_server.demo import run_demo
 
     return run_demo(Path(args.data), args.host, args.port, args.exit_after_simulation)
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from protocol.errors import ProtocolError
+    from protocol.types import Role
+    from seat_client import enrol
+
+    try:
+        if args.approve or args.revoke:
+            token = admin_token_for(Path(args.data), args.admin_token)
+            if args.revoke:
+                ack = asyncio.run(enrol.revoke(args.url, token, args.revoke))
+            else:
+                ack = asyncio.run(enrol.approve(args.url, token, args.approve, args.device_id, Role(args.role),
+                                                args.member, args.seat))
+            print(json.dumps(ack))
+            return 0
+        status = asyncio.run(enrol.request_enrolment(args.url, Path(args.key), Role(args.role), args.label,
+                                                     args.wait))
+        print(json.dumps(status))
+        return 0
+    except (ProtocolError, LookupError, ValueError, RuntimeError, TimeoutError) as exc:
+        print(f"hemicycle enrol: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_protocol(args: argparse.Namespace) -> int:
@@ -148,6 +174,21 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--data", default=str(DEFAULT_DATA))
     m.add_argument("--quiet", action="store_true")
     m.set_defaults(fn=cmd_simulate)
+
+    n = sub.add_parser("enrol", help="enrol a device: ask (device side) or approve/revoke (clerk side)")
+    n.add_argument("--url", required=True)
+    n.add_argument("--key", help="device side: the 0600 key file (made if missing)")
+    n.add_argument("--role", default="seat", choices=["seat", "remote", "chair", "clerk", "display", "recorder"])
+    n.add_argument("--label", default="")
+    n.add_argument("--wait", type=float, default=600, help="device side: seconds to wait for the clerk")
+    n.add_argument("--approve", metavar="CODE", help="clerk side: the pairing code the device shows")
+    n.add_argument("--device-id", help="clerk side: the id to give the device")
+    n.add_argument("--member", help="clerk side: bind the device to a member")
+    n.add_argument("--seat", help="clerk side: bind the device to a seat")
+    n.add_argument("--revoke", metavar="DEVICE_ID", help="clerk side: revoke a device's key")
+    n.add_argument("--admin-token")
+    n.add_argument("--data", default=str(DEFAULT_DATA))
+    n.set_defaults(fn=cmd_enrol)
 
     pr = sub.add_parser("protocol", help="protocol documents")
     pr.add_argument("what", choices=["schema"])
