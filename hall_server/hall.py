@@ -121,6 +121,8 @@ class Hall:
         """Rebuild every stream from its latest snapshot and the records after it."""
         for stream in await self.store.run(self.store.log.streams):
             await self.reload(stream)
+        # Start the verifier process now, not on the first ballot of the day.
+        await asyncio.get_running_loop().run_in_executor(self._verifier, verify, self.server_public, "0" * 128, b"")
         log.info("hall started with %d streams", len(self.states))
 
     async def close(self) -> None:
