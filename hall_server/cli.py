@@ -5,6 +5,7 @@
     hemicycle simulate  --url URL --seats N [--admin-token T]
     hemicycle enrol     --url URL --key FILE --role seat              (device: shows a pairing code)
     hemicycle enrol     --url URL --approve CODE --device-id ID --role seat --seat S   (clerk)
+    hemicycle chair     --url URL --key FILE --sitting S open|next|grant|stop|vote|close-vote|state ...
     hemicycle protocol schema
     hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
@@ -20,6 +21,8 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from chair_console.cli import add_chair_parser
 
 DEFAULT_DATA = Path(".hemicycle")
 
@@ -189,6 +192,8 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--admin-token")
     n.add_argument("--data", default=str(DEFAULT_DATA))
     n.set_defaults(fn=cmd_enrol)
+
+    add_chair_parser(sub)
 
     pr = sub.add_parser("protocol", help="protocol documents")
     pr.add_argument("what", choices=["schema"])

@@ -1,0 +1,75 @@
+"""``hemicycle chair``: the chair's actions from a terminal or a script.
+
+    hemicycle chair --url URL --key chair.pem --sitting S open|next|previous|grant [MEMBER]|stop [MEMBER]|
+                    add MEMBER|remove MEMBER|close|suspend|resume|notice TEXT|vote MOTION|close-vote|state
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from chair_console.console import ChairConsole
+from hall_server.domain.views import public_view
+from protocol.errors import ProtocolError
+from protocol.types import Role
+from seat_client.client import HallClient
+from seat_client.enrol import load_device
+
+ACTIONS = ["open", "next", "previous", "grant", "stop", "add", "remove", "close", "suspend", "resume", "notice",
+           "vote", "close-vote", "state"]
+
+
+def add_chair_parser(sub: Any) -> None:
+    p = sub.add_parser("chair", help="run the sitting from a terminal (the chair's actions)")
+    p.add_argument("--url", required=True)
+    p.add_argument("--key", required=True, help="the chair device's key file (enrolled with hemicycle enrol)")
+    p.add_argument("--sitting", required=True)
+    p.add_argument("action", choices=ACTIONS)
+    p.add_argument("arg", nargs="?", help="member id, notice text or motion")
+    p.set_defaults(fn=run_chair)
+
+
+async def _run(args: argparse.Namespace) -> dict[str, Any]:
+    client = HallClient(args.url, Role.CHAIR, load_device(Path(args.key)))
+    await client.connect()
+    try:
+        chair = ChairConsole(client, args.sitting)
+        await chair.start()
+        a = args.action
+        if a == "state":
+            return public_view(chair.state)
+        handlers = {
+            "open": chair.open, "next": chair.next_item, "previous": chair.previous_item, "close": chair.close,
+            "suspend": chair.suspend, "resume": chair.resume, "close-vote": chair.close_vote,
+        }
+        if a in handlers:
+            return await handlers[a]()
+        if a == "grant":
+            return await chair.grant(args.arg)
+        if a == "stop":
+            return await chair.stop(args.arg)
+        if a in ("add", "remove", "notice", "vote") and not args.arg:
+            raise ValueError(f"{a} needs an argument")
+        if a == "add":
+            return await chair.add(args.arg)
+        if a == "remove":
+            return await chair.remove(args.arg)
+        if a == "notice":
+            return await chair.notice(args.arg)
+        return {"vote_id": await chair.open_vote(args.arg, args.arg)}
+    finally:
+        await client.close()
+
+
+def run_chair(args: argparse.Namespace) -> int:
+    try:
+        print(json.dumps(asyncio.run(_run(args)), ensure_ascii=False, indent=1))
+        return 0
+    except (ProtocolError, ValueError) as exc:
+        print(f"hemicycle chair: {exc}", file=sys.stderr)
+        return 1
