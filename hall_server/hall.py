@@ -32,7 +32,7 @@ from hall_server.domain import (
     fold,
     load_state,
 )
-from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog
+from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog, credential_matches
 from protocol.ballots import decode_ballot
 from protocol.canonical import canonical_bytes
 from protocol.commands import (
@@ -106,8 +106,8 @@ class Hall:
         self.server_key = server_key
         self.server_public = public_key_hex(server_key)
         self.clock = clock
-        # Ed25519 verification holds the GIL: ballots are checked in another process,
-        # spawned (not forked) so it never inherits the listening socket.
+        # Ed25519 and scrypt hold the GIL: ballots and PINs are checked in another
+        # process, spawned (not forked) so it never inherits the listening socket.
         self._verifier = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         self.states: dict[str, State] = {}
         self._queues: dict[str, list[_Pending]] = {}  # stream -> commands waiting for its writer
@@ -171,7 +171,9 @@ class Hall:
             if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
                 raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
             if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
-                ok = await self.store.run(self.store.log.check_credential, cmd.member_id, cmd.pin, cmd.card_id)
+                stored = await self.store.run(self.store.log.credential, cmd.member_id)
+                ok = await asyncio.get_running_loop().run_in_executor(
+                    self._verifier, credential_matches, cmd.member_id, stored, cmd.pin, cmd.card_id)
                 if not ok:
                     raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "PIN or card does not match",
                                         member_id=cmd.member_id)

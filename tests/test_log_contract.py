@@ -6,7 +6,7 @@ import pytest
 
 from hall_server.domain import Context, RegistryState, SittingState, decide, empty_state, fold
 from hall_server.hall import seal_records
-from hall_server.store import CommandAnswer, Conflict, EventLog
+from hall_server.store import CommandAnswer, Conflict, EventLog, credential_matches
 from protocol.commands import CreateSitting, RegisterMember
 from protocol.events import Actor, NoticePosted, Record
 from protocol.types import Body, Role
@@ -93,10 +93,14 @@ def test_snapshots_latest_wins(log: EventLog) -> None:
 
 
 def test_credentials_are_hashed_and_checked(log: EventLog) -> None:
-    assert log.check_credential("m1", "1234", None)  # none set: passes
+    def check(pin: str | None, card: str | None) -> bool:
+        return credential_matches("m1", log.credential("m1"), pin, card)
+
+    assert check("1234", None)  # none set: passes
     log.set_credential("m1", "1234", "CARD0001")
-    assert log.check_credential("m1", "1234", None)
-    assert not log.check_credential("m1", "9999", None)
-    assert log.check_credential("m1", None, "CARD0001")
-    assert not log.check_credential("m1", None, None)
+    assert check("1234", None)
+    assert not check("9999", None)
+    assert check(None, "CARD0001")
+    assert not check(None, None)
+    assert "1234" not in str(log.credential("m1"))
     assert empty_state("x") != empty_state("registry")

@@ -1,5 +1,5 @@
 """Durable storage: the hash-chained event log, snapshots, credentials."""
 
-from hall_server.store.log import AsyncLog, CommandAnswer, Conflict, EventLog, engine_for
+from hall_server.store.log import AsyncLog, CommandAnswer, Conflict, EventLog, credential_matches, engine_for
 
-__all__ = ["AsyncLog", "CommandAnswer", "Conflict", "EventLog", "engine_for"]
+__all__ = ["AsyncLog", "CommandAnswer", "Conflict", "EventLog", "credential_matches", "engine_for"]

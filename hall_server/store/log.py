@@ -174,17 +174,28 @@ class EventLog:
             s.add(row)
             s.commit()
 
-    def check_credential(self, member_id: str, pin: str | None, card_id: str | None) -> bool:
-        """True when the PIN or card matches; a member with none set passes."""
+    def credential(self, member_id: str) -> tuple[str | None, str | None]:
+        """The member's stored (PIN hash, card hash); (None, None) when none is set."""
         with Session(self.engine) as s:
             row = s.get(CredentialRow, member_id)
-        if row is None or (row.pin_hash is None and row.card_hash is None):
-            return True
-        if pin is not None and row.pin_hash is not None:
-            return hmac.compare_digest(row.pin_hash, secret_hash(pin, "pin:" + member_id))
-        if card_id is not None and row.card_hash is not None:
-            return hmac.compare_digest(row.card_hash, secret_hash(card_id, "card:" + member_id))
-        return False
+        return (row.pin_hash, row.card_hash) if row else (None, None)
+
+
+def credential_matches(
+    member_id: str, stored: tuple[str | None, str | None], pin: str | None, card_id: str | None
+) -> bool:
+    """True when the PIN or card matches what is stored; a member with none set passes.
+
+    Deliberately slow (scrypt): run it off the event loop and off the store's thread.
+    """
+    pin_hash, card_hash = stored
+    if pin_hash is None and card_hash is None:
+        return True
+    if pin is not None and pin_hash is not None:
+        return hmac.compare_digest(pin_hash, secret_hash(pin, "pin:" + member_id))
+    if card_id is not None and card_hash is not None:
+        return hmac.compare_digest(card_hash, secret_hash(card_id, "card:" + member_id))
+    return False
 
 
 class AsyncLog:
