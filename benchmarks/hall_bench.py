@@ -173,10 +173,11 @@ async def hall_run(n: int, rounds: int, tmp: Path) -> dict[str, Any]:
         await chair.command(sitting, CloseVote(vote_id=vote))
         await asyncio.gather(*(c.follow(sitting) for c in seats))
 
-        # Broadcast: time from sending the chair's command to each seat folding its record.
+        # Broadcast: time from sending the chair's command to the record arriving at each
+        # seat's socket (before the client library parses it, as the baseline measures).
         arrived: dict[int, float] = {}
         for i, c in enumerate(seats):
-            c.hooks.append(lambda rec, i=i: arrived.__setitem__(i, time.perf_counter()))
+            c.sio.on("record", lambda data, i=i: arrived.__setitem__(i, time.perf_counter()), namespace="/seat")
         bcast: list[float] = []
         for r in range(rounds):
             arrived.clear()
@@ -186,8 +187,6 @@ async def hall_run(n: int, rounds: int, tmp: Path) -> dict[str, Any]:
             while len(arrived) < n and time.monotonic() < deadline:
                 await asyncio.sleep(0.001)
             bcast += [(t - start) * 1000 for t in arrived.values()]
-        for c in seats:
-            c.hooks.clear()
 
         await asyncio.gather(*(c.close() for c in [clerk, chair, *seats]))
     finally:
