@@ -326,3 +326,24 @@ def test_verify_names_the_tampered_item(exported: dict[str, Any], tmp_path: Path
     assert out.returncode == 1, out.stdout
     fail = next(line for line in out.stdout.splitlines() if line.startswith("FAIL"))
     assert f"{check} failed at record seq=" in fail, fail
+
+
+async def test_timer_closes_the_vote_and_a_changed_ballot_counts_once(sitting: Sitting, tmp_path: Path) -> None:
+    vote = await sitting.open_vote(kind=VoteKind.ROLL_CALL, duration_s=2, allow_change=True)
+    first = await sitting.seats[0].command(sitting.id, sitting.ballot(0, vote, "no"))
+    changed = await sitting.seats[0].command(sitting.id, sitting.ballot(0, vote, "yes"))
+    await sitting.seats[1].command(sitting.id, sitting.ballot(1, vote, "abstain"))
+    assert changed["receipt"]["seq"] > first["receipt"]["seq"]
+    await sitting.chair.wait_for(sitting.id, lambda s: s.votes[vote].sealed is not None, timeout=10)  # type: ignore[union-attr]
+    v = sitting.state().votes[vote]
+    assert v.result is not None and v.result.counts == {"yes": 1, "no": 0, "abstain": 1}
+    assert v.result.voted == 2
+    log = EventLog(sitting.server.db_url)
+    doc = export_json(log, sitting.id)
+    log.close()
+    closed = next(r for r in doc["records"] if r["event"]["type"] == "vote.closed")
+    assert closed["event"]["by_clock"] is True and closed["actor"]["role"] == "system"
+    assert verify_export(doc)[1] is None
+    with pytest.raises(ProtocolError) as e:
+        await sitting.seats[2].command(sitting.id, sitting.ballot(2, vote))
+    assert e.value.code is ErrorCode.VOTE_CLOSED
