@@ -33,7 +33,6 @@ from protocol.events import (
 )
 from protocol.rules import Outcome as RuleOutcome
 from protocol.types import SegmentStatus, VoteKind
-
 from recorder.hansard.record import (
     AgendaItem,
     Attendance,
@@ -99,7 +98,7 @@ class _Builder:
         for r in self.records:
             self.take(r)
 
-    def take(self, r: Record) -> None:  # noqa: C901 - one case per event kind
+    def take(self, r: Record) -> None:
         ev = r.event
         match ev:
             case SittingCreated():
