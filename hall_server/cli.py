@@ -54,7 +54,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     token = admin_token_for(data, args.admin_token)
     key = Path(args.server_key) if args.server_key else data / "server.key"
     app = create_app(
-        ServerConfig(db_url=db, admin_token=token, server_key=key, data_dir=data, redis_url=args.redis)
+        ServerConfig(db_url=db, admin_token=token, server_key=key, data_dir=data,
+                     archive_dir=Path(args.archive) if args.archive else data / "archive", redis_url=args.redis)
     )
     print(f"hemicycle: serving on http://{args.host}:{args.port}  db={db}", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
@@ -160,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", default=str(DEFAULT_DATA))
     s.add_argument("--admin-token")
     s.add_argument("--server-key", help="Ed25519 key that seals results (default: DATA/server.key)")
+    s.add_argument("--archive", help="the recorder's audio archive, for the clerks' review (default: DATA/archive)")
     s.add_argument("--log-level", default="warning")
     s.set_defaults(fn=cmd_serve)
 

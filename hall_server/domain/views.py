@@ -107,3 +107,26 @@ def vote_view(v: VoteState) -> dict[str, Any]:
         "named": ({m: b.choice for m, b in v.ballots.items()} if show_names else {}),
         "sealed": v.sealed is not None,
     }
+
+
+def transcript_view(state: SittingState) -> dict[str, list[dict[str, Any]]]:
+    """Each turn's segments with their words and every version, for the clerks' review."""
+    turns: dict[str, list[dict[str, Any]]] = {}
+    for seg in state.transcript.values():
+        a = seg.added
+        turns.setdefault(a.turn_id, []).append({
+            "segment_id": a.segment_id,
+            "member_id": a.member_id,
+            "start_ms": a.start_ms,
+            "end_ms": a.end_ms,
+            "engine": a.engine,
+            "model": a.model,
+            "words": [w.model_dump(mode="json") for w in a.words],
+            "versions": [
+                {"version": v.version, "text": v.text, "status": v.status.value, "at_ms": v.at_ms, "by": v.by}
+                for v in seg.versions
+            ],
+        })
+    for segments in turns.values():
+        segments.sort(key=lambda g: g["start_ms"])
+    return turns

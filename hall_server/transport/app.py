@@ -29,6 +29,7 @@ from hall_server.store import EventLog
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.review import review_routes
 from hall_server.web import web_routes
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
@@ -42,6 +43,7 @@ class ServerConfig:
     admin_token: str
     server_key: Path
     data_dir: Path
+    archive_dir: Path
     redis_url: str | None = None
 
 
@@ -163,6 +165,7 @@ def create_app(config: ServerConfig) -> Any:
         Route("/api/pairings", pair, methods=["POST"]),
         Route("/api/pairings/{code}", pairing_status),
         *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate),
+        *review_routes(hall, config.archive_dir, namespaces[Role.CLERK].authenticate),
     ]
     web = Starlette(routes=routes, lifespan=lifespan)
     web.state.hall = hall

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
+from importlib.resources import files
 from pathlib import Path
 
-import fontpkg_noto_sans_khmer
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 DIST = Path(__file__).resolve().parent / "static" / "dist"
 APPS = ("seat", "chair", "display", "clerk")
@@ -41,10 +42,10 @@ HEADERS = {
 
 def font_path() -> Path:
     """The variable Noto Sans Khmer TTF from its installed package (covers Latin too)."""
-    files = Path(fontpkg_noto_sans_khmer.__file__).resolve().parent / "files"
-    found = sorted(files.glob("NotoSansKhmer*.ttf"))
+    folder = Path(str(files("fontpkg_noto_sans_khmer"))) / "files"
+    found = sorted(folder.glob("NotoSansKhmer*.ttf"))
     if not found:
-        raise FileNotFoundError(f"no Noto Sans Khmer TTF in {files}")
+        raise FileNotFoundError(f"no Noto Sans Khmer TTF in {folder}")
     return found[0]
 
 
@@ -110,10 +111,10 @@ def font_route() -> Route:
 class _Dist(StaticFiles):
     """The built bundle; revalidated on each load so a rebuild shows at once."""
 
-    async def get_response(self, path: str, scope: object) -> Response:  # type: ignore[override]
+    async def get_response(self, path: str, scope: Scope) -> Response:
         if not DIST.is_dir():
             return PlainTextResponse("browser apps not built (npm run build in web/)", status_code=404)
-        response = await super().get_response(path, scope)  # type: ignore[arg-type]
+        response = await super().get_response(path, scope)
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

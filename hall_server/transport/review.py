@@ -1,0 +1,135 @@
+"""What the clerks' review needs over HTTP: the record, a turn's audio, the exports.
+
+    GET /api/review/<sitting>          -> {"record": the Hansard model, "transcript": turn -> segments}
+    GET /api/audio/<sitting>/<turn>    -> WAV of the turn, cut from the recorder's archive
+    GET /api/export/<sitting>.<fmt>    -> json | pdf | akn (Akoma Ntoso XML), as a download
+All need a clerk: the same headers as document upload (admin token or a
+signed challenge). Building runs in a separate process or a worker thread,
+never on the event loop that runs the sitting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import re
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hall_server.domain import SittingState
+from hall_server.domain.views import transcript_view
+from hall_server.export import UnknownSitting, export_json, write_hansard
+from hall_server.hall import Hall
+from hall_server.store import EventLog
+from hall_server.web import Authenticate
+from hall_server.web.documents import auth_from_headers, refusal
+from protocol.types import Role
+
+FORMATS = {"json": ("application/json", "json"), "pdf": ("application/pdf", "pdf"),
+           "akn": ("application/akn+xml", "akn.xml")}
+TURN = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+
+
+def build_export(db_url: str, stream: str, fmt: str, out: str) -> None:
+    """In a worker process: the sitting's export in one format, written to ``out``."""
+    log = EventLog(db_url)
+    try:
+        doc = export_json(log, stream)
+    finally:
+        log.close()
+    write_hansard(doc, fmt, Path(out))
+
+
+def build_record(db_url: str, stream: str) -> dict[str, Any]:
+    from recorder.hansard import record_to_dict
+    from recorder.hansard.from_log import record_from_export
+
+    log = EventLog(db_url)
+    try:
+        return record_to_dict(record_from_export(export_json(log, stream)))
+    finally:
+        log.close()
+
+
+def cut_turn(directory: Path, t0: float, t1: float, out: Path) -> bool:
+    from recorder.archive import Archive
+
+    if not (directory / "index.jsonl").is_file():
+        return False
+    Archive(directory).cut(t0, t1, out)
+    return True
+
+
+def review_routes(hall: Hall, archive_root: Path, authenticate_clerk: Authenticate) -> list[BaseRoute]:
+    pool: list[ProcessPoolExecutor] = []
+
+    def exporter() -> ProcessPoolExecutor:
+        if not pool:
+            pool.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        return pool[0]
+
+    def sitting_of(request: Request) -> SittingState | None:
+        state = hall.states.get(request.path_params["sitting"])
+        return state if isinstance(state, SittingState) and state.created else None
+
+    def clerk(request: Request) -> bool:
+        caller = authenticate_clerk(auth_from_headers(request))
+        return caller is not None and caller.actor.role is Role.CLERK
+
+    async def review(request: Request) -> Response:
+        if not clerk(request):
+            return refusal(401, "unauthenticated", "only a clerk reviews the transcript")
+        state = sitting_of(request)
+        if state is None or state.opened_ms is None:
+            return refusal(404, "unknown_sitting", "no opened sitting by that id")
+        record = await asyncio.get_running_loop().run_in_executor(
+            exporter(), build_record, hall.store.log.url, state.stream)
+        return JSONResponse({"ok": True, "record": record, "transcript": transcript_view(state)})
+
+    async def audio(request: Request) -> Response:
+        if not clerk(request):
+            return refusal(401, "unauthenticated", "only a clerk listens to the archive")
+        state = sitting_of(request)
+        turn_id = request.path_params["turn"]
+        segments = transcript_view(state).get(turn_id) if state else None
+        if state is None or not TURN.fullmatch(turn_id) or not segments:
+            return refusal(404, "unknown_item", "no transcribed turn by that id")
+        t0 = min(s["start_ms"] for s in segments) / 1000 - 0.3
+        t1 = max(s["end_ms"] for s in segments) / 1000 + 0.3
+        out = Path(tempfile.mkdtemp(prefix="hc-audio-")) / f"{turn_id}.wav"
+        found = await run_in_threadpool(cut_turn, archive_root / state.stream, t0, t1, out)
+        if not found:
+            return refusal(404, "unknown_item", "the archive has no audio for this sitting")
+        return FileResponse(out, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"})
+
+    async def export(request: Request) -> Response:
+        if not clerk(request):
+            return refusal(401, "unauthenticated", "only a clerk exports the record")
+        state = sitting_of(request)
+        fmt = request.path_params["fmt"]
+        if state is None or fmt not in FORMATS:
+            return refusal(404, "unknown_sitting", "no such sitting or format", formats=sorted(FORMATS))
+        media, suffix = FORMATS[fmt]
+        out = Path(tempfile.mkdtemp(prefix="hc-export-")) / f"{state.stream}.{suffix}"
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                exporter(), build_export, hall.store.log.url, state.stream, fmt, str(out))
+        except (UnknownSitting, ValueError) as exc:
+            return refusal(409, "invalid_state", str(exc))
+        return FileResponse(out, media_type=media, filename=out.name)
+
+    return [
+        Route("/api/review/{sitting}", review),
+        Route("/api/audio/{sitting}/{turn}", audio),
+        Route("/api/export/{sitting}.{fmt}", export),
+    ]
+
+
+__all__ = ["review_routes"]
