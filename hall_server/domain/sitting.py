@@ -177,8 +177,6 @@ CHAIR_ONLY = {
 }
 MEMBERS_ONLY = {"vote.cast"}
 CHAIR_OR_CLOCK = {"vote.close"}
-MEMBER_OR_CHAIR = {"floor.request", "floor.withdraw", "floor.stop"}
-ATTENDANCE = {"attendance.check_in", "attendance.check_out"}
 SYSTEM_ONLY = {"floor.expire"}
 
 
@@ -206,7 +204,7 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
     if kind in SYSTEM_ONLY and role is not Role.SYSTEM:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the server's clock can {kind}", role=role)
-    if kind in MEMBER_OR_CHAIR:
+    if isinstance(cmd, RequestFloor | WithdrawRequest | StopSpeech):
         if role is Role.CHAIR:
             return
         if role not in (Role.SEAT, Role.REMOTE):
@@ -218,7 +216,7 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
                 f"this device cannot {kind} for another member",
                 member_id=member,
             )
-    if kind in ATTENDANCE:
+    if isinstance(cmd, CheckIn | CheckOut):
         member = cmd.member_id
         if role is Role.CLERK:
             return
