@@ -1,0 +1,46 @@
+// Bundle the four apps with esbuild into hall_server/web/static/dist/ (served by the hall server).
+// ES modules with shared chunks; no CDN, no remote fonts: the font comes from the Python package.
+import * as esbuild from "esbuild";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = resolve(here, "../hall_server/web/static/dist");
+const watch = process.argv.includes("--watch");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const options = {
+  entryPoints: {
+    seat: "src/seat.js",
+    chair: "src/chair.js",
+    display: "src/display.js",
+    clerk: "src/clerk.js",
+    ballot: "src/lib/ballot.js", // loaded by the tests to check ballot bytes against Python
+    app: "src/app.css",
+  },
+  absWorkingDir: here,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  target: ["chrome110", "firefox115", "safari16"],
+  outdir: out,
+  chunkNames: "chunks/[name]-[hash]",
+  minify: !watch,
+  sourcemap: true,
+  legalComments: "eof",
+  external: ["/static/fonts/*"],
+  logLevel: "warning",
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+  console.log(`watching; writing to ${out}`);
+} else {
+  await esbuild.build(options);
+  cpSync(resolve(here, "src/icon.svg"), resolve(out, "icon.svg"));
+  console.log(`built ${out}`);
+}

@@ -1,0 +1,369 @@
+// The presiding console: run the sitting, the agenda, the speakers' list and microphones, votes.
+// One hand, touch first: every action is one large button; lists reorder by drag or by buttons.
+import { chooseSitting, connectDevice, enrolledDevice, forgetSitting } from "./lib/boot.js";
+import { action, frame, showError, tick } from "./lib/chrome.js";
+import { bar, h, region } from "./lib/dom.js";
+import { both, getLang, num, t } from "./lib/i18n.js";
+import {
+  choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, outcomeLabel,
+  paintCountdowns,
+} from "./lib/view.js";
+
+const ui = frame("chair", () => draw(true));
+let hall;
+let dragging = false;
+
+const els = {
+  sitting: h("section.panel", { "aria-labelledby": "sit-h" }),
+  attendance: h("section.panel", { "aria-labelledby": "att-h" }),
+  agenda: h("section.panel", { "aria-labelledby": "ag-h" }),
+  notice: h("section.panel", { "aria-labelledby": "notice-h" }),
+  mics: h("section.panel", { "aria-labelledby": "mics-h" }),
+  queue: h("section.panel", { "aria-labelledby": "queue-h" }),
+  add: h("section.panel", { "aria-labelledby": "add-h" }),
+  settings: h("section.panel", { "aria-labelledby": "set-h" }),
+  vote: h("section.panel", { "aria-labelledby": "vote-h", "aria-live": "polite" }),
+  prepare: h("section.panel", { "aria-labelledby": "prep-h" }),
+};
+
+function layout() {
+  ui.main.replaceChildren(h("div.chair-grid",
+    h("div.col", els.sitting, els.attendance, els.agenda, els.notice),
+    h("div.col", els.mics, els.queue, els.add, els.settings),
+    h("div.col", els.vote, els.prepare)));
+}
+
+const cmd = (c) => hall.command(c);
+
+function draw(force = false) {
+  const view = hall?.view;
+  if (!view) return;
+  if (force) for (const el of Object.values(els)) el.__key = undefined;
+  ui.paintSitting(view);
+  drawSitting(view);
+  drawAttendance(view);
+  drawAgenda(view);
+  drawNotice(view);
+  drawMics(view);
+  if (!dragging) drawQueue(view);
+  drawAdd(view);
+  drawSettings(view);
+  drawVote(view);
+  drawPrepare(view);
+}
+
+function drawSitting(view) {
+  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view)]), () => {
+    const s = view.status;
+    const buttons = [];
+    if (s === "scheduled") buttons.push(action(t("sitting.open"), () => cmd({ type: "sitting.open" }), { "data-testid": "sitting-open" }, "btn.big.primary"));
+    if (s === "open") buttons.push(action(t("sitting.suspend"), () => cmd({ type: "sitting.suspend" }), { "data-testid": "sitting-suspend" }, "btn.big.quiet"));
+    if (s === "suspended") buttons.push(action(t("sitting.resume"), () => cmd({ type: "sitting.resume" }), { "data-testid": "sitting-resume" }, "btn.big.primary"));
+    if (s === "open" || s === "suspended") {
+      buttons.push(action(t("sitting.close"), async () => {
+        if (confirm(t("sitting.close.confirm"))) await cmd({ type: "sitting.close" });
+      }, { "data-testid": "sitting-close" }, "btn.big.danger"));
+    }
+    return [h("h2#sit-h", t("chair.sitting"), " · ", h(`span.status.status-${s}`, { "data-testid": "sitting-status" }, t(`status.${s}`))), buttons];
+  });
+}
+
+function drawAttendance(view) {
+  const a = view.attendance;
+  region(els.attendance, JSON.stringify([getLang(), a.present, a.members, a.remote, a.quorum_needed, a.has_quorum]), () => [
+    h("h2#att-h", t("attendance")),
+    h("div.tiles",
+      h("div.tile", { "data-testid": "present" }, t("present"), h("strong", `${num(a.present)} / ${num(a.members)}`)),
+      h(`div.tile.${a.has_quorum ? "good" : "bad"}`, { "data-testid": "quorum" },
+        a.has_quorum ? t("quorum.met") : t("quorum.missing"),
+        h("strong", `${num(a.present)} / ${num(a.quorum_needed)}`),
+        h("span.small", `${t("quorum")}${t("colon")}${num(a.quorum_needed)} ${t("quorum.needed")}`)),
+      a.remote ? h("div.tile", t("remote"), h("strong", num(a.remote))) : null),
+  ]);
+}
+
+function drawAgenda(view) {
+  region(els.agenda, JSON.stringify([getLang(), view.items.map((i) => [i.item_id, i.status]), view.current_item, view.status]), () => [
+    h("h2#ag-h", t("agenda")),
+    h("div.step",
+      action(t("agenda.previous"), () => cmd({ type: "agenda.previous" }), { "data-testid": "agenda-previous" }, "btn.quiet"),
+      action(t("agenda.next"), () => cmd({ type: "agenda.next" }), { "data-testid": "agenda-next" }, "btn.primary")),
+    h("ol.agenda-list", view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}.st-${it.status}`,
+      { "aria-current": it.item_id === view.current_item ? "true" : null },
+      h("div.agenda-row",
+        h("span.item-title", itemTitle(it)),
+        h(`span.badge.badge-${it.status}`, t(`item.${it.status}`)),
+        it.item_id === view.current_item ? null
+          : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id }),
+            { "data-fk": `tu-${it.item_id}`, "aria-label": `${t("agenda.takeup")}${t("colon")}${itemTitle(it)}` }, "btn.small"))))),
+  ]);
+}
+
+function drawNotice(view) {
+  region(els.notice, JSON.stringify([getLang()]), () => {
+    const input = h("input#notice-text", { type: "text", maxlength: 500, class: "grow" });
+    const form = h("form.row", h("label.visually-hidden", { for: "notice-text" }, t("notice.text")), input,
+      h("button.btn", { type: "submit" }, t("notice.post")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await cmd({ type: "sitting.notice", text: input.value.trim() });
+        input.value = "";
+      } catch (err) {
+        showError(err);
+      }
+    });
+    return [h("h2#notice-h", t("notice")), form];
+  });
+}
+
+function drawMics(view) {
+  const f = view.floor;
+  const head = f.queue[0];
+  region(els.mics, JSON.stringify([getLang(), f.speaking.map((s) => s.turn_id), head?.member_id, view.status, f.settings.max_open_mics]), () => [
+    h("h2#mics-h", t("mics.open"), ` (${num(f.speaking.length)} / ${num(f.settings.max_open_mics)})`),
+    f.speaking.length ? f.speaking.map((turn) => {
+      const [name, other] = memberNames(hall, turn.member_id);
+      return h("div.mic-row", { "data-testid": "mic", "data-member": turn.member_id },
+        h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""}`),
+          turn.speech_type !== "contribution" ? h("span.badge.badge-poo", t(`speech.${turn.speech_type}`)) : null),
+        h("span.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
+        action(t("floor.stop"), () => cmd({ type: "floor.stop", member_id: turn.member_id }),
+          { "data-testid": "mic-stop", "aria-label": `${t("floor.stop")}${t("colon")}${name}`, "data-fk": `stop-${turn.member_id}` }, "btn.danger"));
+    }) : h("p.muted", t("speaking.none")),
+    action(head ? h("span.two-lines", h("span", t("floor.grant.head")), h("span.small", memberName(hall, head.member_id))) : t("floor.grant.head"),
+      () => cmd({ type: "floor.grant" }), { "data-testid": "grant-head", "data-fk": "grant-head" }, "btn.big.primary"),
+  ]);
+}
+
+function drawQueue(view) {
+  const q = view.floor.queue;
+  region(els.queue, JSON.stringify([getLang(), q.map((r) => [r.member_id, r.speech_type])]), () => [
+    h("h2#queue-h", t("queue"), ` (${num(q.length)})`),
+    q.length === 0 ? h("p.muted", t("queue.empty")) : h("ol.queue-list", { "data-testid": "queue" }, q.map((r, i) => {
+      const [name, other] = memberNames(hall, r.member_id);
+      const poo = r.speech_type === "point_of_order";
+      const row = h(`li.queue-row${poo ? ".poo" : ""}`, { "data-member": r.member_id },
+        h("button.handle", { type: "button", "aria-label": `${t("floor.drag")}${t("colon")}${name}`, title: t("floor.drag"), tabindex: "-1" }, "⠿"),
+        h("span.pos", num(i + 1)),
+        h("div.qname", name, poo ? h("span.badge.badge-poo", t("speech.point_of_order")) : null, h("small", other)),
+        h("div.qactions", action("↑", () => move(q, i, i - 1), { "aria-label": `${t("floor.up")}${t("colon")}${name}`, disabled: i === 0, "data-fk": `up-${r.member_id}` }, "btn.icon.quiet"),
+        action("↓", () => move(q, i, i + 1), { "aria-label": `${t("floor.down")}${t("colon")}${name}`, disabled: i === q.length - 1, "data-fk": `dn-${r.member_id}` }, "btn.icon.quiet"),
+        action(t("floor.grant"), () => cmd({ type: "floor.grant", member_id: r.member_id }),
+          { "aria-label": `${t("floor.grant")}${t("colon")}${name}`, "data-testid": "queue-grant", "data-fk": `gr-${r.member_id}` }, "btn.small"),
+        action("✕", () => cmd({ type: "floor.withdraw", member_id: r.member_id }),
+          { "aria-label": `${t("floor.remove")}${t("colon")}${name}`, "data-testid": "queue-remove", "data-fk": `rm-${r.member_id}` }, "btn.icon.danger")));
+      draggable(row, q);
+      return row;
+    })),
+  ]);
+}
+
+function move(queue, from, to) {
+  if (to < 0 || to >= queue.length || to === from) return Promise.resolve();
+  const ids = queue.map((r) => r.member_id);
+  const [m] = ids.splice(from, 1);
+  ids.splice(to, 0, m);
+  return cmd({ type: "floor.reorder", member_ids: ids });
+}
+
+/** Drag by the handle with a finger, pen or mouse (pointer events; HTML5 drag does not work on touch). */
+function draggable(row, queue) {
+  const handle = row.querySelector(".handle");
+  handle.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    handle.setPointerCapture(e.pointerId);
+    dragging = true;
+    row.classList.add("dragging");
+    const list = row.parentElement;
+    const from = [...list.children].indexOf(row);
+    let to = from;
+    const onMove = (ev) => {
+      const rows = [...list.children];
+      to = rows.length;
+      for (const [i, r] of rows.entries()) {
+        const box = r.getBoundingClientRect();
+        if (ev.clientY < box.top + box.height / 2) {
+          to = i;
+          break;
+        }
+      }
+      rows.forEach((r, i) => r.classList.toggle("drop-before", i === to && i !== from && i !== from + 1));
+    };
+    const onUp = async () => {
+      handle.removeEventListener("pointermove", onMove);
+      handle.removeEventListener("pointerup", onUp);
+      handle.removeEventListener("pointercancel", onUp);
+      for (const r of list.children) r.classList.remove("drop-before", "dragging");
+      dragging = false;
+      const target = to > from ? to - 1 : to;
+      try {
+        await move(queue, from, target);
+      } catch (err) {
+        showError(err);
+      }
+      draw();
+    };
+    handle.addEventListener("pointermove", onMove);
+    handle.addEventListener("pointerup", onUp);
+    handle.addEventListener("pointercancel", onUp);
+  });
+}
+
+function drawAdd(view) {
+  const f = view.floor;
+  const busy = new Set([...f.queue.map((r) => r.member_id), ...f.speaking.map((s) => s.member_id)]);
+  const present = Object.keys(view.attendance.presence).filter((m) => !busy.has(m));
+  region(els.add, JSON.stringify([getLang(), present]), () => {
+    const sel = h("select#add-member", { "data-testid": "add-member" },
+      present.map((m) => h("option", { value: m }, `${memberName(hall, m)} (${hall.member(m)?.group || ""})`)));
+    const add = (speech_type) => () => sel.value
+      ? cmd({ type: "floor.request", member_id: sel.value, speech_type })
+      : Promise.resolve();
+    return [
+      h("h2#add-h", t("floor.add.member")),
+      present.length === 0 ? h("p.muted", t("none")) : [
+        h("div.field", h("label", { for: "add-member" }, t("checkin.member")), sel),
+        h("div.row",
+          action(t("floor.add"), add("contribution"), { "data-testid": "add-request" }, "btn"),
+          action(t("floor.add.poo"), add("point_of_order"), { "data-testid": "add-poo" }, "btn.warn")),
+      ],
+    ];
+  });
+}
+
+function drawSettings(view) {
+  const s = view.floor.settings;
+  region(els.settings, JSON.stringify([getLang(), s]), () => {
+    const mode = h("select#mic-mode", { "data-testid": "mic-mode" },
+      ["request_list", "chair_only", "open_floor"].map((m) => h("option", { value: m, selected: m === s.mode }, t(`mode.${m}`))));
+    const max = h("input#mic-max", { type: "number", min: 1, max: 25, value: s.max_open_mics, inputmode: "numeric", "data-testid": "mic-max" });
+    const minutes = h("input#speak-min", { type: "number", min: 0, max: 120, value: Math.round(s.speaking_time_s / 60), inputmode: "numeric" });
+    const step = (d) => () => { max.value = Math.min(25, Math.max(1, Number(max.value) + d)); };
+    return [
+      h("h2#set-h", t("mics")),
+      h("div.field", h("label", { for: "mic-mode" }, t("mics.mode")), mode),
+      h("div.field", h("label", { for: "mic-max" }, t("mics.max")),
+        h("div.row", h("button.btn.icon.quiet", { type: "button", "aria-label": "−1", onclick: step(-1) }, "−"), max,
+          h("button.btn.icon.quiet", { type: "button", "aria-label": "+1", onclick: step(1) }, "+"))),
+      h("div.field", h("label", { for: "speak-min" }, `${t("speaking.time")} (${t("minutes")})`), minutes),
+      action(t("mics.apply"), () => cmd({ type: "floor.configure", settings: {
+        ...s, mode: mode.value, max_open_mics: Number(max.value), speaking_time_s: Number(minutes.value) * 60,
+      } }), { "data-testid": "mic-apply" }, "btn.primary"),
+    ];
+  });
+}
+
+// -- votes ----------------------------------------------------------------------------------------
+
+function resultBlock(v) {
+  const r = v.result;
+  return [
+    h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, outcomeLabel(r.outcome)),
+    h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
+    h("p.small.muted", `${t("present")}${t("colon")}${num(r.present)} · ${t("quorum")}${t("colon")}${num(r.quorum_needed)} · ${t("members")}${t("colon")}${num(r.members)}`),
+    Object.keys(v.named).length ? [h("h3", t("vote.named")), h("ul.named", Object.entries(v.named).map(([m, c]) =>
+      h("li", h("span", memberName(hall, m)), h("strong", choiceLabel(c)))))] : null,
+  ];
+}
+
+function drawVote(view) {
+  const v = latestVote(view);
+  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length]), () => {
+    if (!v) return [];
+    const pct = v.eligible.length ? Math.round((100 * v.voted) / v.eligible.length) : 0;
+    return h("div.vote-card", { "data-testid": "vote-card", "data-status": v.status },
+      h("h2#vote-h", v.status === "open" ? t("vote.open.now") : t("vote.result")),
+      h("p", h("strong", motion(v))),
+      h("p.small.muted", t(`vote.kind.${v.kind}`)),
+      h("p", { "data-testid": "vote-progress" }, t("vote.progress", { voted: v.voted, eligible: v.eligible.length })),
+      h("div.progress", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": v.eligible.length, "aria-valuenow": v.voted,
+        "aria-label": t("vote.progress", { voted: v.voted, eligible: v.eligible.length }) }, bar(pct)),
+      v.status === "open" && v.deadline_ms ? h("p.countdown", { "data-deadline": v.deadline_ms, role: "timer" }) : null,
+      v.status === "open" ? action(t("vote.close"), () => cmd({ type: "vote.close", vote_id: v.vote_id }), { "data-testid": "vote-close" }, "btn.big.danger") : null,
+      v.status !== "open" && v.result ? resultBlock(v) : null,
+      v.status === "closed" ? action(t("vote.publish"), () => cmd({ type: "vote.publish", vote_id: v.vote_id }), { "data-testid": "vote-publish" }, "btn.big.primary") : null,
+      v.status === "published" ? h("p.badge.badge-done", t("vote.published")) : null);
+  });
+}
+
+function motionFor(template, view) {
+  const item = itemById(view, view.current_item);
+  if (template === "law") return both("tpl.law.motion", { title: [item?.title_km || "", item?.title_en || ""] });
+  if (template === "agenda") return both("tpl.agenda");
+  return ["", ""];
+}
+
+function drawPrepare(view) {
+  const running = openVote(view);
+  region(els.prepare, JSON.stringify([getLang(), !!running]), () => {
+    if (running) return [];
+    const tpl = h("select#vote-tpl", { "data-testid": "vote-template" },
+      ["law", "agenda", "custom"].map((k) => h("option", { value: k }, t(`tpl.${k}`))));
+    const km = h("textarea#motion-km", { rows: 2, lang: "km", "data-testid": "motion-km" });
+    const en = h("textarea#motion-en", { rows: 2, lang: "en", "data-testid": "motion-en" });
+    const fill = () => { [km.value, en.value] = motionFor(tpl.value, hall.view); };
+    tpl.addEventListener("change", fill);
+    fill();
+    const kind = ["roll_call", "secret"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-kind", value: k, checked: i === 0, "data-testid": `kind-${k}` }), t(`vote.kind.${k}`)));
+    const majority = h("select#vote-majority", { "data-testid": "vote-majority" },
+      ["", "simple", "absolute", "two_thirds", "two_thirds_voting"].map((m) => h("option", { value: m }, t(m ? `majority.${m}` : "majority.default"))));
+    const dur = h("select#vote-duration", { "data-testid": "vote-duration" },
+      [0, 60, 120, 300, 600].map((s) => h("option", { value: s }, s ? `${num(s / 60)} ${t("minutes")}` : t("duration.none"))));
+    const change = h("input#vote-change", { type: "checkbox" });
+    const form = h("form", { "data-testid": "vote-form" },
+      h("h2#prep-h", t("vote.prepare")),
+      h("div.field", h("label", { for: "vote-tpl" }, t("vote.template")), tpl),
+      h("div.field", h("label", { for: "motion-km" }, t("motion.km")), km),
+      h("div.field", h("label", { for: "motion-en" }, t("motion.en")), en),
+      h("fieldset", h("legend", t("vote.kind")), kind),
+      h("div.field", h("label", { for: "vote-majority" }, t("vote.majority")), majority),
+      h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
+      h("div.field.inline", change, h("label", { for: "vote-change" }, t("vote.allow.change"))),
+      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t("vote.open")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      try {
+        await cmd({
+          type: "vote.open",
+          vote_id: `v${Date.now().toString(36)}`,
+          motion_km: km.value.trim() || en.value.trim(),
+          motion_en: en.value.trim() || km.value.trim(),
+          kind: form.querySelector("input[name=vote-kind]:checked").value,
+          majority: majority.value || null,
+          duration_s: Number(dur.value),
+          allow_change: change.checked,
+        });
+      } catch (err) {
+        showError(err);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
+  });
+}
+
+
+async function start() {
+  const dev = await enrolledDevice("chair", ui);
+  hall = connectDevice("chair", dev, ui);
+  hall.on("view", () => draw());
+  hall.on("view-error", async () => {
+    forgetSitting("chair");
+    await follow();
+  });
+  await follow();
+  tick(() => paintCountdowns(hall));
+}
+
+async function follow() {
+  ui.main.replaceChildren(h("p.muted.center", t("loading")));
+  const stream = await chooseSitting(hall, ui);
+  layout();
+  await hall.follow(stream);
+}
+
+start().catch((err) => console.error(err));

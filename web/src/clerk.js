@@ -1,0 +1,465 @@
+// The clerk's workstation: prepare sittings (agenda, sub-items, documents), import the roster,
+// enrol and revoke devices, watch the sitting. Signs in with the admin token or a clerk device key.
+import { connectDevice, enrolledDevice } from "./lib/boot.js";
+import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
+import { connectAuth } from "./lib/device.js";
+import { bar, docIcon, h, region } from "./lib/dom.js";
+import { Hall, HallError, newId } from "./lib/hall.js";
+import { clock, date, getLang, num, t } from "./lib/i18n.js";
+import { itemById, itemTitle, memberName, motion, openVote, paintCountdowns } from "./lib/view.js";
+
+const TOKEN = "hemicycle.clerk.token";
+const STREAM = "hemicycle.stream.clerk";
+const ui = frame("clerk", () => draw(true));
+let hall;
+let dev = null; // a clerk device, when signed in by key
+let tab = "sittings";
+let sittings = [];
+let pairings = [];
+const registry = { seq: 0, members: {}, devices: {} };
+
+const els = {
+  tabs: h("div.tabs", { role: "tablist", "aria-label": t("app.clerk") }),
+  signout: h("div.signout"),
+  panel: h("div", { role: "tabpanel", id: "clerk-panel" }),
+  sittings: h("section.panel", { "aria-labelledby": "sl-h" }),
+  create: h("section.panel", { "aria-labelledby": "cr-h" }),
+  agenda: h("section.panel", { "aria-labelledby": "ca-h" }),
+  docs: h("section.panel", { "aria-labelledby": "cd-h" }),
+  csv: h("section.panel", { "aria-labelledby": "csv-h" }),
+  members: h("section.panel", { "aria-labelledby": "mem-h" }),
+  pairings: h("section.panel", { "aria-labelledby": "pend-h" }),
+  devices: h("section.panel", { "aria-labelledby": "dev-h" }),
+  watch: h("section.panel", { "aria-labelledby": "w-h" }),
+};
+
+// -- sign in --------------------------------------------------------------------------------------
+
+function signIn() {
+  const token = localStorage.getItem(TOKEN);
+  if (token) return startWith(new Hall("clerk", async () => ({ v: 1, token })));
+  const input = h("input#token", { type: "password", autocomplete: "off", required: true, "data-testid": "clerk-token", class: "grow" });
+  const form = h("form.panel.pairing", { "aria-labelledby": "login-h" },
+    h("h1#login-h", t("clerk.login")),
+    h("div.field", h("label", { for: "token" }, t("clerk.token")), input,
+      h("p.muted.small", t("clerk.token.help"))),
+    h("button.btn.big.primary", { type: "submit", "data-testid": "clerk-signin" }, t("clerk.signin")),
+    h("hr"),
+    h("button.btn.quiet", { type: "button", onclick: pairAsDevice }, t("clerk.or.pair")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!input.value.trim()) return;
+    localStorage.setItem(TOKEN, input.value.trim());
+    signIn();
+  });
+  ui.paintConn("idle");
+  ui.main.replaceChildren(form);
+}
+
+async function pairAsDevice() {
+  dev = await enrolledDevice("clerk", ui);
+  startWith(connectDevice("clerk", dev, ui));
+}
+
+function signOut() {
+  localStorage.removeItem(TOKEN);
+  location.reload();
+}
+
+function startWith(h_) {
+  hall = h_;
+  hall.on("state", (s) => ui.paintConn(s));
+  hall.on("refused", () => {
+    localStorage.removeItem(TOKEN);
+    showError({ code: "unauthenticated" });
+    setTimeout(signIn, 50);
+  });
+  hall.on("connected", () => loadAll());
+  hall.on("record", (r) => r.stream === "registry" && takeRegistry([r]));
+  hall.on("view", (view) => {
+    // Keep the list of sittings current for the one we follow (its status changes as it runs).
+    const s = sittings.find((x) => x.stream === view.stream);
+    if (s) Object.assign(s, { status: view.status, seq: view.seq });
+    draw();
+  });
+  if (hall.state !== "online") hall.connect();
+  const saved = localStorage.getItem(STREAM);
+  if (saved) hall.follow(saved);
+  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel);
+  draw();
+}
+
+async function loadAll() {
+  await syncRegistry();
+  await loadSittings();
+  await loadPairings();
+}
+
+// -- the registry (members and devices), followed from its records ---------------------------------
+
+async function syncRegistry() {
+  const ack = await hall.call("sync", { stream: "registry", after: registry.seq });
+  if (!ack?.ok) return;
+  if (ack.snapshot) {
+    const s = ack.snapshot.state;
+    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices });
+  } else takeRegistry(ack.records);
+  draw();
+}
+
+function takeRegistry(records) {
+  for (const r of records) {
+    if (r.seq <= registry.seq) continue;
+    if (r.seq !== registry.seq + 1) {
+      syncRegistry();
+      return;
+    }
+    registry.seq = r.seq;
+    const e = r.event;
+    if (e.type === "member.registered") registry.members[e.member_id] = e;
+    else if (e.type === "device.enrolled") registry.devices[e.device_id] = { ...e, revoked: false };
+    else if (e.type === "device.revoked" && registry.devices[e.device_id]) registry.devices[e.device_id].revoked = true;
+  }
+  draw();
+}
+
+async function loadSittings() {
+  const ack = await hall.call("streams", {});
+  sittings = ack?.sittings || [];
+  if (!hall.stream && sittings.length) await follow(sittings[0].stream);
+  draw();
+}
+
+async function loadPairings() {
+  if (!hall?.socket.connected) return;
+  const ack = await hall.call("pairings", {});
+  if (ack?.ok) {
+    pairings = ack.pairings;
+    drawPairings();
+  }
+}
+
+async function follow(stream) {
+  localStorage.setItem(STREAM, stream);
+  await hall.follow(stream);
+  draw();
+}
+
+const cmd = (c, stream) => hall.command(c, { stream });
+
+// -- drawing -------------------------------------------------------------------------------------
+
+const TABS = ["sittings", "members", "devices", "watch"];
+
+function draw(force = false) {
+  if (!hall) return;
+  if (force) for (const el of Object.values(els)) el.__key = undefined;
+  ui.paintSitting(hall.view);
+  region(els.tabs, JSON.stringify([getLang(), tab]), () => [
+    ...TABS.map((k) => h("button.tab", {
+      type: "button", role: "tab", id: `tab-${k}`, "aria-selected": String(tab === k), "aria-controls": "clerk-panel",
+      "data-testid": `tab-${k}`, tabindex: tab === k ? "0" : "-1",
+      onclick: () => { tab = k; draw(); if (k === "devices") loadPairings(); },
+      onkeydown: (e) => {
+        const i = TABS.indexOf(k) + (e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0);
+        if (i !== TABS.indexOf(k) && TABS[i]) { tab = TABS[i]; draw(); document.getElementById(`tab-${tab}`)?.focus(); }
+      },
+    }, t(`tab.${k}`))),
+  ]);
+  region(els.signout, JSON.stringify([getLang()]), () =>
+    localStorage.getItem(TOKEN) ? h("button.btn.quiet.small", { type: "button", onclick: signOut }, t("clerk.signout")) : null);
+  els.panel.setAttribute("aria-labelledby", `tab-${tab}`);
+  const want = {
+    sittings: [els.sittings, els.create, els.agenda, els.docs],
+    members: [els.csv, els.members],
+    devices: [els.pairings, els.devices],
+    watch: [els.watch],
+  }[tab];
+  if (els.panel.__tab !== tab) {
+    els.panel.__tab = tab;
+    els.panel.replaceChildren(h("div.clerk-grid", want));
+  }
+  if (tab === "sittings") { drawSittings(); drawCreate(); drawAgenda(); drawDocs(); }
+  if (tab === "members") { drawCsv(); drawMembers(); }
+  if (tab === "devices") { drawPairings(); drawDevices(); }
+  if (tab === "watch") drawWatch();
+}
+
+function drawSittings() {
+  region(els.sittings, JSON.stringify([getLang(), sittings, hall.stream]), () => [
+    h("h2#sl-h", t("sitting.choose")),
+    sittings.length === 0 ? h("p.muted", t("sitting.none")) : h("ul.choices", sittings.map((s) => h("li",
+      h("button.btn.choice", { type: "button", "aria-pressed": String(s.stream === hall.stream), "data-fk": `s-${s.stream}`,
+        onclick: () => follow(s.stream) },
+      h("strong", getLang() === "km" ? s.title_km : s.title_en),
+      h("span", `${s.stream} · ${date(s.date)} · ${t(`status.${s.status}`)}`))))),
+  ]);
+}
+
+function field(id, label, input) {
+  input.id = id;
+  return h("div.field", h("label", { for: id }, label), input);
+}
+
+function drawCreate() {
+  region(els.create, JSON.stringify([getLang()]), () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const f = {
+      stream: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `plenary-${today}`, "data-testid": "new-stream" }),
+      body: h("select", ["plenary", "standing_committee", "commission"].map((b) => h("option", { value: b }, t(`body.${b}`)))),
+      number: h("input", { type: "number", min: 1, value: 1, required: true }),
+      title_km: h("input", { required: true, lang: "km", "data-testid": "new-title-km" }),
+      title_en: h("input", { required: true, lang: "en", "data-testid": "new-title-en" }),
+      date: h("input", { type: "date", value: today, required: true }),
+      place: h("input", { required: true, value: "សាលប្រជុំព្រឹទ្ធសភា / Senate Hall" }),
+      rules: h("select", ["senate-plenary", "senate-committee"].map((r) => h("option", { value: r }, t(`rules.${r}`)))),
+    };
+    const form = h("form", { "data-testid": "create-form" },
+      h("h2#cr-h", t("sitting.create")),
+      field("cr-stream", t("sitting.id"), f.stream), field("cr-body", t("sitting.body"), f.body),
+      field("cr-number", t("sitting.number"), f.number), field("cr-tkm", t("sitting.title.km"), f.title_km),
+      field("cr-ten", t("sitting.title.en"), f.title_en), field("cr-date", t("sitting.date"), f.date),
+      field("cr-place", t("sitting.place"), f.place), field("cr-rules", t("sitting.rules"), f.rules),
+      h("button.btn.primary", { type: "submit", "data-testid": "create-submit" }, t("sitting.create")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await cmd({ type: "sitting.create", body: f.body.value, number: Number(f.number.value), title_km: f.title_km.value.trim(),
+          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value }, f.stream.value.trim());
+        showOk(t("done"));
+        await loadSittings();
+        await follow(f.stream.value.trim());
+      } catch (err) {
+        showError(err);
+      }
+    });
+    return form;
+  });
+}
+
+function drawAgenda() {
+  const view = hall.view;
+  region(els.agenda, JSON.stringify([getLang(), view?.stream, view?.items]), () => {
+    if (!view) return [h("h2#ca-h", t("agenda")), h("p.muted", t("sitting.none"))];
+    const n = view.items.length + 1;
+    const f = {
+      id: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `i${n}`, "data-testid": "item-id" }),
+      parent: h("select", { "data-testid": "item-parent" }, h("option", { value: "" }, t("item.top")),
+        view.items.map((i) => h("option", { value: i.item_id }, `${i.item_id} · ${itemTitle(i)}`))),
+      km: h("input", { required: true, lang: "km", "data-testid": "item-km" }),
+      en: h("input", { required: true, lang: "en", "data-testid": "item-en" }),
+    };
+    const form = h("form", { "data-testid": "item-form" },
+      h("h3", t("item.add")),
+      field("it-id", t("item.id"), f.id), field("it-parent", t("item.parent"), f.parent),
+      field("it-km", t("item.title.km"), f.km), field("it-en", t("item.title.en"), f.en),
+      h("button.btn.primary", { type: "submit", "data-testid": "item-submit" }, t("item.add")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await cmd({ type: "agenda.add_item", item_id: f.id.value.trim(), parent_id: f.parent.value || null,
+          title_km: f.km.value.trim(), title_en: f.en.value.trim() });
+      } catch (err) {
+        showError(err);
+      }
+    });
+    return [
+      h("h2#ca-h", t("agenda")),
+      h("ol.agenda-list", { "data-testid": "clerk-agenda" }, view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}`,
+        h("div.agenda-row.stacked", h("span.item-title", `${it.item_id} · ${itemTitle(it)}`),
+          it.documents.length ? h("div.doc-links", it.documents.map((d) => h("a.badge",
+            { href: `/documents/${d.sha256}`, target: "_blank", rel: "noopener" }, docIcon(), ` ${d.title}`))) : null)))),
+      form,
+    ];
+  });
+}
+
+async function uploadAuthHeaders() {
+  const token = localStorage.getItem(TOKEN);
+  if (token) return { "X-Hemicycle-Token": token };
+  const a = await connectAuth(dev);
+  return { "X-Hemicycle-Device": a.device_id, "X-Hemicycle-Nonce": a.nonce, "X-Hemicycle-Signature": a.signature };
+}
+
+function drawDocs() {
+  const view = hall.view;
+  region(els.docs, JSON.stringify([getLang(), view?.stream, view?.items.map((i) => i.item_id)]), () => {
+    if (!view) return [];
+    const item = h("select", { "data-testid": "doc-item" }, view.items.map((i) => h("option", { value: i.item_id }, `${i.item_id} · ${itemTitle(i)}`)));
+    const title = h("input", { required: true, "data-testid": "doc-title" });
+    const file = h("input", { type: "file", accept: "application/pdf,.pdf", required: true, "data-testid": "doc-file" });
+    const status = h("p.muted", { role: "status" });
+    const form = h("form", { "data-testid": "doc-form" },
+      h("h2#cd-h", t("doc.upload")),
+      field("doc-item", t("doc.item"), item), field("doc-title", t("doc.title"), title), field("doc-file", t("doc.file"), file),
+      h("button.btn.primary", { type: "submit", "data-testid": "doc-submit" }, t("doc.upload")), status);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const chosen = file.files[0];
+      if (!chosen) return;
+      status.textContent = t("sending");
+      try {
+        const r = await fetch("/api/documents", { method: "POST", body: chosen,
+          headers: { "Content-Type": "application/pdf", ...(await uploadAuthHeaders()) } });
+        const body = await r.json();
+        if (!body.ok) throw new HallError(body.error);
+        await cmd({ type: "agenda.attach_document", item_id: item.value, document_id: `${item.value}-${body.sha256.slice(0, 12)}`,
+          title: title.value.trim() || chosen.name, media_type: body.media_type, sha256: body.sha256, size: body.size });
+        status.textContent = `${t("doc.attached")}${t("colon")}${title.value || chosen.name}`;
+        showOk(t("doc.attached"));
+        form.reset();
+      } catch (err) {
+        status.textContent = "";
+        showError(err);
+      }
+    });
+    return form;
+  });
+}
+
+// -- roster import -------------------------------------------------------------------------------
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF; a BOM and blank lines are ignored. */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = "", quoted = false;
+  text = text.replace(/^\uFEFF/, "");
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(cell); cell = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell); cell = "";
+      if (row.some((x) => x.trim())) rows.push(row);
+      row = [];
+    } else cell += c;
+  }
+  row.push(cell);
+  if (row.some((x) => x.trim())) rows.push(row);
+  return rows.map((r) => r.map((x) => x.trim()));
+}
+
+function drawCsv() {
+  region(els.csv, JSON.stringify([getLang()]), () => {
+    const file = h("input", { type: "file", accept: ".csv,text/csv", "data-testid": "csv-file" });
+    const text = h("textarea", { rows: 6, "data-testid": "csv-text", placeholder: "member_id,name_km,name_latin,group,pin" });
+    const status = h("p", { role: "status", "data-testid": "csv-status" });
+    file.addEventListener("change", async () => { if (file.files[0]) text.value = await file.files[0].text(); });
+    const go = action(t("roster.import.go"), async () => {
+      let rows = parseCsv(text.value);
+      if (rows[0]?.[0]?.toLowerCase() === "member_id") rows = rows.slice(1);
+      let n = 0, skipped = 0;
+      for (const [i, r] of rows.entries()) {
+        const [member_id, name_km, name_latin, group, pin] = r;
+        status.textContent = t("roster.progress", { n: i + 1, total: rows.length });
+        try {
+          await cmd({ type: "member.register", member_id, name_km, name_latin, group }, "registry");
+          n++;
+        } catch (err) {
+          if (err.code !== "already_exists") throw err;
+          skipped++;
+        }
+        if (pin) await cmd({ type: "member.set_credential", member_id, pin }, "registry");
+      }
+      status.textContent = t("roster.imported", { n, skipped });
+    }, { "data-testid": "csv-import" }, "btn.primary");
+    return [h("h2#csv-h", t("roster.import")), h("p.muted.small", t("roster.csv.help")),
+      field("csv-file-in", t("roster.csv.file"), file), field("csv-text-in", t("roster.csv.text"), text), go, status];
+  });
+}
+
+function drawMembers() {
+  const members = Object.values(registry.members);
+  region(els.members, JSON.stringify([getLang(), registry.seq]), () => [
+    h("h2#mem-h", t("roster.list"), ` (${num(members.length)})`),
+    h("div.scroll", h("table", { "data-testid": "members" },
+      h("thead", h("tr", h("th", "ID"), h("th", t("checkin.member")), h("th", t("group")))),
+      h("tbody", members.map((m) => h("tr", h("td", m.member_id),
+        h("td", getLang() === "km" ? m.name_km : m.name_latin, h("br"), h("span.muted.small", getLang() === "km" ? m.name_latin : m.name_km)),
+        h("td", m.group)))))),
+  ]);
+}
+
+// -- devices --------------------------------------------------------------------------------------
+
+function drawPairings() {
+  if (tab !== "devices") return;
+  const members = Object.values(registry.members);
+  region(els.pairings, JSON.stringify([getLang(), pairings.map((p) => p.code), members.length]), () => [
+    h("h2#pend-h", t("pairings.pending")),
+    pairings.length === 0 ? h("p.muted", t("pairings.none")) : pairings.map((p) => {
+      const id = `p-${p.code}`;
+      const role = h("select", { "data-testid": "enrol-role" }, ["seat", "chair", "display", "clerk", "recorder", "remote"].map((r) =>
+        h("option", { value: r, selected: r === p.role }, t(`role.${r}`))));
+      const seat = h("input", { "data-testid": "enrol-seat", pattern: "[A-Za-z0-9_.:\\-]{1,64}", placeholder: "S001" });
+      const member = h("select", { "data-testid": "enrol-member" }, h("option", { value: "" }, "—"),
+        members.map((m) => h("option", { value: m.member_id }, `${m.member_id} · ${getLang() === "km" ? m.name_km : m.name_latin}`)));
+      const label = h("input", { value: p.label });
+      return h("div.pair-row", { "data-testid": "pairing", "data-code": p.code },
+        h("p", h("span.code", p.code.replace(/(.{4})(.{4})/, "$1 $2")), " ",
+          h("span.badge", t(`role.${p.role}`)), " ", h("span.muted.small", `${t("requested.at")} ${clock(p.at * 1000)}`)),
+        h("div.row",
+          field(`${id}-role`, t("enrol.role"), role), field(`${id}-seat`, t("enrol.seat"), seat),
+          field(`${id}-member`, t("enrol.member"), member), field(`${id}-label`, t("enrol.label"), label)),
+        action(t("enrol"), async () => {
+          await cmd({ type: "device.enrol", device_id: `${role.value}-${p.code.toLowerCase()}`, role: role.value,
+            public_key: p.public_key, seat: seat.value.trim() || null, member_id: member.value || null, label: label.value.slice(0, 200) }, "registry");
+          showOk(t("enrol.done"));
+          await loadPairings();
+        }, { "data-testid": "enrol-submit" }, "btn.primary"));
+    }),
+  ]);
+}
+
+function drawDevices() {
+  const devices = Object.values(registry.devices);
+  region(els.devices, JSON.stringify([getLang(), registry.seq]), () => [
+    h("h2#dev-h", t("devices.list"), ` (${num(devices.filter((d) => !d.revoked).length)})`),
+    h("div.scroll", h("table", { "data-testid": "devices" },
+      h("thead", h("tr", h("th", t("device")), h("th", t("enrol.role")), h("th", `${t("enrol.seat")} / ${t("checkin.member")}`), h("th", ""))),
+      h("tbody", devices.map((d) => h("tr", { class: d.revoked ? "muted" : "" },
+        h("td", d.device_id, d.label ? h("span.muted.small", ` · ${d.label}`) : null),
+        h("td", t(`role.${d.role}`)),
+        h("td", d.seat || d.member_id || ""),
+        h("td", d.revoked ? t("revoked") : action(t("revoke"), async () => {
+          if (!confirm(t("revoke.confirm", { id: d.device_id }))) return;
+          await cmd({ type: "device.revoke", device_id: d.device_id }, "registry");
+        }, { "aria-label": `${t("revoke")}${t("colon")}${d.device_id}`, "data-fk": `rv-${d.device_id}` }, "btn.small.danger"))))))),
+  ]);
+}
+
+// -- watching the sitting ---------------------------------------------------------------------------
+
+function drawWatch() {
+  const view = hall.view;
+  region(els.watch, JSON.stringify([getLang(), view?.seq]), () => {
+    if (!view) return [h("h2#w-h", t("watch.sitting")), h("p.muted", t("sitting.none"))];
+    const a = view.attendance;
+    const item = itemById(view, view.current_item);
+    const v = openVote(view);
+    return [
+      h("h2#w-h", t("watch.sitting")),
+      h("div.tiles",
+        h("div.tile", t("sitting"), h("strong", t(`status.${view.status}`))),
+        h(`div.tile.${a.has_quorum ? "good" : "bad"}`, t("present"), h("strong", `${num(a.present)} / ${num(a.members)}`),
+          h("span.small", `${t("quorum")}${t("colon")}${num(a.quorum_needed)}`))),
+      h("h3", t("agenda.current")), h("p", item ? itemTitle(item) : t("agenda.none.current")),
+      h("h3", t("speaking")),
+      view.floor.speaking.length ? h("ul", view.floor.speaking.map((s) => h("li", memberName(hall, s.member_id), " ",
+        h("span.countdown", { "data-turn": s.turn_id })))) : h("p.muted", t("speaking.none")),
+      h("h3", t("queue")), h("p", view.floor.queue.map((r) => memberName(hall, r.member_id)).join(", ") || t("queue.empty")),
+      v ? [h("h3", t("vote.open.now")), h("p", motion(v)), h("p", t("vote.progress", { voted: v.voted, eligible: v.eligible.length })),
+        h("div.progress", bar(v.eligible.length ? Math.round((100 * v.voted) / v.eligible.length) : 0))] : null,
+    ];
+  });
+}
+
+setInterval(() => tab === "devices" && loadPairings().catch(() => {}), 2500);
+tick(() => hall && paintCountdowns(hall));
+signIn();
+export { newId };

@@ -1,0 +1,88 @@
+// Starting a device page: the key, pairing when not yet enrolled, the connection, the sitting.
+import { h, region } from "./dom.js";
+import { t, num } from "./i18n.js";
+import { connectAuth, cryptoProblem, ensureKey, forget, pair } from "./device.js";
+import { Hall } from "./hall.js";
+import { getLang, date } from "./i18n.js";
+
+/** Show the pairing screen until the clerk enrols this device; resolve with the device record. */
+export async function enrolledDevice(role, ui) {
+  const problem = cryptoProblem();
+  if (problem) {
+    ui.main.replaceChildren(h("section.panel.center", h("h1", t(problem))));
+    ui.paintConn("offline");
+    throw new Error(problem);
+  }
+  const dev = await ensureKey(role);
+  if (dev.device_id) return dev;
+  ui.paintConn("idle");
+  const codeBox = h("p.pair-code", { "data-testid": "pairing-code", "aria-live": "polite" }, "…");
+  const draw = () => [
+    h("section.panel.pairing", { "aria-labelledby": "pair-h" },
+      h("h1#pair-h", t("pair.title")),
+      h("p.lead", t("pair.give")),
+      h("p.label", t("pair.code")),
+      codeBox,
+      h("p.muted", { role: "status" }, h("span.spinner", { "aria-hidden": "true" }), " ", t("pair.waiting")),
+      h("p.muted.small", t("pair.key.note"))),
+  ];
+  ui.main.replaceChildren(...draw());
+  const label = `${role} ${new Date().toISOString().slice(0, 10)}`;
+  return pair(dev, label, (code) => {
+    codeBox.textContent = code.replace(/(.{4})(.{4})/, "$1 $2");
+    codeBox.setAttribute("aria-label", code.split("").join(" "));
+    codeBox.dataset.code = code;
+  });
+}
+
+/** Connect as this device; a refused device can pair again. */
+export function connectDevice(role, dev, ui) {
+  const hall = new Hall(role, () => connectAuth(dev));
+  hall.on("state", (s) => ui.paintConn(s));
+  hall.on("refused", () => {
+    ui.main.replaceChildren(h("section.panel.center",
+      h("h1", t("pair.refused")),
+      h("button.btn.primary", { type: "button", onclick: async () => { await forget(role); location.reload(); } },
+        t("pair.again"))));
+  });
+  hall.connect();
+  return hall;
+}
+
+const STREAM_KEY = "hemicycle.stream";
+
+/** Pick the sitting to follow: the one remembered, the only one not closed, or the member's choice. */
+export async function chooseSitting(hall, ui, { force = false } = {}) {
+  const ack = await hall.call("streams", {});
+  const sittings = ack?.sittings || [];
+  const remembered = localStorage.getItem(`${STREAM_KEY}.${hall.role}`);
+  const live = sittings.filter((s) => s.status !== "closed");
+  if (!force) {
+    if (remembered && sittings.some((s) => s.stream === remembered)) return remembered;
+    if (live.length === 1) return remember(hall, live[0].stream);
+  }
+  return new Promise((resolve) => {
+    // While nothing is there to follow, look again every few seconds.
+    const again = sittings.length === 0 ? setTimeout(() => resolve(chooseSitting(hall, ui, { force })), 3000) : null;
+    const pick = (stream) => { clearTimeout(again); resolve(remember(hall, stream)); };
+    const draw = () => h("section.panel.choose", { "aria-labelledby": "choose-h" },
+      h("h1#choose-h", t("sitting.choose")),
+      sittings.length === 0 ? h("p", t("sitting.none")) : null,
+      h("ul.choices", sittings.map((s) => h("li",
+        h("button.btn.choice", { type: "button", "data-stream": s.stream, onclick: () => pick(s.stream) },
+          h("strong", getLang() === "km" ? s.title_km : s.title_en),
+          h("span", `${t(`body.${s.body}`)} ${num(s.number)} · ${date(s.date)} · ${t(`status.${s.status}`)}`))))));
+    ui.main.replaceChildren(draw());
+  });
+}
+
+function remember(hall, stream) {
+  localStorage.setItem(`${STREAM_KEY}.${hall.role}`, stream);
+  return stream;
+}
+
+export function forgetSitting(role) {
+  localStorage.removeItem(`${STREAM_KEY}.${role}`);
+}
+
+export { region };

@@ -1,0 +1,422 @@
+// Every string the apps show, in Khmer and English; numbers, dates and times in the chosen language.
+// Chromium builds without Khmer locale data in ICU, so Khmer digits, months and weekdays are done here.
+
+const KEY = "hemicycle.lang";
+const listeners = new Set();
+let lang = localStorage.getItem(KEY) === "en" ? "en" : "km";
+
+export const STRINGS = {
+  // chrome
+  "app.seat": ["កៅអីសមាជិក", "Member's seat"],
+  "app.chair": ["តុប្រធានអង្គប្រជុំ", "Presiding console"],
+  "app.display": ["អេក្រង់សាលប្រជុំ", "Hall display"],
+  "app.clerk": ["លេខាធិការដ្ឋាន", "Clerk's workstation"],
+  "lang.switch": ["English", "ខ្មែរ"],
+  "lang.switch.label": ["Switch to English", "ប្តូរទៅភាសាខ្មែរ"],
+  "large.text": ["អក្សរធំ", "Large text"],
+  "conn.online": ["បានភ្ជាប់", "Connected"],
+  "conn.connecting": ["កំពុងភ្ជាប់…", "Connecting…"],
+  "conn.offline": ["ដាច់ការតភ្ជាប់ — កំពុងព្យាយាមឡើងវិញ", "Offline — reconnecting"],
+  "conn.idle": ["មិនទាន់ភ្ជាប់", "Not connected yet"],
+  "conn.refused": ["ឧបករណ៍មិនត្រូវបានទទួលស្គាល់", "Device not recognised"],
+  "conn.label": ["ស្ថានភាពការតភ្ជាប់", "Connection"],
+  "colon": ["៖ ", ": "],
+  "close": ["បិទ", "Close"],
+  "cancel": ["បោះបង់", "Cancel"],
+  "loading": ["កំពុងផ្ទុក…", "Loading…"],
+  "none": ["គ្មាន", "None"],
+  "sending": ["កំពុងផ្ញើ…", "Sending…"],
+  "waiting.connection": ["កំពុងរង់ចាំការតភ្ជាប់ ដើម្បីផ្ញើ…", "Waiting for the connection to send…"],
+  "notice": ["សេចក្តីជូនដំណឹង", "Notice"],
+  "toast.close": ["បិទសារ", "Dismiss"],
+  "no.secure": [
+    "ទំព័រនេះត្រូវការការតភ្ជាប់សុវត្ថិភាព (HTTPS ឬ localhost) ដើម្បីបង្កើតកូនសោឧបករណ៍។",
+    "This page needs a secure connection (HTTPS or localhost) to make the device key.",
+  ],
+  "no.ed25519": [
+    "កម្មវិធីរុករកនេះមិនគាំទ្រហត្ថលេខា Ed25519 ទេ។",
+    "This browser cannot make Ed25519 signatures.",
+  ],
+
+  // pairing
+  "pair.title": ["ផ្គូផ្គងឧបករណ៍នេះ", "Pair this device"],
+  "pair.code": ["លេខកូដផ្គូផ្គង", "Pairing code"],
+  "pair.give": [
+    "សូមប្រាប់លេខកូដនេះទៅលេខាធិការ។ លេខាធិការនឹងចុះបញ្ជីឧបករណ៍នេះ។",
+    "Give this code to the clerk, who will enrol this device.",
+  ],
+  "pair.waiting": ["កំពុងរង់ចាំការចុះបញ្ជី…", "Waiting for enrolment…"],
+  "pair.making": ["កំពុងបង្កើតកូនសោឧបករណ៍…", "Making the device key…"],
+  "pair.key.note": [
+    "កូនសោឯកជនរបស់ឧបករណ៍នេះ មិនចេញពីឧបករណ៍នេះឡើយ។",
+    "This device's private key never leaves it.",
+  ],
+  "pair.again": ["ផ្គូផ្គងម្តងទៀត", "Pair again"],
+  "pair.refused": [
+    "ម៉ាស៊ីនមេមិនទទួលស្គាល់ឧបករណ៍នេះទេ (អាចត្រូវបានដកហូត)។",
+    "The hall server does not accept this device (it may have been revoked).",
+  ],
+  "device": ["ឧបករណ៍", "Device"],
+
+  // sittings
+  "sitting": ["សម័យប្រជុំ", "Sitting"],
+  "sitting.choose": ["ជ្រើសរើសសម័យប្រជុំ", "Choose a sitting"],
+  "sitting.none": ["មិនទាន់មានសម័យប្រជុំទេ", "No sitting yet"],
+  "sitting.change": ["ប្តូរសម័យប្រជុំ", "Change sitting"],
+  "status.scheduled": ["មិនទាន់បើក", "Not yet open"],
+  "status.open": ["កំពុងប្រជុំ", "In session"],
+  "status.suspended": ["ផ្អាក", "Suspended"],
+  "status.closed": ["បានបិទ", "Closed"],
+  "body.plenary": ["សម័យប្រជុំពេញអង្គ", "Plenary"],
+  "body.standing_committee": ["គណៈកម្មាធិការអចិន្ត្រៃយ៍", "Standing Committee"],
+  "body.commission": ["គណៈកម្មការ", "Commission"],
+
+  // agenda
+  "agenda": ["របៀបវារៈ", "Agenda"],
+  "agenda.current": ["ចំណុចកំពុងពិភាក្សា", "Current item"],
+  "agenda.none.current": ["មិនទាន់មានចំណុចកំពុងពិភាក្សា", "No item taken up yet"],
+  "item.pending": ["មិនទាន់ពិភាក្សា", "Pending"],
+  "item.current": ["កំពុងពិភាក្សា", "Current"],
+  "item.done": ["បានបញ្ចប់", "Done"],
+  "documents": ["ឯកសារ", "Documents"],
+  "documents.none": ["គ្មានឯកសារសម្រាប់ចំណុចនេះ", "No documents for this item"],
+  "document.open": ["អានឯកសារ", "Read document"],
+  "document.viewer": ["កម្មវិធីអានឯកសារ", "Document viewer"],
+  "notes": ["កំណត់ចំណាំផ្ទាល់ខ្លួន", "Private notes"],
+  "notes.help": [
+    "រក្សាទុកតែនៅលើឧបករណ៍នេះ សម្រាប់សមាជិកនេះ និងចំណុចនេះ។",
+    "Kept on this device only, for this member and this item.",
+  ],
+  "notes.saved": ["បានរក្សាទុក", "Saved"],
+  "show.item": ["បង្ហាញចំណុចនេះ", "Show this item"],
+
+  // attendance
+  "checkin": ["ចុះវត្តមាន", "Check in"],
+  "checkin.title": ["ចុះវត្តមាននៅកៅអីនេះ", "Check in at this seat"],
+  "checkin.member": ["ឈ្មោះសមាជិក", "Member"],
+  "checkin.choose": ["— ជ្រើសរើសឈ្មោះ —", "— choose your name —"],
+  "checkin.pin": ["លេខសម្ងាត់ (PIN)", "PIN"],
+  "checkin.done": ["បានចុះវត្តមាន", "Checked in"],
+  "checkout": ["ចាកចេញពីកៅអី", "Check out"],
+  "seat.label": ["កៅអី", "Seat"],
+  "attendance": ["វត្តមាន", "Attendance"],
+  "present": ["មានវត្តមាន", "Present"],
+  "remote": ["ពីចម្ងាយ", "Remote"],
+  "members": ["សមាជិក", "Members"],
+  "quorum": ["កូរ៉ុម", "Quorum"],
+  "quorum.met": ["គ្រប់កូរ៉ុម", "Quorum met"],
+  "quorum.missing": ["មិនគ្រប់កូរ៉ុម", "No quorum"],
+  "quorum.needed": ["ត្រូវការ", "needed"],
+
+  // floor
+  "floor": ["សិទ្ធិនិយាយ", "The floor"],
+  "floor.request": ["សុំសិទ្ធិនិយាយ", "Request the floor"],
+  "floor.withdraw": ["ដកការស្នើសុំវិញ", "Withdraw my request"],
+  "floor.point_of_order": ["បញ្ហាបទបញ្ជាផ្ទៃក្នុង", "Point of order"],
+  "floor.stop.self": ["បញ្ចប់ការនិយាយ", "Finish speaking"],
+  "floor.place": ["លំដាប់របស់អ្នក", "Your place"],
+  "floor.place.of": ["លេខ {n} ក្នុងចំណោម {total}", "{n} of {total}"],
+  "floor.you.speak": ["អ្នកកំពុងនិយាយ", "You have the floor"],
+  "floor.not.listed": ["អ្នកមិនទាន់ស្ថិតក្នុងបញ្ជីទេ", "You are not on the list"],
+  "floor.checkin.first": ["សូមចុះវត្តមានជាមុនសិន ដើម្បីសុំសិទ្ធិនិយាយ។", "Check in first to ask for the floor."],
+  "floor.chair.only": ["មានតែប្រធានទេដែលបើកមីក្រូ", "Only the chair opens microphones"],
+  "floor.closed.sitting": ["សម័យប្រជុំមិនទាន់បើក", "The sitting is not open"],
+  "speaking": ["កំពុងនិយាយ", "Speaking"],
+  "speaking.none": ["គ្មាននរណាកំពុងនិយាយ", "Nobody is speaking"],
+  "time.left": ["ពេលនៅសល់", "Time left"],
+  "speaking.time": ["រយៈពេលនិយាយ", "Speaking time"],
+  "time.over": ["ហួសពេល", "Over time"],
+  "time.nolimit": ["គ្មានកំណត់ពេល", "No time limit"],
+  "queue": ["បញ្ជីអ្នកសុំនិយាយ", "Speakers' list"],
+  "queue.empty": ["បញ្ជីទទេ", "The list is empty"],
+  "queue.next": ["អ្នកបន្ទាប់", "Next"],
+  "speech.contribution": ["មតិយោបល់", "Contribution"],
+  "speech.pro": ["គាំទ្រ", "For"],
+  "speech.contra": ["ប្រឆាំង", "Against"],
+  "speech.reply": ["ឆ្លើយតប", "Reply"],
+  "speech.point_of_order": ["បញ្ហាបទបញ្ជាផ្ទៃក្នុង", "Point of order"],
+
+  // votes
+  "vote": ["ការបោះឆ្នោត", "Vote"],
+  "vote.open.now": ["កំពុងបោះឆ្នោត", "Vote in progress"],
+  "vote.choose": ["សូមជ្រើសរើស", "Choose"],
+  "vote.confirm.q": ["បញ្ជាក់ការបោះឆ្នោតរបស់អ្នក៖", "Confirm your vote:"],
+  "vote.confirm": ["បញ្ជាក់", "Confirm"],
+  "vote.back": ["ត្រឡប់ក្រោយ", "Back"],
+  "vote.recorded": ["សន្លឹកឆ្នោតរបស់អ្នកត្រូវបានកត់ត្រា", "Your ballot is recorded"],
+  "vote.your.choice": ["ជម្រើសរបស់អ្នក", "Your choice"],
+  "vote.receipt": ["បង្កាន់ដៃ", "Receipt"],
+  "vote.change": ["ប្តូរជម្រើស", "Change my vote"],
+  "vote.not.eligible": [
+    "អ្នកមិនអាចបោះឆ្នោតលើការបោះឆ្នោតនេះទេ (មិនមានវត្តមាននៅពេលបើក)។",
+    "You cannot take part in this vote (not present when it opened).",
+  ],
+  "vote.checkin.first": ["សូមចុះវត្តមានជាមុនសិន ដើម្បីបោះឆ្នោត។", "Check in first to vote."],
+  "vote.progress": ["បានបោះឆ្នោត {voted} / {eligible}", "Voted {voted} of {eligible}"],
+  "vote.closed.wait": ["ការបោះឆ្នោតបានបិទ — រង់ចាំលទ្ធផល", "The vote is closed — result to follow"],
+  "vote.result": ["លទ្ធផលនៃការបោះឆ្នោត", "Result of the vote"],
+  "vote.named": ["បញ្ជីឈ្មោះ", "Roll-call list"],
+  "vote.kind.roll_call": ["បោះឆ្នោតចំហ (បង្ហាញឈ្មោះ)", "Roll-call (named)"],
+  "vote.kind.secret": ["បោះឆ្នោតសម្ងាត់", "Secret ballot"],
+  "vote.signed": ["ចុះហត្ថលេខាលើឧបករណ៍នេះ", "Signed on this device"],
+  "choice.yes": ["យល់ព្រម", "Yes"],
+  "choice.no": ["មិនយល់ព្រម", "No"],
+  "choice.abstain": ["អនុប្បវាទ", "Abstain"],
+  "outcome.adopted": ["អនុម័ត", "Adopted"],
+  "outcome.rejected": ["មិនអនុម័ត", "Rejected"],
+  "outcome.tie": ["សំឡេងស្មើគ្នា", "Tie"],
+  "outcome.no_quorum": ["មិនគ្រប់កូរ៉ុម", "No quorum"],
+  "not.voted": ["មិនបានបោះឆ្នោត", "Did not vote"],
+  "votes.history": ["ការបោះឆ្នោតមុនៗ", "Earlier votes"],
+
+  // captions
+  "captions": ["អត្ថបទផ្ទាល់", "Live captions"],
+  "captions.none": ["មិនទាន់មានអត្ថបទ", "No captions yet"],
+
+  // chair
+  "chair.sitting": ["ដំណើរការសម័យប្រជុំ", "Run the sitting"],
+  "sitting.open": ["បើកសម័យប្រជុំ", "Open the sitting"],
+  "sitting.suspend": ["ផ្អាក", "Suspend"],
+  "sitting.resume": ["បន្ត", "Resume"],
+  "sitting.close": ["បិទសម័យប្រជុំ", "Close the sitting"],
+  "sitting.close.confirm": ["បិទសម័យប្រជុំនេះមែនទេ?", "Close this sitting?"],
+  "agenda.previous": ["ចំណុចមុន", "Previous item"],
+  "agenda.next": ["ចំណុចបន្ទាប់", "Next item"],
+  "agenda.takeup": ["លើកយកមកពិភាក្សា", "Take up"],
+  "floor.grant.head": ["ផ្តល់សិទ្ធិឱ្យអ្នកបន្ទាប់", "Give the floor to the next speaker"],
+  "floor.grant": ["ផ្តល់សិទ្ធិ", "Give floor"],
+  "floor.stop": ["បិទមីក្រូ", "Close mic"],
+  "floor.remove": ["ដកចេញ", "Remove"],
+  "floor.up": ["ឡើងលើ", "Move up"],
+  "floor.down": ["ចុះក្រោម", "Move down"],
+  "floor.drag": ["អូសដើម្បីប្តូរលំដាប់", "Drag to reorder"],
+  "floor.add": ["ដាក់ក្នុងបញ្ជី", "Put on the list"],
+  "floor.add.poo": ["ដាក់ជាបញ្ហាបទបញ្ជា", "Add as point of order"],
+  "floor.add.member": ["បន្ថែមសមាជិក", "Add a member"],
+  "mics": ["មីក្រូហ្វូន", "Microphones"],
+  "mics.open": ["មីក្រូកំពុងបើក", "Open microphones"],
+  "mics.mode": ["របៀបមីក្រូ", "Microphone mode"],
+  "mics.max": ["មីក្រូបើកអតិបរមា", "Maximum open microphones"],
+  "mics.apply": ["អនុវត្ត", "Apply"],
+  "mode.request_list": ["តាមបញ្ជីស្នើសុំ", "Request list"],
+  "mode.chair_only": ["ប្រធានតែម្នាក់", "Chair only"],
+  "mode.open_floor": ["បើកដោយសេរី", "Open floor"],
+  "vote.prepare": ["រៀបចំការបោះឆ្នោត", "Prepare a vote"],
+  "vote.template": ["គំរូ", "Template"],
+  "tpl.law": ["អនុម័តសេចក្តីព្រាងច្បាប់", "Adopt the draft law"],
+  "tpl.agenda": ["អនុម័តរបៀបវារៈ", "Adopt the agenda"],
+  "tpl.custom": ["សំណើផ្សេង", "Custom motion"],
+  "tpl.law.motion": ["អនុម័តលើ៖ {title}", "Adoption of: {title}"],
+  "motion.km": ["សេចក្តីស្នើ (ខ្មែរ)", "Motion (Khmer)"],
+  "motion.en": ["សេចក្តីស្នើ (អង់គ្លេស)", "Motion (English)"],
+  "vote.kind": ["ប្រភេទ", "Kind"],
+  "vote.majority": ["មតិភាគច្រើន", "Majority"],
+  "majority.default": ["តាមបទបញ្ជា", "Rules default"],
+  "majority.simple": ["ភាគច្រើនធម្មតា", "Simple majority"],
+  "majority.absolute": ["ភាគច្រើនដាច់ខាត", "Absolute majority"],
+  "majority.two_thirds": ["ពីរភាគបីនៃសមាជិកទាំងអស់", "Two-thirds of all members"],
+  "majority.two_thirds_voting": ["ពីរភាគបីនៃអ្នកបោះឆ្នោត", "Two-thirds of those voting"],
+  "vote.duration": ["រយៈពេល", "Timer"],
+  "duration.none": ["រហូតដល់ប្រធានបិទ", "Until the chair closes it"],
+  "vote.allow.change": ["អនុញ្ញាតឱ្យប្តូរជម្រើស", "Members may change their vote"],
+  "vote.open": ["បើកការបោះឆ្នោត", "Open the vote"],
+  "vote.close": ["បិទការបោះឆ្នោត", "Close the vote"],
+  "vote.publish": ["ប្រកាសលទ្ធផល", "Publish the result"],
+  "vote.published": ["បានប្រកាស", "Published"],
+  "notice.post": ["ផ្ញើសេចក្តីជូនដំណឹង", "Post a notice"],
+  "notice.text": ["អត្ថបទ", "Text"],
+  "minutes": ["នាទី", "min"],
+
+  // clerk
+  "clerk.login": ["ចូលប្រព័ន្ធជាលេខាធិការ", "Sign in as clerk"],
+  "clerk.token": ["និមិត្តសញ្ញាអ្នកគ្រប់គ្រង", "Admin token"],
+  "clerk.token.help": [
+    "បិទភ្ជាប់ម្តង។ វារក្សាទុកនៅលើកុំព្យូទ័រនេះ រហូតដល់អ្នកចុច «ចេញ»។",
+    "Paste it once; it stays on this workstation until you sign out.",
+  ],
+  "clerk.signin": ["ចូល", "Sign in"],
+  "clerk.signout": ["ចេញ", "Sign out"],
+  "clerk.or.pair": ["ឬផ្គូផ្គងកុំព្យូទ័រនេះជាឧបករណ៍លេខាធិការ", "Or pair this workstation as a clerk device"],
+  "tab.sittings": ["សម័យប្រជុំ", "Sittings"],
+  "tab.members": ["សមាជិក", "Members"],
+  "tab.devices": ["ឧបករណ៍", "Devices"],
+  "tab.watch": ["តាមដាន", "Watch"],
+  "sitting.create": ["បង្កើតសម័យប្រជុំ", "Create a sitting"],
+  "sitting.id": ["លេខសម្គាល់", "Identifier"],
+  "sitting.body": ["ស្ថាប័ន", "Body"],
+  "sitting.number": ["លេខ", "Number"],
+  "sitting.title.km": ["ចំណងជើង (ខ្មែរ)", "Title (Khmer)"],
+  "sitting.title.en": ["ចំណងជើង (អង់គ្លេស)", "Title (English)"],
+  "sitting.date": ["កាលបរិច្ឆេទ", "Date"],
+  "sitting.place": ["ទីកន្លែង", "Place"],
+  "sitting.rules": ["បទបញ្ជា", "Rules"],
+  "rules.senate-plenary": ["សម័យប្រជុំពេញអង្គព្រឹទ្ធសភា", "Senate plenary"],
+  "rules.senate-committee": ["គណៈកម្មការព្រឹទ្ធសភា", "Senate committee or commission"],
+  "item.add": ["បន្ថែមចំណុច", "Add an item"],
+  "item.id": ["លេខសម្គាល់ចំណុច", "Item identifier"],
+  "item.parent": ["ជាចំណុចរងនៃ", "Sub-item of"],
+  "item.top": ["— ចំណុចធំ —", "— top level —"],
+  "item.title.km": ["ចំណងជើង (ខ្មែរ)", "Title (Khmer)"],
+  "item.title.en": ["ចំណងជើង (អង់គ្លេស)", "Title (English)"],
+  "doc.upload": ["ផ្ទុកឯកសារ PDF ឡើង", "Upload a PDF"],
+  "doc.title": ["ចំណងជើងឯកសារ", "Document title"],
+  "doc.file": ["ឯកសារ PDF", "PDF file"],
+  "doc.item": ["សម្រាប់ចំណុច", "For item"],
+  "doc.attached": ["បានភ្ជាប់ឯកសារ", "Document attached"],
+  "roster.import": ["នាំចូលបញ្ជីសមាជិកពី CSV", "Import the roster from CSV"],
+  "roster.csv.help": [
+    "ជួរឈរ៖ member_id,name_km,name_latin,group,pin",
+    "Columns: member_id,name_km,name_latin,group,pin",
+  ],
+  "roster.csv.file": ["ឯកសារ CSV", "CSV file"],
+  "roster.csv.text": ["ឬបិទភ្ជាប់ CSV", "or paste the CSV"],
+  "roster.import.go": ["នាំចូល", "Import"],
+  "roster.imported": ["បាននាំចូល {n} នាក់ ({skipped} មានរួចហើយ)", "Imported {n} ({skipped} already there)"],
+  "roster.progress": ["កំពុងនាំចូល {n} / {total}", "Importing {n} of {total}"],
+  "roster.list": ["សមាជិកដែលបានចុះបញ្ជី", "Registered members"],
+  "group": ["ក្រុម", "Group"],
+  "pairings.pending": ["ឧបករណ៍រង់ចាំការចុះបញ្ជី", "Devices waiting to be enrolled"],
+  "pairings.none": ["គ្មានឧបករណ៍រង់ចាំ", "No device is waiting"],
+  "enrol": ["ចុះបញ្ជី", "Enrol"],
+  "enrol.role": ["តួនាទី", "Role"],
+  "enrol.seat": ["កៅអី", "Seat"],
+  "enrol.member": ["សមាជិក (ឧបករណ៍ផ្ទាល់ខ្លួន)", "Member (personal device)"],
+  "enrol.label": ["ស្លាក", "Label"],
+  "enrol.done": ["បានចុះបញ្ជីឧបករណ៍", "Device enrolled"],
+  "devices.list": ["ឧបករណ៍ដែលបានចុះបញ្ជី", "Enrolled devices"],
+  "revoke": ["ដកហូត", "Revoke"],
+  "revoke.confirm": ["ដកហូតឧបករណ៍ {id} មែនទេ?", "Revoke device {id}?"],
+  "revoked": ["បានដកហូត", "Revoked"],
+  "role.seat": ["កៅអី", "Seat"],
+  "role.remote": ["ពីចម្ងាយ", "Remote"],
+  "role.chair": ["ប្រធាន", "Chair"],
+  "role.clerk": ["លេខាធិការ", "Clerk"],
+  "role.display": ["អេក្រង់", "Display"],
+  "role.recorder": ["ម៉ាស៊ីនថត", "Recorder"],
+  "watch.sitting": ["តាមដានសម័យប្រជុំ", "Watch the sitting"],
+  "done": ["រួចរាល់", "Done"],
+  "code": ["លេខកូដ", "Code"],
+  "requested.at": ["ស្នើនៅ", "Requested at"],
+
+  // errors, by protocol code
+  "err.malformed": ["សំណើមិនត្រឹមត្រូវ", "The request was not valid"],
+  "err.unknown_command": ["ពាក្យបញ្ជាមិនស្គាល់", "Unknown command"],
+  "err.too_large": ["ទិន្នន័យធំពេក", "Too large"],
+  "err.unsupported_version": ["កំណែពិធីការមិនត្រូវគ្នា", "Protocol version mismatch"],
+  "err.unauthenticated": ["មិនទាន់ផ្ទៀងផ្ទាត់អត្តសញ្ញាណ", "Not signed in"],
+  "err.forbidden": ["អ្នកគ្មានសិទ្ធិធ្វើសកម្មភាពនេះ", "You may not do this"],
+  "err.not_your_member": ["ឧបករណ៍នេះមិនអាចធ្វើសកម្មភាពជំនួសសមាជិកផ្សេង", "This device cannot act for another member"],
+  "err.bad_credential": ["លេខសម្ងាត់មិនត្រឹមត្រូវ", "Wrong PIN"],
+  "err.unknown_sitting": ["រកមិនឃើញសម័យប្រជុំ", "No such sitting"],
+  "err.unknown_member": ["រកមិនឃើញសមាជិក", "No such member"],
+  "err.unknown_item": ["រកមិនឃើញចំណុចរបៀបវារៈ", "No such agenda item"],
+  "err.unknown_request": ["មិនស្ថិតក្នុងបញ្ជី", "Not on the list"],
+  "err.unknown_device": ["រកមិនឃើញឧបករណ៍", "No such device"],
+  "err.unknown_vote": ["រកមិនឃើញការបោះឆ្នោត", "No such vote"],
+  "err.already_exists": ["មានរួចហើយ", "Already exists"],
+  "err.invalid_state": ["មិនអាចធ្វើបានឥឡូវនេះ", "Not possible now"],
+  "err.not_present": ["សមាជិកមិនទាន់ចុះវត្តមាន", "The member is not checked in"],
+  "err.already_present": ["សមាជិកបានចុះវត្តមានរួចហើយ", "The member is already checked in"],
+  "err.already_requested": ["មានក្នុងបញ្ជីរួចហើយ", "Already on the list"],
+  "err.not_speaking": ["មីក្រូមិនបានបើកទេ", "No open microphone"],
+  "err.mic_limit": ["ចំនួនមីក្រូបើកបានដល់កំណត់", "Microphone limit reached"],
+  "err.quota_exhausted": ["ក្រុមបានប្រើពេលនិយាយអស់ហើយ", "The group's speaking time is used up"],
+  "err.vote_closed": ["ការបោះឆ្នោតបានបិទហើយ", "The vote is closed"],
+  "err.already_voted": ["អ្នកបានបោះឆ្នោតរួចហើយ", "You have already voted"],
+  "err.bad_signature": ["ហត្ថលេខាមិនត្រឹមត្រូវ", "Bad signature"],
+  "err.not_eligible": ["អ្នកមិនមានសិទ្ធិបោះឆ្នោតនេះទេ", "Not eligible for this vote"],
+  "err.key_revoked": ["កូនសោឧបករណ៍នេះត្រូវបានដកហូត", "This device's key was revoked"],
+  "err.replayed": ["សន្លឹកឆ្នោតនេះបានទទួលរួចហើយ", "This ballot was already received"],
+  "err.conflict": ["ម៉ាស៊ីនមេរវល់ សូមព្យាយាមម្តងទៀត", "The server is busy; try again"],
+  "err.internal": ["កំហុសម៉ាស៊ីនមេ", "Server error"],
+  "err.offline": ["មិនអាចភ្ជាប់ទៅម៉ាស៊ីនមេបាន", "Cannot reach the hall server"],
+  "err.unknown_document": ["រកមិនឃើញឯកសារ", "No such document"],
+};
+
+/** The string in both languages, for text the chair writes into the record (motions): [km, en]. */
+export function both(key, vars = {}) {
+  const fill = (s, i) => s.replace(/\{(\w+)\}/g, (_, k) => (Array.isArray(vars[k]) ? vars[k][i] : String(vars[k] ?? "")));
+  const pair = STRINGS[key] || [key, key];
+  return [fill(pair[0], 0), fill(pair[1], 1)];
+}
+
+export function getLang() {
+  return lang;
+}
+
+export function setLang(next) {
+  lang = next === "en" ? "en" : "km";
+  localStorage.setItem(KEY, lang);
+  document.documentElement.lang = lang;
+  for (const fn of listeners) fn(lang);
+}
+
+export function onLang(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** The string for key in the current language, with {name} placeholders filled (numbers localised). */
+export function t(key, vars) {
+  const pair = STRINGS[key];
+  let s = pair ? pair[lang === "en" ? 1 : 0] : key;
+  if (vars) {
+    s = s.replace(/\{(\w+)\}/g, (_, k) => (typeof vars[k] === "number" ? num(vars[k]) : String(vars[k] ?? "")));
+  }
+  return s;
+}
+
+/** Pick the Khmer or English field of a record (title_km / title_en), falling back to the other. */
+export function pick(obj, base) {
+  const km = obj?.[`${base}_km`] || "";
+  const en = obj?.[`${base}_en`] || "";
+  return lang === "en" ? en || km : km || en;
+}
+
+const KHMER_DIGITS = "០១២៣៤៥៦៧៨៩";
+
+export function digits(s) {
+  const str = String(s);
+  return lang === "km" ? str.replace(/[0-9]/g, (d) => KHMER_DIGITS[Number(d)]) : str;
+}
+
+export function num(n) {
+  return digits(new Intl.NumberFormat("en-US", { useGrouping: Math.abs(n) >= 10000 }).format(n));
+}
+
+const MONTHS_KM = ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"];
+const DAYS_KM = ["អាទិត្យ", "ច័ន្ទ", "អង្គារ", "ពុធ", "ព្រហស្បតិ៍", "សុក្រ", "សៅរ៍"];
+
+/** An ISO date (YYYY-MM-DD) as people write it: ថ្ងៃអង្គារ ទី៣ ខែកុម្ភៈ ឆ្នាំ២០២៦ / Tuesday 3 February 2026. */
+export function date(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-").map(Number);
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (lang === "km") {
+    return `ថ្ងៃ${DAYS_KM[dt.getUTCDay()]} ទី${digits(d)} ខែ${MONTHS_KM[m - 1]} ឆ្នាំ${digits(y)}`;
+  }
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeZone: "UTC" }).format(dt);
+}
+
+/** A wall-clock time, 24-hour, from epoch ms. */
+export function clock(ms, seconds = false) {
+  const d = new Date(ms);
+  const p = (n) => String(n).padStart(2, "0");
+  const s = `${p(d.getHours())}:${p(d.getMinutes())}${seconds ? `:${p(d.getSeconds())}` : ""}`;
+  return digits(s);
+}
+
+/** A duration in seconds as m:ss (or h:mm:ss), signed when negative. */
+export function duration(totalSeconds) {
+  const neg = totalSeconds < 0;
+  let s = Math.abs(Math.trunc(totalSeconds));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const p = (n) => String(n).padStart(2, "0");
+  const body = h ? `${h}:${p(m)}:${p(s)}` : `${m}:${p(s)}`;
+  return (neg ? "−" : "") + digits(body);
+}
+
+document.documentElement.lang = lang;

@@ -1,0 +1,88 @@
+// Reading the sitting's public view (hall_server/domain/views.py): names, items, turns, votes.
+// Only reading: every rule stays on the server.
+import { duration, getLang, t } from "./i18n.js";
+
+export function memberName(hall, id) {
+  const m = hall.member(id);
+  if (!m) return id;
+  return getLang() === "km" ? m.name_km : m.name_latin;
+}
+
+/** The name in the page's language, and the other spelling as a second line. */
+export function memberNames(hall, id) {
+  const m = hall.member(id);
+  if (!m) return [id, ""];
+  return getLang() === "km" ? [m.name_km, m.name_latin] : [m.name_latin, m.name_km];
+}
+
+export function itemById(view, id) {
+  return view?.items.find((i) => i.item_id === id) || null;
+}
+
+export function itemTitle(item) {
+  if (!item) return "";
+  return getLang() === "km" ? item.title_km || item.title_en : item.title_en || item.title_km;
+}
+
+export function openVote(view) {
+  return view?.votes.find((v) => v.status === "open") || null;
+}
+
+export function latestVote(view) {
+  return view?.votes.length ? view.votes[view.votes.length - 1] : null;
+}
+
+export function motion(vote) {
+  return getLang() === "km" ? vote.motion_km || vote.motion_en : vote.motion_en || vote.motion_km;
+}
+
+export function choiceLabel(choice) {
+  const key = `choice.${choice}`;
+  const s = t(key);
+  return s === key ? choice : s;
+}
+
+export function outcomeLabel(outcome) {
+  const key = `outcome.${outcome}`;
+  const s = t(key);
+  return s === key ? choiceLabel(outcome) : s;
+}
+
+/** Seconds left in a turn by the server's clock (negative when over), or null without a limit. */
+export function secondsLeft(turn, nowMs) {
+  if (!turn.time_limit_s) return null;
+  return (turn.started_ms + turn.time_limit_s * 1000 - nowMs) / 1000;
+}
+
+export function turnPhase(turn, nowMs) {
+  const left = secondsLeft(turn, nowMs);
+  if (left === null) return "normal";
+  if (left < 0) return "over";
+  if (left <= turn.warning_s) return "warning";
+  return "normal";
+}
+
+/** Who is checked in at a seat, or the member a personal device is bound to. */
+export function memberAtSeat(view, dev) {
+  if (dev.member_id) return view.attendance.presence[dev.member_id] ? dev.member_id : null;
+  for (const [m, p] of Object.entries(view.attendance.presence)) if (p.seat && p.seat === dev.seat) return m;
+  return null;
+}
+
+/** Update every countdown on the page from the server's timestamps (called 4 times a second). */
+export function paintCountdowns(hall) {
+  if (!hall?.view) return;
+  const now = hall.now();
+  for (const el of document.querySelectorAll(".countdown[data-turn]")) {
+    const turn = hall.view.floor.speaking.find((x) => x.turn_id === el.dataset.turn);
+    if (!turn) continue;
+    const left = secondsLeft(turn, now);
+    el.dataset.phase = turnPhase(turn, now);
+    el.textContent = left === null ? duration((now - turn.started_ms) / 1000) : duration(Math.ceil(left));
+  }
+  for (const el of document.querySelectorAll(".countdown[data-deadline]")) {
+    const left = (Number(el.dataset.deadline) - now) / 1000;
+    el.textContent = duration(Math.max(0, Math.ceil(left)));
+    el.dataset.phase = left <= 10 ? "warning" : "normal";
+  }
+}
