@@ -57,9 +57,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ServerConfig(db_url=db, admin_token=token, server_key=key, data_dir=data,
                      archive_dir=Path(args.archive) if args.archive else data / "archive", redis_url=args.redis)
     )
-    print(f"hemicycle: serving on http://{args.host}:{args.port}  db={db}", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                ws="websockets-sansio")
+    scheme = "https" if args.ssl_certfile else "http"
+    print(f"hemicycle: serving on {scheme}://{args.host}:{args.port}  db={db}", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws="websockets-sansio",
+                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
 
@@ -162,6 +163,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--admin-token")
     s.add_argument("--server-key", help="Ed25519 key that seals results (default: DATA/server.key)")
     s.add_argument("--archive", help="the recorder's audio archive, for the clerks' review (default: DATA/archive)")
+    s.add_argument("--ssl-certfile", help="serve HTTPS: tablets on the hall network need it for their keys")
+    s.add_argument("--ssl-keyfile")
     s.add_argument("--log-level", default="warning")
     s.set_defaults(fn=cmd_serve)
 

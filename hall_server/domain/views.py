@@ -84,6 +84,21 @@ def public_view(state: SittingState) -> dict[str, Any]:
             "last_speaker": floor.last_speaker[0] if floor.last_speaker else None,
         },
         "votes": [vote_view(v) for v in state.votes.values()],
+        "rules": rules_view(state),
+    }
+
+
+def rules_view(state: SittingState) -> dict[str, Any] | None:
+    """The sitting's rules profile, so the chair offers only majorities it has."""
+    r = state.rules
+    if r is None:
+        return None
+    return {
+        "id": r.id,
+        "name": r.name,
+        "quorum": r.quorum.model_dump(),
+        "default_majority": r.default_majority,
+        "majorities": {k: m.name for k, m in r.majorities.items()},
     }
 
 

@@ -191,7 +191,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         if not isinstance(state, SittingState) or not state.created:
             return error(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=str(stream)[:64])
         await self.enter_room(sid, f"view:{state.stream}")
-        return {"ok": True, "view": public_view(state), "roster": roster_view(state)}
+        return {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
 
     async def on_caption(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Live captions from the recorder: relayed, not logged (segments are)."""
@@ -309,4 +309,5 @@ class Broadcaster:
             for stream in changed:
                 state = self.hall.states.get(stream)
                 if isinstance(state, SittingState) and state.created:
-                    await self._emit("view", public_view(state), f"view:{stream}")
+                    view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
+                    await self._emit("view", view, f"view:{stream}")
