@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import re
+import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -106,8 +108,10 @@ def review_routes(hall: Hall, archive_root: Path, authenticate_clerk: Authentica
         out = Path(tempfile.mkdtemp(prefix="hc-audio-")) / f"{turn_id}.wav"
         found = await run_in_threadpool(cut_turn, archive_root / state.stream, t0, t1, out)
         if not found:
+            shutil.rmtree(out.parent, ignore_errors=True)
             return refusal(404, "unknown_item", "the archive has no audio for this sitting")
-        return FileResponse(out, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"})
+        return FileResponse(out, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"},
+                            background=BackgroundTask(shutil.rmtree, out.parent, True))
 
     async def export(request: Request) -> Response:
         if not clerk(request):
@@ -122,8 +126,10 @@ def review_routes(hall: Hall, archive_root: Path, authenticate_clerk: Authentica
             await asyncio.get_running_loop().run_in_executor(
                 exporter(), build_export, hall.store.log.url, state.stream, fmt, str(out))
         except (UnknownSitting, ValueError) as exc:
+            shutil.rmtree(out.parent, ignore_errors=True)
             return refusal(409, "invalid_state", str(exc))
-        return FileResponse(out, media_type=media, filename=out.name)
+        return FileResponse(out, media_type=media, filename=out.name,
+                            background=BackgroundTask(shutil.rmtree, out.parent, True))
 
     return [
         Route("/api/review/{sitting}", review),

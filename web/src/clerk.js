@@ -1,5 +1,6 @@
 // The clerk's workstation: prepare sittings (agenda, sub-items, documents), import the roster,
-// enrol and revoke devices, watch the sitting. Signs in with the admin token or a clerk device key.
+// enrol and revoke devices, watch the sitting, review and export its record (review.js).
+// Signs in with the admin token or a clerk device key.
 import { connectDevice, enrolledDevice } from "./lib/boot.js";
 import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { connectAuth } from "./lib/device.js";
@@ -7,6 +8,7 @@ import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
 import { clock, date, getLang, num, t } from "./lib/i18n.js";
 import { itemById, itemTitle, memberName, motion, openVote, paintCountdowns } from "./lib/view.js";
+import { createReview } from "./review.js";
 
 const TOKEN = "hemicycle.clerk.token";
 const STREAM = "hemicycle.stream.clerk";
@@ -32,6 +34,7 @@ const els = {
   devices: h("section.panel", { "aria-labelledby": "dev-h" }),
   watch: h("section.panel", { "aria-labelledby": "w-h" }),
 };
+const review = createReview({ hall: () => hall, sittings: () => sittings, follow, authHeaders: () => uploadAuthHeaders() });
 
 // -- sign in --------------------------------------------------------------------------------------
 
@@ -149,7 +152,7 @@ const cmd = (c, stream) => hall.command(c, { stream });
 
 // -- drawing -------------------------------------------------------------------------------------
 
-const TABS = ["sittings", "members", "devices", "watch"];
+const TABS = ["sittings", "members", "devices", "watch", "review"];
 
 function draw(force = false) {
   if (!hall) return;
@@ -174,15 +177,18 @@ function draw(force = false) {
     members: [els.csv, els.members],
     devices: [els.pairings, els.devices],
     watch: [els.watch],
+    review: [review.el],
   }[tab];
   if (els.panel.__tab !== tab) {
+    if (els.panel.__tab === "review") review.leave();
     els.panel.__tab = tab;
-    els.panel.replaceChildren(h("div.clerk-grid", want));
+    els.panel.replaceChildren(h(tab === "review" ? "div.review-wrap" : "div.clerk-grid", want));
   }
   if (tab === "sittings") { drawSittings(); drawCreate(); drawAgenda(); drawDocs(); }
   if (tab === "members") { drawCsv(); drawMembers(); }
   if (tab === "devices") { drawPairings(); drawDevices(); }
   if (tab === "watch") drawWatch();
+  if (tab === "review") review.draw();
 }
 
 function drawSittings() {
