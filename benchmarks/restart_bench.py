@@ -22,6 +22,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.hall_bench import machine  # noqa: E402
 from hall_server.domain import Context, decide, dump_state, fold  # noqa: E402
 from hall_server.hall import SNAPSHOT_EVERY, rebuild, seal_records  # noqa: E402
 from hall_server.store import EventLog  # noqa: E402
@@ -29,7 +30,6 @@ from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, Wi
 from protocol.events import Actor  # noqa: E402
 from protocol.types import Role  # noqa: E402
 from tests.test_log_contract import created_sitting  # noqa: E402
-from benchmarks.hall_bench import machine  # noqa: E402
 
 
 def main() -> None:
