@@ -179,7 +179,7 @@ async def hall_run(n: int, rounds: int, tmp: Path) -> dict[str, Any]:
         # seat's socket (before the client library parses it, as the baseline measures).
         arrived: dict[int, float] = {}
         for i, c in enumerate(seats):
-            c.sio.on("record", lambda data, i=i: arrived.__setitem__(i, time.perf_counter()), namespace="/seat")
+            c.sio.on("records", lambda data, i=i: arrived.__setitem__(i, time.perf_counter()), namespace="/seat")
         bcast: list[float] = []
         for r in range(rounds):
             arrived.clear()

@@ -25,7 +25,11 @@ def protocol_schema() -> dict[str, Any]:
                 "sync": "{stream, after}; ack is {ok, records} or {ok, snapshot}",
                 "streams": "{}; ack lists the sittings this device may follow",
             },
-            "server_to_client": {"record": "Record (projected for the role)"},
+            "server_to_client": {
+                "records": "[Record] in seq order (ballots blanked on live channels)",
+                "view": "the public view of a sitting (browser apps)",
+                "caption": "live caption {stream, turn_id, member_id, text, final}",
+            },
         },
         "command": TypeAdapter(CommandEnvelope).json_schema(),
         "record": TypeAdapter(Record).json_schema(),

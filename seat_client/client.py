@@ -71,7 +71,7 @@ class HallClient:
                                         reconnection_delay_max=2.0)
         self.sio.on("connect", self._on_connect, namespace=self.namespace)
         self.sio.on("disconnect", self._on_disconnect, namespace=self.namespace)
-        self.sio.on("record", self._on_record, namespace=self.namespace)
+        self.sio.on("records", self._on_records, namespace=self.namespace)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- connection -------------------------------------------------------------
@@ -176,15 +176,17 @@ class HallClient:
             for raw in ack["records"]:
                 await self._take(Record.model_validate(raw))
 
-    async def _on_record(self, data: dict[str, Any]) -> None:
-        record = Record.model_validate(data)
-        state = self.states.get(record.stream)
-        if state is None:
-            return
-        if record.seq == state.seq + 1:
-            await self._take(record)
-        elif record.seq > state.seq + 1:
-            self._spawn(self.resync(record.stream))
+    async def _on_records(self, batch: list[dict[str, Any]]) -> None:
+        for data in batch:
+            record = Record.model_validate(data)
+            state = self.states.get(record.stream)
+            if state is None:
+                return
+            if record.seq == state.seq + 1:
+                await self._take(record)
+            elif record.seq > state.seq + 1:
+                self._spawn(self.resync(record.stream))
+                return
 
     async def _take(self, record: Record) -> None:
         state = self.states[record.stream]

@@ -8,8 +8,8 @@ Wire (see ``hemicycle protocol schema``):
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
     "view"     {"stream"}               -> ack {"ok": true, "view", "roster"}; then "view" pushes
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
-    server emits "record" (a Record as JSON) to the stream's room, "view" to
-    its view room (the browser apps), "caption" to both.
+    server emits "records" (a list of Records, in seq order) to the stream's room,
+    "view" to its view room (the browser apps), "caption" to both.
 Handlers never raise: any failure becomes a typed error in the ack.
 """
 
@@ -24,6 +24,7 @@ from typing import Any
 
 import socketio
 from pydantic import ValidationError
+from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from hall_server.domain import SittingState, dump_state
 from hall_server.domain.views import public_view, roster_view
@@ -253,15 +254,17 @@ class Broadcaster:
     """Sends committed records, and the public view after them, to each role's rooms.
 
     Records go through a queue drained by one task, so a command's answer
-    never waits on fan-out and order per stream is kept. Views are
-    coalesced: a burst of changes to one sitting (1,500 ballots) sends one
-    view per drained batch, not one per ballot.
+    never waits on fan-out and order per stream is kept. Whatever queued up
+    meanwhile goes out together: a burst of 1,500 ballots is a few "records"
+    packets and a few views per seat, not 1,500 of each.
     """
 
     def __init__(self, sio: socketio.AsyncServer, hall: Hall) -> None:
         self.sio = sio
         self.hall = hall
         self.queue: asyncio.Queue[tuple[str, list[Record]]] = asyncio.Queue()
+        # Scaled out, other workers' clients are not visible here: then always emit.
+        self.local_only = not isinstance(sio.manager, AsyncPubSubManager)
         self._task: asyncio.Task[None] | None = None
         self.on_record: list[Any] = []
 
@@ -280,13 +283,17 @@ class Broadcaster:
                 pass
 
     async def _emit(self, event: str, data: Any, room: str) -> None:
+        """Emit to a room in every role's namespace that has someone in it."""
         for role in ROLES:
+            namespace = f"/{role.value}"
+            if self.local_only and not any(True for _ in self.sio.manager.get_participants(namespace, room)):
+                continue  # nobody listens here: skip building the packet
             try:
-                await self.sio.emit(event, data, room=room, namespace=f"/{role.value}")
+                await self.sio.emit(event, data, room=room, namespace=namespace)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("broadcast of %s to /%s failed", event, role.value)
+                log.exception("broadcast of %s to %s failed", event, namespace)
 
     async def caption(self, caption: Caption) -> None:
         data = caption.model_dump(mode="json")
@@ -298,15 +305,14 @@ class Broadcaster:
             batch = [await self.queue.get()]
             while not self.queue.empty():
                 batch.append(self.queue.get_nowait())
-            changed: list[str] = []
+            by_stream: dict[str, list[Record]] = {}
             for stream, records in batch:
+                by_stream.setdefault(stream, []).extend(records)
+            for stream, records in by_stream.items():
+                await self._emit("records", [live_copy(r) for r in records], stream)
                 for record in records:
-                    await self._emit("record", live_copy(record), stream)
                     for hook in self.on_record:
                         await hook(record)
-                if stream not in changed:
-                    changed.append(stream)
-            for stream in changed:
                 state = self.hall.states.get(stream)
                 if isinstance(state, SittingState) and state.created:
                     view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it

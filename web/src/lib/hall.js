@@ -55,7 +55,7 @@ export class Hall {
     this.socket.on("connect_error", (err) => this.onConnectError(err));
     this.socket.on("view", (view) => this.takeView(view));
     this.socket.on("caption", (c) => this.emit("caption", c));
-    this.socket.on("record", (r) => this.emit("record", r));
+    this.socket.on("records", (batch) => batch.forEach((r) => this.emit("record", r)));
   }
 
   on(event, fn) {
