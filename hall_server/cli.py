@@ -9,6 +9,8 @@
     hemicycle protocol schema
     hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
+    hemicycle record    --url URL --key FILE [--device NAME|INDEX] [--archive DIR] [--list-devices]
+    hemicycle transcribe AUDIO --engine vosk|whisper [--model PATH] [--language L]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from chair_console.cli import add_chair_parser
+from recorder.cli import add_record_parser, add_transcribe_parser
 
 DEFAULT_DATA = Path(".hemicycle")
 
@@ -215,6 +218,9 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("file")
     v.add_argument("--server-key", help="pin the server's public key (hex) that must have sealed the votes")
     v.set_defaults(fn=cmd_verify)
+
+    add_record_parser(sub)
+    add_transcribe_parser(sub)
     return p
 
 

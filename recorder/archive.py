@@ -28,6 +28,7 @@ by decoding, stale marks beyond it are dropped, and a new segment starts.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import logging
 import os
@@ -420,6 +421,35 @@ class Archive:
             raise ValueError("t1 must not be before t0")
         first, stop = self.sample_at(t0), self.sample_at(t1)
         return AudioClip(self.read_samples(first, stop), self.sample_rate, self.wall_of(first))
+
+    def runs(self) -> list[tuple[int, int]]:
+        """``[first, stop)`` sample ranges recorded without a break (a loss, a restart)."""
+        bounds = [0]
+        for prev, mark in itertools.pairwise(self._marks):
+            expected = prev.wall + (mark.sample - prev.sample) / self.sample_rate
+            if abs(mark.wall - expected) > _GAP_TOLERANCE and mark.sample not in bounds:
+                bounds.append(mark.sample)
+        bounds.append(self.samples)
+        return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+    def pieces(self, t0: float, t1: float) -> list[AudioClip]:
+        """The audio between ``t0`` and ``t1`` as unbroken clips, each with its own start time.
+
+        Unlike :meth:`read`, a break in the recording (e.g. a recorder restart
+        mid-turn) splits the result, so times stay true on both sides of it.
+        """
+        if t1 < t0:
+            raise ValueError("t1 must not be before t0")
+        if not self._marks:
+            return []
+        clips = []
+        for first, stop in self.runs():
+            start_wall = self.wall_of(first)
+            lo = max(first, first + round((t0 - start_wall) * self.sample_rate))
+            hi = min(stop, first + round((t1 - start_wall) * self.sample_rate))
+            if hi > lo:
+                clips.append(AudioClip(self.read_samples(lo, hi), self.sample_rate, self.wall_of(lo)))
+        return clips
 
     def cut(self, t0: float, t1: float, path: str | Path) -> AudioClip:
         """Write the audio between ``t0`` and ``t1`` to ``path`` (.flac or .wav)."""

@@ -29,12 +29,11 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from recorder.archive import ArchiveWriter
 from recorder.capture import AudioFrame, AudioSource
 from recorder.errors import RecorderError, TurnError
 from recorder.stt import Engine, RecognizerStream, Segment
@@ -49,12 +48,20 @@ from recorder.turns import (
     turn_windows,
 )
 
-__all__ = ["CaptionCallback", "Pipeline", "PipelineStats", "SegmentCallback"]
+__all__ = ["CaptionCallback", "FrameSink", "Pipeline", "PipelineStats", "SegmentCallback"]
 
 log = logging.getLogger("hemicycle.recorder.pipeline")
 
 CaptionCallback = Callable[[str, str], None]  # (turn_id, caption text)
 SegmentCallback = Callable[[str, Segment], None]  # (turn_id, the turn's segment)
+
+
+
+class FrameSink(Protocol):
+    """Where every captured frame is kept: an :class:`~recorder.archive.ArchiveWriter`, or a router of them."""
+
+    def write(self, frame: AudioFrame) -> None: ...
+
 
 _GAP: Final = 0.005  # seconds between frames that still count as contiguous
 _MAX_PAD: Final = 30.0  # longest silence inserted into a turn for a capture gap
@@ -111,6 +118,22 @@ class _TurnState:
         self.finished = False
 
 
+def _clip(segment: Segment, window: TurnWindow) -> Segment:
+    """Drop words said after the turn's window.
+
+    A floor event that arrives late (the hall was unreachable) leaves audio
+    past the turn's end in its recogniser: the next speaker's first words
+    must not be attributed to this one.
+    """
+    if window.end is None or not segment.words or segment.words[-1].start < window.end:
+        return segment
+    kept = tuple(w for w in segment.words if w.start < window.end)
+    text = " ".join(w.text for w in kept)
+    if not kept:
+        return Segment("", segment.start, min(segment.end, window.end))
+    return Segment(text, segment.start, min(max(segment.end, kept[-1].end), window.end), kept)
+
+
 class Pipeline:
     """Route a source's audio to the archive and to per-turn recognisers."""
 
@@ -119,7 +142,7 @@ class Pipeline:
         source: AudioSource,
         engine: Engine,
         *,
-        archive: ArchiveWriter | None = None,
+        archive: FrameSink | None = None,
         on_caption: CaptionCallback | None = None,
         on_segment: SegmentCallback | None = None,
         guard: float = DEFAULT_GUARD,
@@ -400,7 +423,7 @@ class Pipeline:
                         segment = Segment("", item.window.start, end)
                     else:
                         stream, origin = entry
-                        segment = stream.finish().shifted(origin)
+                        segment = _clip(stream.finish().shifted(origin), item.window)
                         if not segment.words and not segment.text:
                             segment = Segment("", origin, origin + stream.duration)
                     self._segments += 1

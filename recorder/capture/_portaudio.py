@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,10 @@ class PyAudioSource(AudioSource):
     ``duration`` (seconds) ends the capture, for replays of a file whose ALSA
     device goes on producing silence after the file's end. ``start_wall``
     pins the clock origin, so a replay can carry the original sitting's times.
+    ``realtime`` paces reads to the sample clock: a sound card does that by
+    itself, but an ALSA replay device (``file`` over ``null``) returns every
+    read at once; paced, it delivers each frame when a card would (as its last
+    sample is "captured"), so a replay stands in for a live hall feed.
     """
 
     def __init__(
@@ -128,6 +133,7 @@ class PyAudioSource(AudioSource):
         queue_frames: int = 500,
         start_wall: float | None = None,
         duration: float | None = None,
+        realtime: bool = False,
     ) -> None:
         super().__init__(
             sample_rate,
@@ -140,6 +146,8 @@ class PyAudioSource(AudioSource):
         self.device_info: InputDevice | None = None
         self._limit = None if duration is None else round(duration * sample_rate)
         self._read_samples = 0
+        self.realtime = realtime
+        self._t0: float | None = None  # monotonic time of the first read (realtime pacing)
         self._pa: Any = None
         self._stream: Any = None
 
@@ -169,6 +177,8 @@ class PyAudioSource(AudioSource):
             n = min(n, self._limit - self._read_samples)
             if n <= 0:
                 return None
+        if self.realtime:
+            self._pace()
         try:
             pcm: bytes = self._stream.read(n, exception_on_overflow=True)
         except OSError as exc:
@@ -178,6 +188,15 @@ class PyAudioSource(AudioSource):
             raise
         self._read_samples += n
         return pcm
+
+    def _pace(self) -> None:
+        """Wait until the next frame would be complete on a card started at the first read."""
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+            return
+        delay = self._t0 + self._read_samples / self.sample_rate - time.monotonic()
+        if delay > 0:
+            self._stopping.wait(delay)
 
     def _close(self) -> None:
         if self._stream is not None:

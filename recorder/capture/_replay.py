@@ -75,6 +75,8 @@ def make_replay_device(
     )
     system_conf = Path(os.environ.get("ALSA_CONFIG_PATH", str(_SYSTEM_ALSA_CONF)))
     config_path = directory / "alsa.conf"
+    if system_conf.resolve() == config_path.resolve():  # remade in a process already using it
+        system_conf = _SYSTEM_ALSA_CONF
     config_path.write_text(f"<{system_conf}>\n<{asoundrc.resolve()}>\n")
     return ReplayDevice(
         name=name,

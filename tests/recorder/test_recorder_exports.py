@@ -57,7 +57,19 @@ EXPORTS = {
         "make_engine",
     ],
     "recorder.transcribe": ["segments_to_json", "transcribe_file"],
-    "recorder.pipeline": ["CaptionCallback", "Pipeline", "PipelineStats", "SegmentCallback"],
+    "recorder.pipeline": ["CaptionCallback", "FrameSink", "Pipeline", "PipelineStats", "SegmentCallback"],
+    "recorder.sittings": ["FloorTurn", "SittingArchives", "TurnBook"],
+    "recorder.transcript": [
+        "SegmentCommand",
+        "TurnRef",
+        "command_id",
+        "model_label",
+        "segment_commands",
+        "segment_id",
+        "to_ms",
+    ],
+    "recorder.service": ["RecorderService", "RecorderStats", "transcribe_archived"],
+    "recorder.cli": ["add_record_parser", "add_transcribe_parser", "main"],
 }
 
 
@@ -74,7 +86,7 @@ def test_importing_the_recorder_does_not_load_engines_or_portaudio() -> None:
     import sys
 
     code = (
-        "import sys, recorder.pipeline, recorder.transcribe;"
+        "import sys, recorder.pipeline, recorder.transcribe, recorder.cli, recorder.service;"
         "print(sorted(m for m in ('vosk', 'faster_whisper', 'pyaudio', 'av') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
