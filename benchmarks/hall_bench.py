@@ -200,7 +200,7 @@ async def hall_run(n: int, rounds: int, tmp: Path) -> dict[str, Any]:
     doc = export_json(log, sitting)
     log.close()
     t0 = time.perf_counter()
-    checked, finding = verify_export(doc)
+    _, finding = verify_export(doc)
     verify_s = time.perf_counter() - t0
     assert finding is None, finding
     return {"broadcast": bcast, "acks": list(acks), "all_ballots_s": all_in, "verify_s": verify_s,
@@ -229,7 +229,8 @@ async def main_async(args: argparse.Namespace) -> str:
         "# Control-plane benchmark",
         "",
         f"Machine: {machine()}. Run: `.venv/bin/python benchmarks/hall_bench.py --seats "
-        f"{' '.join(map(str, args.seats))}` ({time.strftime('%Y-%m-%d')}). SQLite (WAL, synchronous=FULL) on local disk;",
+        f"{' '.join(map(str, args.seats))}` ({time.strftime('%Y-%m-%d')}).",
+        "SQLite (WAL, synchronous=FULL) on local disk;",
         "server, seats and baseline share the same 2 cores, so seats' own CPU is part of every number.",
         "",
         "| seats | what | Hemicycle | bare baseline | ratio |",

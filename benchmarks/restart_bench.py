@@ -50,8 +50,12 @@ def main() -> None:
                 cmd, ctx = cmds.pop(0)
             else:
                 kind = n % 3
-                cmd = (PostNotice(text=f"ការជូនដំណឹង {n}") if kind == 0 else
-                       RequestFloor(member_id=f"m{n % 3}") if kind == 1 else WithdrawRequest(member_id=f"m{(n - 1) % 3}"))
+                if kind == 0:
+                    cmd = PostNotice(text=f"ការជូនដំណឹង {n}")
+                elif kind == 1:
+                    cmd = RequestFloor(member_id=f"m{n % 3}")
+                else:
+                    cmd = WithdrawRequest(member_id=f"m{(n - 1) % 3}")
                 ctx = chair
                 n += 1
             recs = seal_records("long", state, decide(state, cmd, ctx, registry), ctx, None)
@@ -89,7 +93,8 @@ def main() -> None:
         "",
         "| what | seconds |",
         "|---|---:|",
-        f"| rebuild from latest snapshot + tail ({len(rows)} events, snapshot every {SNAPSHOT_EVERY}) | {with_snap:.3f} |",
+        f"| rebuild from latest snapshot + tail ({len(rows)} events, snapshot every {SNAPSHOT_EVERY}) "
+        f"| {with_snap:.3f} |",
         f"| full replay, every link re-hashed and folded | {without:.2f} |",
         f"| bare baseline: read the {len(rows)} rows, no parsing | {bare:.2f} |",
         "",

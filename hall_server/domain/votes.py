@@ -177,7 +177,9 @@ def apply_vote(votes: dict[str, VoteState], event: Event, seq: int) -> dict[str,
         case BallotCast():
             v = votes[event.vote_id]
             nonce = decode_ballot(event.ballot)[0].nonce if event.ballot else f"redacted-{seq}"
-            ballots = {m: b for m, b in v.ballots.items() if b.seq != event.replaces}
+            ballots = dict(v.ballots)
+            if event.replaces is not None:
+                ballots = {m: b for m, b in ballots.items() if b.seq != event.replaces}
             ballots[event.member_id or f"#{seq}"] = CountedBallot(seq, event.choice, nonce)
             return {**votes, event.vote_id: replace(v, ballots=ballots, nonces=v.nonces | {nonce},
                                                     cast=v.cast + 1)}
