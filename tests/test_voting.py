@@ -115,6 +115,10 @@ async def test_roll_call_end_to_end_is_sealed_and_verifies(sitting: Sitting, tmp
     ))
     assert all("receipt" in a for a in acks)
     assert len({a["receipt"]["seq"] for a in acks}) == sitting.present
+    # A seat that lost its local memory asks again and learns its own ballot, and only its own.
+    own = (await sitting.seats[2].call("view", {"stream": sitting.id}))["own"]
+    assert own == {"member_id": sitting.member(2).member_id,
+                   "ballots": {vote: {"seq": acks[2]["receipt"]["seq"], "choice": "no"}}}
     await sitting.chair.command(sitting.id, CloseVote(vote_id=vote))
     await sitting.chair.command(sitting.id, PublishVote(vote_id=vote))
     await sitting.settle()

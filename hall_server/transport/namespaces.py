@@ -6,7 +6,8 @@ Wire (see ``hemicycle protocol schema``):
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
-    "view"     {"stream"}               -> ack {"ok": true, "view", "roster"}; then "view" pushes
+    "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "own"?}; then "view" pushes
+                                           ("own": a seat's own member's ballots, for its eyes only)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     server emits "records" (a list of Records, in seq order) to the stream's room,
     "view" to its view room (the browser apps), "caption" to both.
@@ -192,7 +193,10 @@ class RoleNamespace(socketio.AsyncNamespace):
         if not isinstance(state, SittingState) or not state.created:
             return error(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=str(stream)[:64])
         await self.enter_room(sid, f"view:{state.stream}")
-        return {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
+        answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
+        if self.role in (Role.SEAT, Role.REMOTE):
+            answer["own"] = own_ballots(state, self.callers[sid])
+        return answer
 
     async def on_caption(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Live captions from the recorder: relayed, not logged (segments are)."""
@@ -219,6 +223,17 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
         return {"ok": True, "sittings": [summary(s) for s in sittings]}
+
+
+def own_ballots(state: SittingState, caller: Caller) -> dict[str, Any]:
+    """The device's own member's ballots, so a swapped or wiped tablet still knows it voted."""
+    member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
+    ballots = {
+        vote_id: {"seq": vote.ballots[member].seq, "choice": vote.ballots[member].choice}
+        for vote_id, vote in state.votes.items()
+        if member is not None and member in vote.ballots
+    }
+    return {"member_id": member, "ballots": ballots}
 
 
 def live_copy(record: Record) -> dict[str, Any]:

@@ -129,6 +129,13 @@ async def test_seat_cut_off_mid_vote_resyncs_and_counts_its_ballot_once(hall: Ha
         await expect(page.get_by_test_id("conn")).to_have_attribute("data-state", "online", timeout=30_000)
         await expect(page.get_by_test_id("vote-mychoice")).to_have_text("No")
         await expect(page.get_by_test_id("vote-progress")).to_have_text("Voted 2 of 3")
+
+        # 4. The tablet forgets what it did (its stored ballots wiped, page reloaded): the server tells it.
+        await page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('hemicycle.ballot.'))"
+                            ".forEach(k => localStorage.removeItem(k))")
+        await page.reload()
+        await expect(page.get_by_test_id("conn")).to_have_attribute("data-state", "online")
+        await expect(page.get_by_test_id("vote-mychoice")).to_have_text("No")
         chair2 = await hall.device_client(Role.CHAIR, "chair")
         await chair2.command(hall.sitting, {"type": "vote.close", "vote_id": "v2"})
         state = await chair2.follow(hall.sitting)

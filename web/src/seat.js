@@ -40,7 +40,12 @@ function layout() {
 // -- records kept on this device ---------------------------------------------------------------
 
 const ballotKey = (voteId, member) => `hemicycle.ballot.${hall.stream}.${voteId}.${member}`;
-const getBallot = (voteId, member) => JSON.parse(localStorage.getItem(ballotKey(voteId, member)) || "null");
+const serverBallot = (voteId, member) => {
+  const b = hall?.own?.member_id === member ? hall.own.ballots?.[voteId] : null;
+  return b ? { choice: b.choice, receipt: { seq: b.seq } } : null;
+};
+const getBallot = (voteId, member) =>
+  JSON.parse(localStorage.getItem(ballotKey(voteId, member)) || "null") || serverBallot(voteId, member);
 const putBallot = (voteId, member, rec) => localStorage.setItem(ballotKey(voteId, member), JSON.stringify(rec));
 const notesKey = (member, item) => `hemicycle.notes.${hall.stream}.${member}.${item}`;
 

@@ -157,6 +157,7 @@ export class Hall {
       return;
     }
     this.roster = ack.roster || [];
+    this.own = ack.own || null; // this seat's own ballots, as the server has them
     this.rosterById = Object.fromEntries(this.roster.map((m) => [m.member_id, m]));
     this.view = null; // a resync replaces whatever we had
     this.takeView(ack.view);
