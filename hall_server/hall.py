@@ -137,6 +137,20 @@ class Hall:
         self.states[stream] = state
         return state
 
+    async def refresh(self, stream: str) -> State:
+        """Catch a stream up with the store: with several workers, others write too."""
+        current = self.states.get(stream) or empty_state(stream)
+        fresh = await self.store.run(catch_up, self.store.log, current)
+        latest = self.states.get(stream)
+        if fresh.seq > (latest.seq if latest else 0):  # never step back past a concurrent commit
+            self.states[stream] = fresh
+        return self.states.get(stream) or fresh
+
+    async def refresh_all(self) -> None:
+        """Learn the streams other workers created, and catch every stream up."""
+        for stream in await self.store.run(self.store.log.streams):
+            await self.refresh(stream)
+
     # -- reads ------------------------------------------------------------------
 
     @property
@@ -209,6 +223,9 @@ class Hall:
             self._writers.pop(stream, None)
 
     async def _commit(self, stream: str, batch: list[_Pending]) -> None:
+        await self.refresh(stream)  # what other workers committed, before deciding
+        if stream != REGISTRY_STREAM:
+            await self.refresh(REGISTRY_STREAM)
         for _attempt in range(MAX_RETRIES):
             earlier = await self.store.run(self.store.log.answers, stream, [p.env.id for p in batch])
             before = self.states.get(stream) or empty_state(stream)
@@ -350,7 +367,12 @@ def seal_records(
 def rebuild(log_: EventLog, stream: str) -> State:
     """State of a stream from its latest snapshot and the records after it."""
     snap = log_.latest_snapshot(stream)
-    state = load_state(snap[1]) if snap else empty_state(stream)
+    return catch_up(log_, load_state(snap[1]) if snap else empty_state(stream))
+
+
+def catch_up(log_: EventLog, state: State) -> State:
+    """Fold the stored records that follow ``state``, checking each link."""
+    stream = REGISTRY_STREAM if isinstance(state, RegistryState) else state.stream
     for record in log_.iter_records(stream, after=state.seq):
         if not record.verify_link():
             raise OutOfOrder(f"record {stream}#{record.seq} does not match its hash: the log was edited")

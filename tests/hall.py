@@ -16,9 +16,12 @@ from tests.services import free_port
 class ServerProcess:
     """``hemicycle serve`` as a child process: start, kill -9, start again."""
 
-    def __init__(self, db_url: str, data: Path, admin_token: str = "test-admin-token-0001") -> None:
+    def __init__(
+        self, db_url: str, data: Path, admin_token: str = "test-admin-token-0001", extra: tuple[str, ...] = ()
+    ) -> None:
         self.db_url = db_url
         self.data = data
+        self.extra = extra
         self.admin_token = admin_token
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -32,7 +35,7 @@ class ServerProcess:
         log = open(self.data / "server.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hall_server.cli", "serve", "--port", str(self.port),
-             "--db", self.db_url, "--data", str(self.data), "--admin-token", self.admin_token],
+             "--db", self.db_url, "--data", str(self.data), "--admin-token", self.admin_token, *self.extra],
             stdout=log, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         log.close()

@@ -32,7 +32,7 @@ from hall_server.domain.views import public_view, roster_view
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.pairing import Pairings
-from protocol.commands import COMMAND_TYPES, CommandEnvelope
+from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Actor, BallotCast, Record
 from protocol.keys import connect_message, verify
@@ -79,6 +79,9 @@ class RoleNamespace(socketio.AsyncNamespace):
                 {"code": ErrorCode.UNSUPPORTED_VERSION.value, "supported": PROTOCOL_VERSION}
             )
         caller = self.authenticate(auth)
+        if caller is None and auth.get("device_id"):
+            await self.hall.refresh(REGISTRY_STREAM)  # enrolled through another worker?
+            caller = self.authenticate(auth)
         if caller is None:
             raise socketio.exceptions.ConnectionRefusedError(
                 {"code": ErrorCode.UNAUTHENTICATED.value,
@@ -168,10 +171,10 @@ class RoleNamespace(socketio.AsyncNamespace):
                 or after < 0
             ):
                 return error(ErrorCode.MALFORMED, "sync takes {stream: str, after: int >= 0}")
-            if stream == "registry" and self.role is not Role.CLERK:
+            if stream == REGISTRY_STREAM and self.role is not Role.CLERK:
                 return error(ErrorCode.FORBIDDEN, "only clerks follow the registry")
-            state = self.hall.states.get(stream)
-            if state is None:
+            state = await self.hall.refresh(stream)
+            if state.seq == 0:
                 return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream[:64])
             await self.enter_room(sid, stream)
             if state.seq - after > SYNC_LIMIT:
@@ -189,7 +192,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         if sid not in self.callers:
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         stream = data.get("stream") if isinstance(data, dict) else None
-        state = self.hall.states.get(stream) if isinstance(stream, str) else None
+        state = await self.hall.refresh(stream) if isinstance(stream, str) and STREAM_ID.fullmatch(stream) else None
         if not isinstance(state, SittingState) or not state.created:
             return error(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=str(stream)[:64])
         await self.enter_room(sid, f"view:{state.stream}")
@@ -221,6 +224,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         """The sittings this device can follow, newest first."""
         if sid not in self.callers:
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        await self.hall.refresh_all()
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
         return {"ok": True, "sittings": [summary(s) for s in sittings]}
 
