@@ -29,6 +29,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from protocol.rules import Outcome
+from protocol.types import Body, SegmentStatus
+
 __all__ = [
     "AgendaItem",
     "Attendance",
@@ -72,32 +75,14 @@ def _check_aware(what: str, value: dt.datetime) -> None:
         raise RecordError(f"{what} must be a timezone-aware datetime, got {value!r}")
 
 
-class SittingKind(StrEnum):
-    """Which body sat; the values mirror ``protocol.types.Body``."""
-
-    PLENARY = "plenary"
-    STANDING_COMMITTEE = "standing_committee"
-    COMMISSION = "commission"
-
-
-class SpeechStatus(StrEnum):
-    """How far a turn's text has come: machine draft, clerk-corrected, approved."""
-
-    DRAFT = "draft"
-    CORRECTED = "corrected"
-    APPROVED = "approved"
+# Which body sat, and how far a turn's text has come: the protocol's own enums.
+SittingKind = Body
+SpeechStatus = SegmentStatus
 
 
 class DivisionKind(StrEnum):
     ROLL_CALL = "roll-call"
     SECRET = "secret"
-
-
-class Outcome(StrEnum):
-    ADOPTED = "adopted"
-    REJECTED = "rejected"
-    TIE = "tie"
-    NO_QUORUM = "no_quorum"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,6 @@ from protocol.events import (
     VoteOpened,
     VoteSealed,
 )
-from protocol.rules import Outcome as RuleOutcome
 from protocol.types import SegmentStatus, VoteKind
 from recorder.hansard.record import (
     AgendaItem,
@@ -148,7 +147,8 @@ class _Builder:
 
     def division(self, opened: VoteOpened, closed: VoteClosed, at_ms: int) -> Division:
         res = closed.result
-        outcome = res.outcome if res.outcome in {o.value for o in RuleOutcome} else Outcome.ADOPTED.value
+        # A custom-option vote names its winner; the record's outcome says it was decided.
+        outcome = res.outcome if res.outcome in {o.value for o in Outcome} else Outcome.ADOPTED.value
         return Division(
             id=opened.vote_id,
             motion=Bilingual(opened.motion_km, opened.motion_en),
@@ -170,7 +170,7 @@ class _Builder:
         parts = [self.texts[s] for s in self.segments[entry.id]]
         status = min((st for _, st in parts), key=STATUS_ORDER.index)
         return Speech(id=entry.id, speaker_id=entry.speaker_id, start=entry.start, end=entry.end,
-                      text=" ".join(t for t, _ in parts if t) or NO_TEXT, status=SpeechStatus(status.value),
+                      text=" ".join(t for t, _ in parts if t) or NO_TEXT, status=status,
                       group=entry.group, role=entry.role)
 
     def agenda(self) -> tuple[AgendaItem, ...]:
