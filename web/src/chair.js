@@ -1,6 +1,6 @@
 // The presiding console: run the sitting, the agenda, the speakers' list and microphones, votes.
 // One hand, touch first: every action is one large button; lists reorder by drag or by buttons.
-import { chooseSitting, connectDevice, enrolledDevice, forgetSitting } from "./lib/boot.js";
+import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { both, getLang, num, t } from "./lib/i18n.js";
@@ -348,22 +348,8 @@ function drawPrepare(view) {
 
 
 async function start() {
-  const dev = await enrolledDevice("chair", ui);
-  hall = connectDevice("chair", dev, ui);
-  hall.on("view", () => draw());
-  hall.on("view-error", async () => {
-    forgetSitting("chair");
-    await follow();
-  });
-  await follow();
+  await runDevicePage("chair", ui, { ready: (x) => { hall = x; }, layout, draw });
   tick(() => paintCountdowns(hall));
-}
-
-async function follow() {
-  ui.main.replaceChildren(h("p.muted.center", t("loading")));
-  const stream = await chooseSitting(hall, ui);
-  layout();
-  await hall.follow(stream);
 }
 
 start().catch((err) => console.error(err));

@@ -1,7 +1,7 @@
 // The hall display: what the public and the back row see. Large, high-contrast, read-only:
 // current item, the speaker (Khmer and Latin names, group, countdown), the queue, the vote count
 // while a vote runs, the result with the named roll-call list once published, live captions.
-import { chooseSitting, connectDevice, enrolledDevice, forgetSitting } from "./lib/boot.js";
+import { runDevicePage } from "./lib/boot.js";
 import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
@@ -114,26 +114,11 @@ function drawCaptions() {
 }
 
 async function start() {
-  const dev = await enrolledDevice("display", ui);
-  hall = connectDevice("display", dev, ui);
-  hall.on("view", () => draw());
-  hall.on("caption", onCaption);
-  hall.on("view-error", async () => {
-    forgetSitting("display");
-    await follow();
-  });
-  await follow();
+  await runDevicePage("display", ui, { ready: (x) => { hall = x; }, layout, draw, on: { caption: onCaption } });
   tick(() => {
     paintCountdowns(hall);
     els.clock.textContent = clock(Date.now());
   });
-}
-
-async function follow() {
-  ui.main.replaceChildren(h("p.muted.center", t("loading")));
-  const stream = await chooseSitting(hall, ui);
-  layout();
-  await hall.follow(stream);
 }
 
 start().catch((err) => console.error(err));

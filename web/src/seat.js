@@ -1,7 +1,7 @@
 // The seat tablet: pairing, check-in, agenda and documents with private notes, the floor,
 // the signed vote, live captions. Everything drawn from the sitting's public view.
 import { signedBallot } from "./lib/ballot.js";
-import { chooseSitting, connectDevice, enrolledDevice, forgetSitting } from "./lib/boot.js";
+import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { docIcon, h, region } from "./lib/dom.js";
 import { newId } from "./lib/hall.js";
@@ -364,24 +364,13 @@ function drawCaptions() {
 // -- start ---------------------------------------------------------------------------------------
 
 async function start() {
-  dev = await enrolledDevice("seat", ui);
-  hall = connectDevice("seat", dev, ui);
-  hall.on("view", () => draw());
-  hall.on("caption", onCaption);
-  hall.on("resent", onResent);
-  hall.on("view-error", async () => {
-    forgetSitting("seat");
-    await follow();
+  await runDevicePage("seat", ui, {
+    ready: (x, d) => { hall = x; dev = d; },
+    layout,
+    draw,
+    on: { caption: onCaption, resent: onResent },
   });
-  await follow();
   tick(() => paintCountdowns(hall));
-}
-
-async function follow() {
-  ui.main.replaceChildren(h("p.muted.center", t("loading")));
-  const stream = await chooseSitting(hall, ui);
-  layout();
-  await hall.follow(stream);
 }
 
 start().catch((err) => console.error(err));

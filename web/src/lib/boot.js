@@ -86,3 +86,27 @@ export function forgetSitting(role) {
 }
 
 export { region };
+
+/**
+ * Run a device page: pair if need be, connect, follow the chosen sitting (again when it goes
+ * away), redraw on every view. `ready(hall, device)` gets them before anything is drawn.
+ */
+export async function runDevicePage(role, ui, { ready, layout, draw, on = {} }) {
+  const dev = await enrolledDevice(role, ui);
+  const hall = connectDevice(role, dev, ui);
+  ready(hall, dev);
+  const follow = async () => {
+    ui.main.replaceChildren(h("p.muted.center", t("loading")));
+    const stream = await chooseSitting(hall, ui);
+    layout();
+    await hall.follow(stream);
+  };
+  hall.on("view", () => draw());
+  for (const [event, fn] of Object.entries(on)) hall.on(event, fn);
+  hall.on("view-error", async () => {
+    forgetSitting(role);
+    await follow();
+  });
+  await follow();
+  return hall;
+}
