@@ -67,7 +67,6 @@ class Metrics:
     commands: dict[str, int] = field(default_factory=dict)  # outcome -> count
     errors: dict[str, int] = field(default_factory=dict)  # error code -> count
     events: int = 0
-    replays: int = 0
     conflicts: int = 0
     command_seconds_sum: float = 0.0
 
@@ -235,7 +234,6 @@ class Hall:
             outcomes: list[dict[str, Any] | ProtocolError] = []
             for p in batch:
                 if p.env.id in earlier:
-                    self.metrics.replays += 1
                     outcomes.append({**earlier[p.env.id], "replayed": True})
                     continue
                 ctx = Context(p.caller.actor, self.clock(), p.caller.seat, p.signature_ok)

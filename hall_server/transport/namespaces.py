@@ -285,7 +285,6 @@ class Broadcaster:
         # Scaled out, other workers' clients are not visible here: then always emit.
         self.local_only = not isinstance(sio.manager, AsyncPubSubManager)
         self._task: asyncio.Task[None] | None = None
-        self.on_record: list[Any] = []
 
     async def publish(self, stream: str, records: list[Record]) -> None:
         self.queue.put_nowait((stream, records))
@@ -329,9 +328,6 @@ class Broadcaster:
                 by_stream.setdefault(stream, []).extend(records)
             for stream, records in by_stream.items():
                 await self._emit("records", [live_copy(r) for r in records], stream)
-                for record in records:
-                    for hook in self.on_record:
-                        await hook(record)
                 state = self.hall.states.get(stream)
                 if isinstance(state, SittingState) and state.created:
                     view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
