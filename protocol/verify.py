@@ -80,7 +80,6 @@ class _Device:
 @dataclass
 class _Vote:
     opened: VoteOpened
-    opened_seq: int
     counted: dict[str, tuple[int, str]] = field(default_factory=dict)  # member -> (seq, choice)
     nonces: set[str] = field(default_factory=set)
     closed: Record | None = None
@@ -130,7 +129,7 @@ def verify_votes(
                 presence.pop(ev.member_id, None)
             elif isinstance(ev, VoteOpened):
                 _check_opened(r, ev, presence, rules)
-                votes[ev.vote_id] = _Vote(ev, r.seq)
+                votes[ev.vote_id] = _Vote(ev)
             elif isinstance(ev, BallotCast):
                 _check_ballot(sitting, r, ev, votes, devices, presence)
                 ballots += 1

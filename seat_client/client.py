@@ -64,7 +64,6 @@ class HallClient:
         self.give_up_after = give_up_after
         self.states: dict[str, State] = {}
         self.hooks: list[RecordHook] = []
-        self.resyncs = 0
         self._locks: dict[str, asyncio.Lock] = {}
         self._connected = asyncio.Event()
         self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2,
@@ -169,7 +168,6 @@ class HallClient:
             ack = await self.call("sync", {"stream": stream, "after": state.seq})
             if not ack.get("ok"):
                 raise ProtocolError.from_wire(ack["error"])
-            self.resyncs += 1
             if "snapshot" in ack:
                 self.states[stream] = load_state(ack["snapshot"])
                 return

@@ -18,7 +18,7 @@ import aiohttp
 
 from hall_server.keyfile import load_or_create_key
 from protocol.commands import REGISTRY_STREAM, EnrolDevice, RevokeDevice
-from protocol.keys import pairing_code, public_key_hex
+from protocol.keys import public_key_hex
 from protocol.types import Role
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey
@@ -84,4 +84,4 @@ async def revoke(url: str, admin_token: str, device_id: str) -> dict[str, Any]:
         await clerk.close()
 
 
-__all__ = ["approve", "load_device", "pairing_code", "request_enrolment", "revoke"]
+__all__ = ["approve", "device_file", "load_device", "request_enrolment", "revoke"]

@@ -86,10 +86,6 @@ class _Builder:
         self.votes: dict[str, VoteOpened] = {}
         self.seal: VoteSealed | None = None
 
-    def titles(self, item_id: str | None) -> str:
-        item = next((i for i in self.items if i.item_id == item_id), None)
-        return f"{item.title_km} / {item.title_en}" if item else ""
-
     def note(self, at_ms: int, km: str, en: str) -> None:
         self.entries[self.current or OPENING[0]].append(ProceduralNote(_time(at_ms), Bilingual(km, en)))
 
