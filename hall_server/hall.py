@@ -15,8 +15,9 @@ import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -49,6 +50,7 @@ from protocol.keys import public_key_hex, seal_message, verify
 from protocol.types import Role
 
 log = logging.getLogger("hemicycle.hall")
+T = TypeVar("T")
 
 Publisher = Callable[[str, list[Record]], Awaitable[None]]
 SNAPSHOT_EVERY = 1000
@@ -107,7 +109,7 @@ class Hall:
         self.clock = clock
         # Ed25519 and scrypt hold the GIL: ballots and PINs are checked in another
         # process, spawned (not forked) so it never inherits the listening socket.
-        self._verifier = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._verifier = new_verifier()
         self.states: dict[str, State] = {}
         self._queues: dict[str, list[_Pending]] = {}  # stream -> commands waiting for its writer
         self._writers: dict[str, asyncio.Task[None]] = {}  # stream -> its writer, while it has work
@@ -121,7 +123,7 @@ class Hall:
         for stream in await self.store.run(self.store.log.streams):
             await self.reload(stream)
         # Start the verifier process now, not on the first ballot of the day.
-        await asyncio.get_running_loop().run_in_executor(self._verifier, verify, self.server_public, "0" * 128, b"")
+        await self.offload(verify, self.server_public, "0" * 128, b"")
         log.info("hall started with %d streams", len(self.states))
 
     async def close(self) -> None:
@@ -185,8 +187,7 @@ class Hall:
                 raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
             if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
                 stored = await self.store.run(self.store.log.credential, cmd.member_id)
-                ok = await asyncio.get_running_loop().run_in_executor(
-                    self._verifier, credential_matches, cmd.member_id, stored, cmd.pin, cmd.card_id)
+                ok = await self.offload(credential_matches, cmd.member_id, stored, cmd.pin, cmd.card_id)
                 if not ok:
                     raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "PIN or card does not match",
                                         member_id=cmd.member_id)
@@ -279,13 +280,22 @@ class Hall:
         for p in batch:
             p.answer.set_exception(ProtocolError(ErrorCode.CONFLICT, "stream is busy; send the command again"))
 
+    async def offload(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound checks in the verifier process; a dead one is replaced, once."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._verifier, fn, *args)
+        except BrokenProcessPool:
+            log.error("the verifier process died; starting a new one")
+            self._verifier = new_verifier()
+            return await loop.run_in_executor(self._verifier, fn, *args)
+
     async def _check_signature(self, cmd: CastBallot, device_id: str | None) -> bool:
         device = self.registry.active_device(device_id or "")
         if device is None:
             return False
         _, raw = decode_ballot(cmd.ballot)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._verifier, verify, device.public_key, cmd.signature, raw)
+        return await self.offload(verify, device.public_key, cmd.signature, raw)
 
     def _seals(self, stream: str, records: list[Record], ctx: Context, cid: str) -> list[Record]:
         """A closed vote is sealed at once: the server signs its result and the chain head."""
@@ -304,6 +314,11 @@ class Hall:
             raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "no such member", member_id=cmd.member_id)
         await self.store.run(self.store.log.set_credential, cmd.member_id, cmd.pin, cmd.card_id)
         return {"seq": self.registry.seq, "events": []}
+
+
+def new_verifier() -> ProcessPoolExecutor:
+    # Spawned, not forked: it must never inherit the listening socket.
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 @dataclass(frozen=True)

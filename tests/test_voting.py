@@ -351,3 +351,22 @@ async def test_timer_closes_the_vote_and_a_changed_ballot_counts_once(sitting: S
     with pytest.raises(ProtocolError) as e:
         await sitting.seats[2].command(sitting.id, sitting.ballot(2, vote))
     assert e.value.code is ErrorCode.VOTE_CLOSED
+
+
+async def test_a_killed_verifier_process_is_replaced(sitting: Sitting) -> None:
+    vote = await sitting.open_vote()
+    await sitting.seats[0].command(sitting.id, sitting.ballot(0, vote))
+    assert sitting.server.proc is not None
+    children = subprocess.run(["pgrep", "-P", str(sitting.server.proc.pid), "-f", "spawn_main"],
+                              capture_output=True, text=True).stdout.split()
+    assert children, "the verifier runs in its own process"
+    for pid in children:
+        subprocess.run(["kill", "-9", pid], check=True)
+    ack = await sitting.seats[1].command(sitting.id, sitting.ballot(1, vote))
+    assert ack["ok"] and "receipt" in ack
+    assert "the verifier process died" in (sitting.server.data / "server.log").read_text()
+    with pytest.raises(ProtocolError) as e:  # and the new verifier still refuses forgeries
+        forged = DeviceKey("x", Ed25519PrivateKey.generate()).ballot(
+            sitting.id, vote, sitting.member(2).member_id, sitting.member(2).seat, "yes")
+        await sitting.seats[2].command(sitting.id, forged)
+    assert e.value.code is ErrorCode.BAD_SIGNATURE
