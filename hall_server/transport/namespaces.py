@@ -327,8 +327,13 @@ class Broadcaster:
             for stream, records in batch:
                 by_stream.setdefault(stream, []).extend(records)
             for stream, records in by_stream.items():
-                await self._emit("records", [live_copy(r) for r in records], stream)
-                state = self.hall.states.get(stream)
-                if isinstance(state, SittingState) and state.created:
-                    view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
-                    await self._emit("view", view, f"view:{stream}")
+                try:
+                    await self._emit("records", [live_copy(r) for r in records], stream)
+                    state = self.hall.states.get(stream)
+                    if isinstance(state, SittingState) and state.created:
+                        view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
+                        await self._emit("view", view, f"view:{stream}")
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # one bad stream must not stop fan-out for the others
+                    log.exception("fan-out for %s failed; clients will resync", stream)
