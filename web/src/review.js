@@ -59,6 +59,7 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
   };
   const players = new Map(); // turn id -> TurnPlayer, kept across redraws so playback goes on
   const openHistory = new Set(); // segment ids whose history is unfolded
+  const editors = new Map(); // "sitting/segment" -> {el, version}: the editor kept across redraws
   const exportStatus = h("p.export-status", { role: "status", "data-testid": "export-status" });
   const head = h("div.panel.review-head");
   const list = h("div.review-list", { "data-testid": "review-list" });
@@ -339,9 +340,18 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
     const latest = seg.versions[seg.versions.length - 1];
     const machine = seg.versions[0];
     const typed = drafts()[sid];
-    const editor = h("textarea.rv-editor", { id: `ed-${sid}`, "data-fk": `ed-${sid}`, "data-testid": "editor", maxlength: MAX_TEXT,
+    // The same textarea survives redraws while its version stands: a reload that lands while
+    // the clerk types must not swap the element (and the caret) under their fingers.
+    const key = `${state.stream}/${sid}`; // segment ids repeat across sittings
+    const kept = editors.get(key);
+    const editor = kept?.version === latest.version ? kept.el : h("textarea.rv-editor", {
+      id: `ed-${sid}`, "data-fk": `ed-${sid}`, "data-testid": "editor", maxlength: MAX_TEXT,
       lang: langOf(typed ?? latest.text), rows: Math.max(3, Math.min(14, Math.ceil((typed ?? latest.text).length / 70))),
       value: typed ?? latest.text });
+    if (editor !== kept?.el) {
+      editors.set(key, { el: editor, version: latest.version });
+      editor.addEventListener("input", () => editor.onEdit?.());
+    }
     const unsaved = h("span.unsaved", { "aria-live": "polite" });
     const approve = action(t("review.approve"), () => revise(seg, editor, "approved"),
       { "data-fk": `ap-${sid}`, "data-testid": "approve" }, "btn.approve");
@@ -352,10 +362,10 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
       approve.classList.toggle("done", done);
       approve.replaceChildren(...(done ? [checkIcon(), t("seg.status.approved")] : [t("review.approve")]));
     };
-    editor.addEventListener("input", () => {
+    editor.onEdit = () => {
       keepDraft(sid, editor.value === latest.text ? null : editor.value);
       paintDirty();
-    });
+    };
     paintDirty();
     const start0 = player?.firstStartMs ?? seg.start_ms;
     const words = seg.words.length && player && state.archive !== false
