@@ -148,9 +148,11 @@ class Hall:
         return self.states.get(stream) or fresh
 
     async def refresh_all(self) -> None:
-        """Learn the streams other workers created, and catch every stream up."""
-        for stream in await self.store.run(self.store.log.streams):
-            await self.refresh(stream)
+        """Learn the streams other workers created, and catch up those that moved on."""
+        for stream, seq in (await self.store.run(self.store.log.heads)).items():
+            known = self.states.get(stream)
+            if known is None or known.seq < seq:
+                await self.refresh(stream)
 
     # -- reads ------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ def test_append_and_read_back_in_order(log: EventLog) -> None:
     assert [r.seq for r in log.records("s1")] == [2]
     assert log.answers("s1", ["cmd-00001"]) == {"cmd-00001": {"seq": 2}}
     assert log.answers("s1", ["nope"]) == {}
-    assert log.head_seq("s1") == 2 and log.streams() == ["s1"]
+    assert log.head_seq("s1") == 2 and log.streams() == ["s1"] and log.heads() == {"s1": 2}
 
 
 def test_a_second_writer_at_the_same_seq_conflicts_and_writes_nothing(log: EventLog) -> None:

@@ -145,6 +145,12 @@ class EventLog:
         with Session(self.engine) as s:
             return s.exec(select(func.max(EventRow.seq)).where(EventRow.stream == stream)).one() or 0
 
+    def heads(self) -> dict[str, int]:
+        """Every stream's last seq, in one query."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(EventRow.stream, func.max(EventRow.seq)).group_by(EventRow.stream)).all()
+        return {stream: int(seq) for stream, seq in rows}
+
     def streams(self) -> list[str]:
         with Session(self.engine) as s:
             return sorted(s.exec(select(EventRow.stream).distinct()).all())
