@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.hall_bench import machine  # noqa: E402
-from recorder.hansard import build_akn, build_pdf, record_to_dict  # noqa: E402
+from hansard import build_akn, build_pdf, record_to_dict  # noqa: E402
 from tests.hansard.samples import long_sitting  # noqa: E402
 
 

@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from hall_server.export import export_json, verify_export  # noqa: E402
 from hall_server.store import EventLog  # noqa: E402
+from hemicycle.seed import seed_senate  # noqa: E402
 from protocol.commands import CheckIn, CloseVote, NextItem, OpenSitting, OpenVote, PostNotice  # noqa: E402
 from protocol.types import Role  # noqa: E402
 from seat_client.client import HallClient  # noqa: E402
 from seat_client.identity import DeviceKey  # noqa: E402
-from seat_client.seed import seed_senate  # noqa: E402
 from tests.hall import ServerProcess  # noqa: E402
 from tests.services import free_port  # noqa: E402
 

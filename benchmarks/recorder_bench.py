@@ -42,7 +42,8 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hall_server.domain import SittingState  # noqa: E402
+from hemicycle.seed import seed_senate  # noqa: E402
+from procedure import SittingState  # noqa: E402
 from protocol.commands import CheckIn, CloseVote, GrantFloor, NextItem, OpenSitting, OpenVote, StopSpeech  # noqa: E402
 from protocol.types import Role  # noqa: E402
 from recorder.archive import ArchiveWriter  # noqa: E402
@@ -52,7 +53,6 @@ from recorder.stt import VoskEngine, find_installed_model  # noqa: E402
 from recorder.turns import to_mono_16k  # noqa: E402
 from seat_client.client import HallClient  # noqa: E402
 from seat_client.identity import folder_keys  # noqa: E402
-from seat_client.seed import seed_senate  # noqa: E402
 from tests.hall import ServerProcess  # noqa: E402
 from tests.recorder.hall_sitting import RecorderProcess, sleep_until, wait_for_origin  # noqa: E402
 from tests.recorder.speech import KOREAN, read_wav, sitting, write_wav  # noqa: E402

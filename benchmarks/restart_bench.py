@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.hall_bench import machine  # noqa: E402
-from hall_server.domain import Context, decide, dump_state, fold  # noqa: E402
 from hall_server.hall import SNAPSHOT_EVERY, rebuild, seal_records  # noqa: E402
 from hall_server.store import EventLog  # noqa: E402
+from procedure import Context, decide, dump_state, fold  # noqa: E402
 from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, WithdrawRequest  # noqa: E402
 from protocol.events import Actor  # noqa: E402
 from protocol.types import Role  # noqa: E402

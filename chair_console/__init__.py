@@ -1,1 +1,1 @@
-"""Hemicycle."""
+"""The presiding console: the chair's actions as a library and as ``hemicycle chair``."""

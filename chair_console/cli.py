@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chair_console.console import ChairConsole
-from hall_server.domain.views import public_view
+from procedure.views import public_view
 from protocol.errors import ProtocolError
 from protocol.types import Role
 from seat_client.client import HallClient

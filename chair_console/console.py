@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hall_server.domain import SittingState
+from procedure import SittingState
 from protocol.commands import (
     CloseSitting,
     CloseVote,

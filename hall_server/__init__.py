@@ -1,1 +1,1 @@
-"""Hemicycle."""
+"""The control-plane process: hall service, event store, transport, web routes."""

@@ -11,8 +11,8 @@ import asyncio
 import hashlib
 import logging
 
-from hall_server.domain import SittingState
 from hall_server.hall import Caller, Hall
+from procedure import SittingState
 from protocol.commands import CloseVote, CommandEnvelope, ExpireSpeech
 from protocol.errors import ProtocolError
 from protocol.events import Actor

@@ -48,8 +48,8 @@ def export_json(log: EventLog, sitting: str, progress: bool = False) -> dict[str
 
 def write_hansard(doc: dict[str, Any], fmt: str, out: Path, progress: bool = False) -> None:
     """Write the sitting's record as JSON (with its Hansard model), PDF or Akoma Ntoso."""
-    from recorder.hansard import build_akn, build_pdf, record_to_dict
-    from recorder.hansard.from_log import record_from_export
+    from hansard import build_akn, build_pdf, record_to_dict
+    from hansard.from_log import record_from_export
 
     opened = any(r["event"]["type"] == "sitting.opened" for r in doc["records"])
     record = record_from_export(doc) if opened or fmt != "json" else None

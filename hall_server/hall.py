@@ -16,12 +16,14 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hall_server.domain import (
+from hall_server.metrics import HallMetrics
+from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog, credential_matches
+from procedure import (
     Context,
     OutOfOrder,
     RegistryState,
@@ -33,7 +35,6 @@ from hall_server.domain import (
     fold,
     load_state,
 )
-from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog, credential_matches
 from protocol.ballots import decode_ballot
 from protocol.canonical import canonical_bytes
 from protocol.commands import (
@@ -60,22 +61,6 @@ MAX_BATCH = 500
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-@dataclass
-class Metrics:
-    """Counters for /metrics; plain ints, read by the exporter."""
-
-    commands: dict[str, int] = field(default_factory=dict)  # outcome -> count
-    errors: dict[str, int] = field(default_factory=dict)  # error code -> count
-    events: int = 0
-    conflicts: int = 0
-    command_seconds_sum: float = 0.0
-
-    def count(self, outcome: str, code: str | None = None) -> None:
-        self.commands[outcome] = self.commands.get(outcome, 0) + 1
-        if code:
-            self.errors[code] = self.errors.get(code, 0) + 1
 
 
 @dataclass(frozen=True)
@@ -114,7 +99,7 @@ class Hall:
         self._queues: dict[str, list[_Pending]] = {}  # stream -> commands waiting for its writer
         self._writers: dict[str, asyncio.Task[None]] = {}  # stream -> its writer, while it has work
         self._publishers: list[Publisher] = []
-        self.metrics = Metrics()
+        self.metrics = HallMetrics()
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -204,7 +189,7 @@ class Hall:
             self.metrics.count("refused", err.code.value)
             raise
         finally:
-            self.metrics.command_seconds_sum += time.perf_counter() - started
+            self.metrics.command_seconds.observe(time.perf_counter() - started)
 
     async def _write(self, stream: str) -> None:
         """The stream's single writer: drains its queue batch by batch."""
@@ -263,11 +248,11 @@ class Hall:
                 try:
                     await self.store.run(self.store.log.append, records, answers)
                 except Conflict:
-                    self.metrics.conflicts += 1
+                    self.metrics.conflicts.inc()
                     await self.reload(stream)
                     continue
                 self.states[stream] = state
-                self.metrics.events += len(records)
+                self.metrics.events.inc(len(records))
                 if state.seq // SNAPSHOT_EVERY > before.seq // SNAPSHOT_EVERY:
                     await self.store.run(self.store.log.save_snapshot, stream, state.seq, dump_state(state))
                 for publish in self._publishers:

@@ -44,7 +44,7 @@ import numpy.typing as npt
 from recorder.capture import AudioFrame
 from recorder.errors import ArchiveError
 
-__all__ = ["Archive", "ArchiveWriter", "AudioClip", "write_clip"]
+__all__ = ["Archive", "ArchiveWriter", "AudioClip", "cut_turn", "write_clip"]
 
 log = logging.getLogger("hemicycle.recorder.archive")
 
@@ -456,6 +456,16 @@ class Archive:
         clip = self.read(t0, t1)
         write_clip(clip, path)
         return clip
+
+
+def cut_turn(directory: Path, t0: float, t1: float, out: Path) -> bool:
+    """A turn's audio for the clerks' review (``hall_server.media.CutAudio``): the sitting
+    archive in ``directory`` between t0 and t1 seconds written as WAV to ``out``; False
+    when the sitting has no archive."""
+    if not (directory / INDEX).is_file():
+        return False
+    Archive(directory).cut(t0, t1, out)
+    return True
 
 
 def write_clip(clip: AudioClip, path: str | Path) -> None:

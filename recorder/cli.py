@@ -5,7 +5,7 @@
                      [--sitting ID ...] [--realtime] [--list-devices]
     hemicycle transcribe AUDIO --engine vosk|whisper [--model PATH] [--language L]
 
-``hall_server.cli`` registers both with :func:`add_record_parser` and
+``hemicycle.cli`` registers both with :func:`add_record_parser` and
 :func:`add_transcribe_parser`; ``python -m recorder.cli`` runs them alone.
 Each sets ``fn`` to a function of the parsed arguments returning the exit
 code: 0 done, 2 a configuration error (no model, no device, no key), told
@@ -117,7 +117,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     if not key_path.is_file():
         return _fail("record", f"no key file {key_path}: enrol the recorder device first")
 
-    from hall_server.keyfile import load_or_create_key
+    from protocol.keyfile import load_or_create_key
     from recorder.capture import PyAudioSource
     from recorder.errors import RecorderError
     from recorder.service import RecorderService

@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from hall_server.domain import SittingState
+from procedure import SittingState
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record
 from protocol.live import Caption

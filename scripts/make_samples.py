@@ -30,13 +30,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "demo"
         run = subprocess.run(
-            [sys.executable, "-m", "hall_server.cli", "demo", "--data", str(data), "--port", str(free_port()),
+            [sys.executable, "-m", "hemicycle.cli", "demo", "--data", str(data), "--port", str(free_port()),
              "--exit-after-simulation"], capture_output=True, text=True, check=True)
         sitting = re.search(r'"sitting": "([^"]+)"', run.stdout)
         assert sitting, run.stdout
         db = f"sqlite:///{data / 'hall.db'}"
         for fmt, name in (("json", "sitting.json"), ("akn", "sitting.akn.xml"), ("pdf", "sitting.pdf")):
-            subprocess.run([sys.executable, "-m", "hall_server.cli", "export", sitting.group(1), "--db", db,
+            subprocess.run([sys.executable, "-m", "hemicycle.cli", "export", sitting.group(1), "--db", db,
                             "--format", fmt, "-o", str(OUT / name)], check=True)
     doc = json.loads((OUT / "sitting.json").read_text())
     doc["exported_at"] = "2026-11-29T00:00:00+00:00"

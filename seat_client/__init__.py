@@ -1,1 +1,1 @@
-"""Hemicycle."""
+"""The Python seat and device client: identity (key files), connection, enrolment."""

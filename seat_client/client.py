@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import socketio
 
-from hall_server.domain import State, empty_state, fold, load_state
+from procedure import State, empty_state, fold, load_state
 from protocol.commands import CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record

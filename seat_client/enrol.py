@@ -16,8 +16,8 @@ from typing import Any
 
 import aiohttp
 
-from hall_server.keyfile import load_or_create_key
 from protocol.commands import REGISTRY_STREAM, EnrolDevice, RevokeDevice
+from protocol.keyfile import load_or_create_key
 from protocol.keys import public_key_hex
 from protocol.types import Role
 from seat_client.client import HallClient

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hall_server.keyfile import load_or_create_key
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import CastBallot
+from protocol.keyfile import load_or_create_key
 from protocol.keys import connect_message, pairing_code, public_key_hex
 
 

@@ -11,8 +11,8 @@ from typing import TypeVar
 
 import pytest
 
-from hall_server.domain import Context, RegistryState, SittingState, State, decide, fold
 from hall_server.hall import seal_records
+from procedure import Context, RegistryState, SittingState, State, decide, fold
 from protocol.commands import (
     REGISTRY_STREAM,
     AddItem,

@@ -17,11 +17,13 @@ class ServerProcess:
     """``hemicycle serve`` as a child process: start, kill -9, start again."""
 
     def __init__(
-        self, db_url: str, data: Path, admin_token: str = "test-admin-token-0001", extra: tuple[str, ...] = ()
+        self, db_url: str, data: Path, admin_token: str = "test-admin-token-0001", extra: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
         self.db_url = db_url
         self.data = data
         self.extra = extra
+        self.env = env or {}
         self.admin_token = admin_token
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -34,9 +36,9 @@ class ServerProcess:
         self.data.mkdir(parents=True, exist_ok=True)
         log = open(self.data / "server.log", "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hall_server.cli", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "hemicycle.cli", "serve", "--port", str(self.port),
              "--db", self.db_url, "--data", str(self.data), "--admin-token", self.admin_token, *self.extra],
-            stdout=log, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=log, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from chair_console.console import ChairConsole
+from hemicycle.seed import seed_senate
 from protocol.commands import CheckIn, RequestFloor
 from protocol.types import FloorMode, Role, SpeechType
 from seat_client.client import HallClient
 from seat_client.enrol import device_file
 from seat_client.identity import folder_keys
-from seat_client.seed import seed_senate
 from tests.hall import ServerProcess
 
 
@@ -26,7 +26,7 @@ async def test_chair_runs_a_sitting_by_name(server: ServerProcess, tmp_path: Pat
     device_file(key).write_text(json.dumps({"device_id": "cc-chair"}))
 
     def chair_cli(*args: str) -> dict:  # type: ignore[type-arg]
-        out = subprocess.run([sys.executable, "-m", "hall_server.cli", "chair", "--url", server.url, "--key",
+        out = subprocess.run([sys.executable, "-m", "hemicycle.cli", "chair", "--url", server.url, "--key",
                               str(key), "--sitting", seeded.plenary, *args], capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)  # type: ignore[no-any-return]
@@ -60,6 +60,6 @@ async def test_chair_runs_a_sitting_by_name(server: ServerProcess, tmp_path: Pat
     assert chair.state.floor.settings.mode is FloorMode.OPEN_FLOOR
     for c in [client, *seats]:
         await c.close()
-    refused = subprocess.run([sys.executable, "-m", "hall_server.cli", "chair", "--url", server.url, "--key",
+    refused = subprocess.run([sys.executable, "-m", "hemicycle.cli", "chair", "--url", server.url, "--key",
                               str(key), "--sitting", seeded.plenary, "stop", "m003"], capture_output=True, text=True)
     assert refused.returncode == 1 and "not_speaking" in refused.stderr

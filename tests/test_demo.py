@@ -12,7 +12,7 @@ from tests.services import free_port
 
 def test_demo_runs_a_whole_sitting(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "hall_server.cli", "demo", "--data", str(tmp_path / "demo"),
+        [sys.executable, "-m", "hemicycle.cli", "demo", "--data", str(tmp_path / "demo"),
          "--port", str(free_port()), "--exit-after-simulation"],
         capture_output=True, text=True, timeout=300,
     )

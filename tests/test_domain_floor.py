@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hall_server.domain import Context, SittingState
+from procedure import Context, SittingState
 from protocol.commands import (
     CheckIn,
     CheckOut,

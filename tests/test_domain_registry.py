@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from hall_server.domain import Context, RegistryState, SittingState, dump_state, load_state
-from hall_server.domain.registry import Device
+from procedure import Context, RegistryState, SittingState, dump_state, load_state
+from procedure.registry import Device
 from protocol.commands import (
     Command,
     EnrolDevice,

@@ -11,7 +11,8 @@ from typing import Any, get_args
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hall_server.domain import (
+from hall_server.hall import make_seal, seal_records
+from procedure import (
     Context,
     OutOfOrder,
     RegistryState,
@@ -21,8 +22,7 @@ from hall_server.domain import (
     fold,
     load_state,
 )
-from hall_server.domain.sitting import agenda_order
-from hall_server.hall import make_seal, seal_records
+from procedure.sitting import agenda_order
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import (
     AddItem,

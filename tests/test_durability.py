@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 import uuid
 
-from hall_server.domain import SittingState
 from hall_server.hall import rebuild
 from hall_server.store import EventLog
+from hemicycle.seed import seed_senate
+from procedure import SittingState
 from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, WithdrawRequest
 from protocol.errors import ProtocolError
 from protocol.types import Role
 from seat_client.client import HallClient
-from seat_client.seed import seed_senate
 from tests.hall import ServerProcess
 
 

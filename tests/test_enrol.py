@@ -17,7 +17,7 @@ from tests.hall import ServerProcess
 
 async def test_device_asks_clerk_approves_device_connects(server: ServerProcess, tmp_path: Path) -> None:
     key = tmp_path / "tablet.pem"
-    device = subprocess.Popen([sys.executable, "-m", "hall_server.cli", "enrol", "--url", server.url,
+    device = subprocess.Popen([sys.executable, "-m", "hemicycle.cli", "enrol", "--url", server.url,
                                "--key", str(key), "--role", "seat", "--label", "tablet 7", "--wait", "60"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     clerk = HallClient(server.url, Role.CLERK, server.admin_token)
@@ -32,7 +32,7 @@ async def test_device_asks_clerk_approves_device_connects(server: ServerProcess,
     assert pending and pending[0]["label"] == "tablet 7"
     assert (key.stat().st_mode & 0o777) == 0o600
     code = pending[0]["code"]
-    approve = subprocess.run([sys.executable, "-m", "hall_server.cli", "enrol", "--url", server.url,
+    approve = subprocess.run([sys.executable, "-m", "hemicycle.cli", "enrol", "--url", server.url,
                               "--admin-token", server.admin_token, "--approve", code, "--device-id", "tab-7",
                               "--role", "seat", "--member", "m7"], capture_output=True, text=True)
     assert approve.returncode == 0, approve.stderr
@@ -44,7 +44,7 @@ async def test_device_asks_clerk_approves_device_connects(server: ServerProcess,
     await tablet.connect()
     assert tablet.connected
     await tablet.close()
-    wrong = subprocess.run([sys.executable, "-m", "hall_server.cli", "enrol", "--url", server.url,
+    wrong = subprocess.run([sys.executable, "-m", "hemicycle.cli", "enrol", "--url", server.url,
                             "--admin-token", server.admin_token, "--approve", "NOPE2345", "--device-id", "x-1",
                             "--role", "seat"], capture_output=True, text=True)
     assert wrong.returncode == 2 and "no pending pairing" in wrong.stderr

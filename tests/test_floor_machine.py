@@ -11,8 +11,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from hall_server.domain import SittingState, decide, empty_state, fold
 from hall_server.hall import seal_records
+from procedure import SittingState, decide, empty_state, fold
 from protocol.commands import (
     AddItem,
     CheckIn,

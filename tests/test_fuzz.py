@@ -11,11 +11,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hemicycle.seed import seed_senate
 from protocol.commands import COMMAND_TYPES, CheckIn, OpenSitting
 from protocol.errors import ErrorCode
 from protocol.types import Role
 from seat_client.client import HallClient
-from seat_client.seed import seed_senate
 from tests.hall import ServerProcess
 
 CODES = {c.value for c in ErrorCode}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hall_server.domain import Context, RegistryState, SittingState, decide, empty_state, fold
 from hall_server.hall import seal_records
 from hall_server.store import CommandAnswer, Conflict, EventLog, credential_matches
+from procedure import Context, RegistryState, SittingState, decide, empty_state, fold
 from protocol.commands import CreateSitting, RegisterMember
 from protocol.events import Actor, NoticePosted, Record
 from protocol.types import Body, Role

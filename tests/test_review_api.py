@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from hemicycle.simulate import simulate
 from recorder.archive import ArchiveWriter
 from recorder.capture import AudioFrame
-from seat_client.simulate import simulate
 from tests.hall import ServerProcess
 
 

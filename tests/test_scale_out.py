@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from hall_server.domain import SittingState
 from hall_server.export import export_json, verify_export
 from hall_server.store import EventLog
+from hemicycle.seed import seed_senate
+from procedure import SittingState
 from protocol.commands import CheckIn, CloseVote, GrantFloor, NextItem, OpenSitting, OpenVote, RequestFloor, StopSpeech
 from protocol.types import Role
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey
-from seat_client.seed import seed_senate
 from tests.hall import ServerProcess
 from tests.services import fresh_database, redis_server
 

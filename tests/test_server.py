@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from hall_server.domain import SittingState
+from hemicycle.seed import Seeded, seed_senate
+from hemicycle.simulate import simulate
+from procedure import SittingState
 from protocol.commands import CheckIn, GrantFloor, NextItem, OpenSitting, RequestFloor, StopSpeech
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.types import Role, SpeechType
 from seat_client.client import HallClient
-from seat_client.seed import Seeded, seed_senate
-from seat_client.simulate import simulate
 from tests.hall import ServerProcess
 
 
@@ -191,7 +191,15 @@ async def test_health_and_metrics(hall: Hall) -> None:
     with urllib.request.urlopen(f"{hall.server.url}/healthz") as r:
         health = json.loads(r.read())
     assert health["ok"] and health["sittings"] >= 1
+    from prometheus_client.parser import text_string_to_metric_families
+
     with urllib.request.urlopen(f"{hall.server.url}/metrics") as r:
         text = r.read().decode()
-    assert 'hemicycle_commands_total{outcome="accepted"}' in text
-    assert 'hemicycle_connected_clients{role="seat"} 4' in text
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    value = {(f.name, s.name, tuple(sorted(s.labels.items()))): s.value
+             for f in families.values() for s in f.samples}
+    assert value[("hemicycle_commands", "hemicycle_commands_total", (("outcome", "accepted"),))] > 0
+    assert value[("hemicycle_connected_clients", "hemicycle_connected_clients", (("role", "seat"),))] == 4
+    assert families["hemicycle_command_seconds"].type == "histogram"
+    count = value[("hemicycle_command_seconds", "hemicycle_command_seconds_count", ())]
+    assert count >= value[("hemicycle_commands", "hemicycle_commands_total", (("outcome", "accepted"),))]

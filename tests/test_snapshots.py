@@ -8,9 +8,9 @@ import sys
 
 from sqlalchemy import text
 
-from hall_server.domain import Context, decide, dump_state, fold
 from hall_server.hall import SNAPSHOT_EVERY, rebuild, seal_records
 from hall_server.store import EventLog
+from procedure import Context, decide, dump_state, fold
 from protocol.commands import OpenSitting
 from protocol.events import Actor, NoticePosted
 from protocol.types import Role
@@ -53,7 +53,7 @@ def test_rebuild_uses_the_snapshot_and_equals_a_full_replay(db_url: str) -> None
 def test_protocol_schema_cli_lists_every_command() -> None:
     from protocol.commands import COMMAND_TYPES
 
-    out = subprocess.run([sys.executable, "-m", "hall_server.cli", "protocol", "schema"],
+    out = subprocess.run([sys.executable, "-m", "hemicycle.cli", "protocol", "schema"],
                          capture_output=True, text=True, check=True)
     schema = json.loads(out.stdout)
     text_ = json.dumps(schema)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from hall_server.domain import OutOfOrder
 from hall_server.export import export_json, verify_export
 from hall_server.hall import rebuild
 from hall_server.store import EventLog
-from seat_client.simulate import simulate
+from hemicycle.simulate import simulate
+from procedure import OutOfOrder
 from tests.hall import ServerProcess
 
 
@@ -70,7 +70,7 @@ async def test_tampered_log_fails_verification(server: ServerProcess, tmp_path: 
         log.close()
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(doc))
-    out = subprocess.run([sys.executable, "-m", "hall_server.cli", "verify", str(path)],
+    out = subprocess.run([sys.executable, "-m", "hemicycle.cli", "verify", str(path)],
                          capture_output=True, text=True)
     assert out.returncode == 1
     assert "FAIL" in out.stdout and "seq=" in out.stdout
@@ -79,12 +79,12 @@ async def test_tampered_log_fails_verification(server: ServerProcess, tmp_path: 
 async def test_export_and_verify_cli_on_a_clean_sitting(server: ServerProcess, tmp_path: Path) -> None:
     summary = await simulate(server.url, 4, server.admin_token, progress=False)
     out_file = tmp_path / "sitting.json"
-    exp = subprocess.run([sys.executable, "-m", "hall_server.cli", "export", summary["sitting"],
+    exp = subprocess.run([sys.executable, "-m", "hemicycle.cli", "export", summary["sitting"],
                           "--db", server.db_url, "--format", "json", "-o", str(out_file)],
                          capture_output=True, text=True)
     assert exp.returncode == 0, exp.stderr
     doc = json.loads(out_file.read_text())
     assert doc["head"] == summary["head"] and len(doc["records"]) == summary["events"]
-    ver = subprocess.run([sys.executable, "-m", "hall_server.cli", "verify", str(out_file)],
+    ver = subprocess.run([sys.executable, "-m", "hemicycle.cli", "verify", str(out_file)],
                          capture_output=True, text=True)
     assert ver.returncode == 0 and "verified" in ver.stdout

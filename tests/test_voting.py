@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hall_server.domain import SittingState
 from hall_server.export import export_json, verify_export
 from hall_server.store import EventLog
+from hemicycle.seed import Seeded, seed_senate
+from procedure import SittingState
 from protocol.canonical import GENESIS_HASH, chain_hash
 from protocol.commands import CheckIn, CloseVote, NextItem, OpenSitting, OpenVote, PublishVote, RevokeDevice
 from protocol.errors import ErrorCode, ProtocolError
@@ -29,7 +30,6 @@ from protocol.events import Record
 from protocol.types import Role, VoteKind
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey
-from seat_client.seed import Seeded, seed_senate
 from tests.hall import ServerProcess
 
 SEATS = 20
@@ -135,7 +135,7 @@ async def test_roll_call_end_to_end_is_sealed_and_verifies(sitting: Sitting, tmp
     path.write_text(json.dumps(doc))
     with urllib.request.urlopen(f"{sitting.server.url}/api/server") as r:
         server_key = json.loads(r.read())["server_key"]
-    out = subprocess.run([sys.executable, "-m", "hall_server.cli", "verify", str(path),
+    out = subprocess.run([sys.executable, "-m", "hemicycle.cli", "verify", str(path),
                           "--server-key", server_key], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout
     assert f"{sitting.present} ballots" in out.stdout and "1 seals" in out.stdout
@@ -325,7 +325,7 @@ def test_verify_names_the_tampered_item(exported: dict[str, Any], tmp_path: Path
     tamper(doc)
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(doc))
-    out = subprocess.run([sys.executable, "-m", "hall_server.cli", "verify", str(path)],
+    out = subprocess.run([sys.executable, "-m", "hemicycle.cli", "verify", str(path)],
                          capture_output=True, text=True)
     assert out.returncode == 1, out.stdout
     fail = next(line for line in out.stdout.splitlines() if line.startswith("FAIL"))

@@ -19,18 +19,19 @@ from typing import Any
 import socketio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hall_server.clock import run_clock
 from hall_server.hall import Hall
-from hall_server.keyfile import load_or_create_key
+from hall_server.media import CutAudio
 from hall_server.store import EventLog
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
 from hall_server.web import web_routes
+from protocol.keyfile import load_or_create_key
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -45,6 +46,7 @@ class ServerConfig:
     data_dir: Path
     archive_dir: Path
     redis_url: str | None = None
+    cut_audio: CutAudio | None = None
 
 
 def make_sio(redis_url: str | None) -> socketio.AsyncServer:
@@ -93,31 +95,9 @@ def create_app(config: ServerConfig) -> Any:
         }
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
-    async def metrics(request: Request) -> PlainTextResponse:
-        m = hall.metrics
-        lines = [
-            "# HELP hemicycle_commands_total Commands handled, by outcome.",
-            "# TYPE hemicycle_commands_total counter",
-            *(f'hemicycle_commands_total{{outcome="{k}"}} {v}' for k, v in m.commands.items()),
-            "# HELP hemicycle_refusals_total Refused commands, by error code.",
-            "# TYPE hemicycle_refusals_total counter",
-            *(f'hemicycle_refusals_total{{code="{k}"}} {v}' for k, v in m.errors.items()),
-            "# TYPE hemicycle_events_total counter",
-            f"hemicycle_events_total {m.events}",
-            "# TYPE hemicycle_write_conflicts_total counter",
-            f"hemicycle_write_conflicts_total {m.conflicts}",
-            "# TYPE hemicycle_command_seconds_sum counter",
-            f"hemicycle_command_seconds_sum {m.command_seconds_sum:.6f}",
-            "# HELP hemicycle_connected_clients Connected Socket.IO clients, by role.",
-            "# TYPE hemicycle_connected_clients gauge",
-            *(
-                f'hemicycle_connected_clients{{role="{r.value}"}} {len(ns.callers)}'
-                for r, ns in namespaces.items()
-            ),
-            "# TYPE hemicycle_broadcast_queue gauge",
-            f"hemicycle_broadcast_queue {broadcaster.queue.qsize()}",
-        ]
-        return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+    async def metrics(request: Request) -> Response:
+        hall.metrics.broadcast_queue.set(broadcaster.queue.qsize())
+        return Response(hall.metrics.exposition(), media_type=hall.metrics.content_type)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -165,7 +145,7 @@ def create_app(config: ServerConfig) -> Any:
         Route("/api/pairings", pair, methods=["POST"]),
         Route("/api/pairings/{code}", pairing_status),
         *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate),
-        *review_routes(hall, config.archive_dir, namespaces[Role.CLERK].authenticate),
+        *review_routes(hall, config.archive_dir, config.cut_audio, namespaces[Role.CLERK].authenticate),
     ]
     web = Starlette(routes=routes, lifespan=lifespan)
     web.state.hall = hall

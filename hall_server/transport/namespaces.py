@@ -27,11 +27,11 @@ import socketio
 from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
-from hall_server.domain import SittingState, dump_state
-from hall_server.domain.views import public_view, roster_view
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.pairing import Pairings
+from procedure import SittingState, dump_state
+from procedure.views import public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Actor, BallotCast, Record
@@ -88,6 +88,7 @@ class RoleNamespace(socketio.AsyncNamespace):
                  "message": "unknown device, revoked key, stale challenge or bad signature"}
             )
         self.callers[sid] = caller
+        self.hall.metrics.connected.labels(role=self.role.value).inc()
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
         """Admin token (clerk bootstrap), or a signature over a fresh challenge."""
@@ -115,7 +116,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        self.callers.pop(sid, None)
+        if self.callers.pop(sid, None) is not None:
+            self.hall.metrics.connected.labels(role=self.role.value).dec()
 
     async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         try:

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hall_server.domain import RegistryState
+from procedure import RegistryState
 from protocol.keys import pairing_code
 from protocol.types import Role
 

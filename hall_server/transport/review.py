@@ -25,13 +25,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hall_server.domain import SittingState
-from hall_server.domain.views import transcript_view
 from hall_server.export import UnknownSitting, export_json, write_hansard
 from hall_server.hall import Hall
+from hall_server.media import CutAudio
 from hall_server.store import EventLog
 from hall_server.web import Authenticate
 from hall_server.web.documents import auth_from_headers, refusal
+from procedure import SittingState
+from procedure.views import transcript_view
 from protocol.types import Role
 
 FORMATS = {"json": ("application/json", "json"), "pdf": ("application/pdf", "pdf"),
@@ -50,8 +51,8 @@ def build_export(db_url: str, stream: str, fmt: str, out: str) -> None:
 
 
 def build_record(db_url: str, stream: str) -> dict[str, Any]:
-    from recorder.hansard import record_to_dict
-    from recorder.hansard.from_log import record_from_export
+    from hansard import record_to_dict
+    from hansard.from_log import record_from_export
 
     log = EventLog(db_url)
     try:
@@ -60,16 +61,9 @@ def build_record(db_url: str, stream: str) -> dict[str, Any]:
         log.close()
 
 
-def cut_turn(directory: Path, t0: float, t1: float, out: Path) -> bool:
-    from recorder.archive import Archive
-
-    if not (directory / "index.jsonl").is_file():
-        return False
-    Archive(directory).cut(t0, t1, out)
-    return True
-
-
-def review_routes(hall: Hall, archive_root: Path, authenticate_clerk: Authenticate) -> list[BaseRoute]:
+def review_routes(hall: Hall, archive_root: Path, cut_audio: CutAudio | None,
+                  authenticate_clerk: Authenticate) -> list[BaseRoute]:
+    """The clerks' review routes; ``cut_audio`` reads the media plane's archive (None: no audio served)."""
     pool: list[ProcessPoolExecutor] = []
 
     def exporter() -> ProcessPoolExecutor:
@@ -106,7 +100,7 @@ def review_routes(hall: Hall, archive_root: Path, authenticate_clerk: Authentica
         t0 = min(s["start_ms"] for s in segments) / 1000 - 0.3
         t1 = max(s["end_ms"] for s in segments) / 1000 + 0.3
         out = Path(tempfile.mkdtemp(prefix="hc-audio-")) / f"{turn_id}.wav"
-        found = await run_in_threadpool(cut_turn, archive_root / state.stream, t0, t1, out)
+        found = cut_audio is not None and await run_in_threadpool(cut_audio, archive_root / state.stream, t0, t1, out)
         if not found:
             shutil.rmtree(out.parent, ignore_errors=True)
             return refusal(404, "unknown_item", "the archive has no audio for this sitting")

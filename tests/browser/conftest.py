@@ -23,10 +23,10 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
 from hall_server.web.pages import DIST
+from hemicycle.seed import Seeded, seed_senate
 from protocol.commands import REGISTRY_STREAM, EnrolDevice
 from protocol.types import Role
 from seat_client.client import HallClient
-from seat_client.seed import Seeded, seed_senate
 from tests.hall import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]

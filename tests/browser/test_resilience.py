@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.async_api import BrowserContext, WebSocketRoute, expect
 
-from hall_server.domain import SittingState
+from procedure import SittingState
 from protocol.commands import CheckIn, NextItem, OpenSitting, OpenVote
 from protocol.types import Role
 from tests.browser.conftest import Hall

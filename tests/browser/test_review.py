@@ -25,13 +25,13 @@ import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
 from hall_server.web.pages import DIST
+from hemicycle.simulate import simulate
 from protocol.commands import REGISTRY_STREAM, AddSegment, EnrolDevice, Word
 from protocol.types import Role
 from recorder.archive import ArchiveWriter
 from recorder.capture import AudioFrame
 from seat_client.client import HallClient
 from seat_client.identity import memory_keys
-from seat_client.simulate import simulate
 from tests.browser.conftest import SCREENSHOTS, TABLET, axe
 from tests.hall import ServerProcess
 

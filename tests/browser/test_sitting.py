@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from hall_server.domain import SittingState
+from procedure import SittingState
 from protocol.ballots import Ballot
 from protocol.commands import CheckIn, RequestFloor
 from protocol.types import Role

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recorder.hansard.record import SittingRecord
+from hansard.record import SittingRecord
 
 from .samples import sample
 

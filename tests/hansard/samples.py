@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from recorder.hansard.record import (
+from hansard.record import (
     AgendaItem,
     Attendance,
     Bilingual,

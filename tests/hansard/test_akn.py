@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from recorder.hansard.akn import AKN_NS, HEMICYCLE_NS, build_akn
-from recorder.hansard.record import DivisionKind, SittingRecord, Speech
+from hansard.akn import AKN_NS, HEMICYCLE_NS, build_akn
+from hansard.record import DivisionKind, SittingRecord, Speech
 
 from .samples import EN_REPORT, KM_MINISTER, MIXED, ROLL_CALL_CHOICES
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import recorder.hansard as hansard
+import hansard as hansard
 
 
 def test_exported_members() -> None:
@@ -42,7 +42,7 @@ def test_exported_members() -> None:
 
 def test_record_model_imports_light() -> None:
     code = (
-        "import sys, recorder.hansard.record; "
+        "import sys, hansard.record; "
         "print(sorted(m for m in ('reportlab', 'uharfbuzz', 'khmercut', 'lxml') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,9 +17,9 @@ from lxml import etree
 
 from hall_server.export import export_json, write_hansard
 from hall_server.store import EventLog
-from recorder.hansard.from_log import record_from_export
-from seat_client.senate import SPEECHES, senators
-from seat_client.simulate import simulate
+from hansard.from_log import record_from_export
+from hemicycle.senate import SPEECHES, senators
+from hemicycle.simulate import simulate
 from tests.hall import ServerProcess
 from tests.hansard.test_pdf import LAYOUT, TOLERANCE, _words, assert_extracted, run
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from recorder.hansard.akn import build_akn
-from recorder.hansard.pdf import build_pdf
+from hansard.akn import build_akn
+from hansard.pdf import build_pdf
 
 from .samples import long_sitting
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from recorder.hansard.pdf import LAYOUT, build_pdf
-from recorder.hansard.record import AgendaItem, Bilingual, SittingRecord, Speech, SpeechStatus
+from hansard.pdf import LAYOUT, build_pdf
+from hansard.record import AgendaItem, Bilingual, SittingRecord, Speech, SpeechStatus
 
 from .samples import (
     EN_REPORT,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recorder.hansard.record import (
+from hansard.record import (
     FORMAT,
     AgendaItem,
     Attendance,

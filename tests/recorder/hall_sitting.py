@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hall_server.domain import SittingState
 from hall_server.store import EventLog
+from hemicycle.seed import Seeded, seed_senate
+from procedure import SittingState
 from protocol.commands import CheckIn, GrantFloor, NextItem, OpenSitting, StopSpeech
 from protocol.events import Record, SegmentAdded
 from protocol.types import Role
 from recorder.capture import ReplayDevice
 from seat_client.client import HallClient
 from seat_client.identity import folder_keys
-from seat_client.seed import Seeded, seed_senate
 from tests.hall import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hall_server.keyfile import load_or_create_key
+from protocol.keyfile import load_or_create_key
 from recorder.capture import make_replay_device
 from recorder.cli import add_record_parser, add_transcribe_parser
 from tests.recorder.speech import ENGLISH, word_error_rate

@@ -32,7 +32,7 @@ EXPORTS = {
         "probe_audio",
         "quiet_audio_libraries",
     ],
-    "recorder.archive": ["Archive", "ArchiveWriter", "AudioClip", "write_clip"],
+    "recorder.archive": ["Archive", "ArchiveWriter", "AudioClip", "cut_turn", "write_clip"],
     "recorder.turns": [
         "DEFAULT_GUARD",
         "STT_RATE",

@@ -1,4 +1,4 @@
-// Reading the sitting's public view (hall_server/domain/views.py): names, items, turns, votes.
+// Reading the sitting's public view (procedure/views.py): names, items, turns, votes.
 // Only reading: every rule stays on the server.
 import { duration, getLang, t } from "./i18n.js";
 

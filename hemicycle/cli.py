@@ -51,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hall_server.transport.app import ServerConfig, create_app
+    from recorder.archive import cut_turn
 
     data = Path(args.data)
     db = args.db or f"sqlite:///{data / 'hall.db'}"
@@ -58,7 +59,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     key = Path(args.server_key) if args.server_key else data / "server.key"
     app = create_app(
         ServerConfig(db_url=db, admin_token=token, server_key=key, data_dir=data,
-                     archive_dir=Path(args.archive) if args.archive else data / "archive", redis_url=args.redis)
+                     archive_dir=Path(args.archive) if args.archive else data / "archive", redis_url=args.redis,
+                     cut_audio=cut_turn)
     )
     scheme = "https" if args.ssl_certfile else "http"
     print(f"hemicycle: serving on {scheme}://{args.host}:{args.port}  db={db}", file=sys.stderr)
@@ -68,7 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from seat_client.simulate import simulate
+    from hemicycle.simulate import simulate
 
     token = admin_token_for(Path(args.data), args.admin_token)
     summary = asyncio.run(simulate(args.url, args.seats, token, progress=not args.quiet))
@@ -77,7 +79,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from hall_server.demo import run_demo
+    from hemicycle.demo import run_demo
 
     return run_demo(Path(args.data), args.host, args.port, args.exit_after_simulation)
 

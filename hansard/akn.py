@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from recorder.hansard._labels import (
+from hansard._labels import (
     L,
     choice_label,
     date_en,
@@ -40,7 +40,7 @@ from recorder.hansard._labels import (
     outcome_label,
     time_hm,
 )
-from recorder.hansard._model import (
+from hansard._model import (
     AgendaItem,
     Bilingual,
     Division,

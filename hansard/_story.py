@@ -15,8 +15,8 @@ from reportlab.lib.colors import Color
 from reportlab.platypus import CondPageBreak, Flowable, NextPageTemplate, PageBreak, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
-from recorder.hansard._flowables import TextBlock, Tick, TocLine, Typesetter
-from recorder.hansard._labels import (
+from hansard._flowables import TextBlock, Tick, TocLine, Typesetter
+from hansard._labels import (
     L,
     choice_label,
     date_en,
@@ -28,8 +28,8 @@ from recorder.hansard._labels import (
     status_label,
     time_hm,
 )
-from recorder.hansard._layout import Align, Run
-from recorder.hansard._model import (
+from hansard._layout import Align, Run
+from hansard._model import (
     AgendaItem,
     Bilingual,
     Division,
@@ -41,7 +41,7 @@ from recorder.hansard._model import (
     Speech,
     SpeechStatus,
 )
-from recorder.hansard._shaping import TextStyle
+from hansard._shaping import TextStyle
 
 __all__ = ["STYLE", "Story", "build_story"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from hall_server.domain.context import Context
-from hall_server.domain.floor import FloorState, apply_floor, grant_events, stop_event
-from hall_server.domain.registry import RegistryState
-from hall_server.domain.transcript import Segment, add_segment, apply_transcript, revise_segment
-from hall_server.domain.votes import (
+from procedure.context import Context
+from procedure.floor import FloorState, apply_floor, grant_events, stop_event
+from procedure.registry import RegistryState
+from procedure.transcript import Segment, add_segment, apply_transcript, revise_segment
+from procedure.votes import (
     VoteState,
     apply_vote,
     cast_ballot,

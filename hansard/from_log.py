@@ -12,6 +12,26 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from hansard.record import (
+    AgendaItem,
+    Attendance,
+    Bilingual,
+    Division,
+    DivisionKind,
+    Entry,
+    NamedVote,
+    OptionCount,
+    Outcome,
+    Person,
+    ProceduralNote,
+    Quorum,
+    SittingHeader,
+    SittingKind,
+    SittingRecord,
+    Speech,
+    SpeechStatus,
+    Verification,
+)
 from protocol.events import (
     BallotCast,
     CheckedIn,
@@ -32,26 +52,6 @@ from protocol.events import (
     VoteSealed,
 )
 from protocol.types import SegmentStatus, VoteKind
-from recorder.hansard.record import (
-    AgendaItem,
-    Attendance,
-    Bilingual,
-    Division,
-    DivisionKind,
-    Entry,
-    NamedVote,
-    OptionCount,
-    Outcome,
-    Person,
-    ProceduralNote,
-    Quorum,
-    SittingHeader,
-    SittingKind,
-    SittingRecord,
-    Speech,
-    SpeechStatus,
-    Verification,
-)
 
 BODY = Bilingual("ព្រឹទ្ធសភានៃព្រះរាជាណាចក្រកម្ពុជា", "Senate of the Kingdom of Cambodia")
 PRESIDING = Person("presiding-officer", "ប្រធានអង្គប្រជុំ", "Presiding officer", "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from recorder.hansard._model import Bilingual, DivisionKind, Outcome, SittingKind, SpeechStatus
+from hansard._model import Bilingual, DivisionKind, Outcome, SittingKind, SpeechStatus
 
 __all__ = [
     "L",

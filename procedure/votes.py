@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from hall_server.domain.context import Context
+from procedure.context import Context
 from protocol.ballots import decode_ballot
 from protocol.commands import CastBallot, CloseVote, OpenVote, PublishVote
 from protocol.errors import ErrorCode, ProtocolError

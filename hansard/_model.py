@@ -17,7 +17,7 @@ Shape::
     └── verification               log head hash, seal signature, server key
 
 ``record_to_dict`` / ``record_from_dict`` (in ``_codec``) give a JSON-ready
-form that round-trips exactly; ``recorder.hansard.record`` re-exports both.
+form that round-trips exactly; ``hansard.record`` re-exports both.
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from hall_server.cli import admin_token_for
+from hemicycle.cli import admin_token_for
+from hemicycle.seed import Seeded, seed_senate
+from hemicycle.simulate import simulate
 from protocol.types import Role
 from seat_client.client import HallClient
 from seat_client.identity import folder_keys
-from seat_client.seed import Seeded, seed_senate
-from seat_client.simulate import simulate
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -53,7 +53,7 @@ def run_demo(data: Path, host: str, port: int, exit_after: bool) -> int:
     url = f"http://{host}:{port}"
     env = {**os.environ, "HEMICYCLE_ADMIN_TOKEN": token}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hall_server.cli", "serve", "--host", host, "--port", str(port),
+        [sys.executable, "-m", "hemicycle.cli", "serve", "--host", host, "--port", str(port),
          "--data", str(data)],
         env=env,
     )

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from recorder.hansard._model import (
+from hansard._model import (
     AgendaItem,
     Attendance,
     Bilingual,

@@ -20,7 +20,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from hall_server.domain import SittingState
+from hemicycle.seed import Seeded, seed_senate
+from hemicycle.senate import SPEECHES
+from procedure import SittingState
 from protocol.commands import (
     AddSegment,
     CheckIn,
@@ -46,8 +48,6 @@ from protocol.settings import FloorSettings
 from protocol.types import FloorMode, Role, SegmentStatus, SittingStatus, SpeechType, VoteKind
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey
-from seat_client.seed import Seeded, seed_senate
-from seat_client.senate import SPEECHES
 
 
 @dataclass

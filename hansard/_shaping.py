@@ -23,8 +23,8 @@ from typing import Any
 
 import uharfbuzz as hb
 
-from recorder.hansard._fonts import Face, Fonts
-from recorder.hansard._text import is_khmer
+from hansard._fonts import Face, Fonts
+from hansard._text import is_khmer
 
 __all__ = ["DocumentGlyphs", "Shaped", "Shaper", "TextStyle", "TextWriter"]
 

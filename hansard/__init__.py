@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from recorder.hansard.record import (
+from hansard.record import (
     AgendaItem,
     Attendance,
     Bilingual,
@@ -40,9 +40,9 @@ from recorder.hansard.record import (
 )
 
 if TYPE_CHECKING:
-    from recorder.hansard._fonts import FontNotFoundError
-    from recorder.hansard.akn import build_akn
-    from recorder.hansard.pdf import build_pdf
+    from hansard._fonts import FontNotFoundError
+    from hansard.akn import build_akn
+    from hansard.pdf import build_pdf
 
 __all__ = [
     "AgendaItem",
@@ -72,9 +72,9 @@ __all__ = [
 ]
 
 _LAZY = {
-    "build_pdf": "recorder.hansard.pdf",
-    "build_akn": "recorder.hansard.akn",
-    "FontNotFoundError": "recorder.hansard._fonts",
+    "build_pdf": "hansard.pdf",
+    "build_akn": "hansard.akn",
+    "FontNotFoundError": "hansard._fonts",
 }
 
 

@@ -27,12 +27,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from recorder.hansard._flowables import Typesetter, define_page_forms, page_form_name
-from recorder.hansard._labels import L, date_en, date_km, kind_label
-from recorder.hansard._layout import Align, Run
-from recorder.hansard._model import SittingRecord
-from recorder.hansard._shaping import Shaper
-from recorder.hansard._story import STYLE, build_story
+from hansard._flowables import Typesetter, define_page_forms, page_form_name
+from hansard._labels import L, date_en, date_km, kind_label
+from hansard._layout import Align, Run
+from hansard._model import SittingRecord
+from hansard._shaping import Shaper
+from hansard._story import STYLE, build_story
 
 __all__ = ["LAYOUT", "PageLayout", "ProgressCallback", "build_pdf"]
 

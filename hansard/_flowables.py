@@ -15,9 +15,9 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
-from recorder.hansard._fonts import Fonts, load_fonts
-from recorder.hansard._layout import Align, Line, Run, break_lines
-from recorder.hansard._shaping import DocumentGlyphs, Shaper, TextStyle, TextWriter
+from hansard._fonts import Fonts, load_fonts
+from hansard._layout import Align, Line, Run, break_lines
+from hansard._shaping import DocumentGlyphs, Shaper, TextStyle, TextWriter
 
 __all__ = ["TextBlock", "Tick", "TocLine", "Typesetter", "define_page_forms", "page_form_name"]
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from hall_server.domain.context import Context
-from hall_server.domain.registry import RegistryState, apply_registry, decide_registry
-from hall_server.domain.sitting import SittingState, apply_sitting, decide_sitting
+from procedure.context import Context
+from procedure.registry import RegistryState, apply_registry, decide_registry
+from procedure.sitting import SittingState, apply_sitting, decide_sitting
 from protocol.commands import REGISTRY_STREAM, Command, EnrolDevice, RegisterMember, RevokeDevice
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Event, Record

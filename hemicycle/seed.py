@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from hemicycle.senate import COMMISSION_AGENDA, PLENARY_AGENDA, Senator, senators
 from protocol.commands import (
     REGISTRY_STREAM,
     AddItem,
@@ -24,7 +25,6 @@ from protocol.settings import FloorSettings
 from protocol.types import Body, Role
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey, KeySource, memory_keys
-from seat_client.senate import COMMISSION_AGENDA, PLENARY_AGENDA, Senator, senators
 
 
 @dataclass

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from recorder.hansard._shaping import Shaped, Shaper, TextStyle
-from recorder.hansard._text import clusters, is_khmer, may_break, tokenize
+from hansard._shaping import Shaped, Shaper, TextStyle
+from hansard._text import clusters, is_khmer, may_break, tokenize
 
 __all__ = ["Align", "Line", "Placed", "Run", "break_lines"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from hall_server.domain.context import Context
+from procedure.context import Context
 from protocol.commands import EnrolDevice, RegisterMember, RevokeDevice
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered

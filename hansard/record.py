@@ -4,8 +4,8 @@ The model lives in ``_model`` and the dict form in ``_codec``; this module is
 the one place callers import them from.
 """
 
-from recorder.hansard._codec import FORMAT, record_from_dict, record_to_dict
-from recorder.hansard._model import (
+from hansard._codec import FORMAT, record_from_dict, record_to_dict
+from hansard._model import (
     AgendaItem,
     Attendance,
     Bilingual,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hall_server.domain.sitting import SittingState, agenda_order
-from hall_server.domain.votes import VoteState
+from procedure.sitting import SittingState, agenda_order
+from procedure.votes import VoteState
 from protocol.types import VoteKind, VoteStatus
 
 
