@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hall_server.metrics import HallMetrics
-from hall_server.store import AsyncLog, CommandAnswer, Conflict, EventLog, credential_matches
+from hall_server.store import AsyncLog, CommandAnswer, Conflict, EarlierAnswer, EventLog, credential_matches
 from procedure import (
     Context,
     OutOfOrder,
@@ -80,6 +80,19 @@ class Caller:
     actor: Actor
     seat: str | None = None
     enrolled: bool = False
+
+
+def command_digest(env: CommandEnvelope) -> str:
+    """SHA-256 (hex) of the command's canonical bytes: what an idempotency key is bound to."""
+    return hashlib.sha256(canonical_bytes(env.cmd.model_dump(mode="json"))).hexdigest()
+
+
+def replay(earlier: EarlierAnswer, digest: str, command_id: str) -> dict[str, Any] | ProtocolError:
+    """The first answer again for a re-sent command; ``conflict`` when the id named another command."""
+    if earlier.command_sha256 != digest:
+        return ProtocolError(ErrorCode.CONFLICT, "this command id was already used for a different command",
+                             command_id=command_id)
+    return {**earlier.result, "replayed": True}
 
 
 class Hall:
@@ -214,15 +227,17 @@ class Hall:
         if stream != REGISTRY_STREAM:
             await self.refresh(REGISTRY_STREAM)
         for _attempt in range(MAX_RETRIES):
-            earlier = await self.store.run(self.store.log.answers, stream, [p.env.id for p in batch])
+            keys = [(p.caller.actor.device_id, p.env.id) for p in batch]
+            earlier = await self.store.run(self.store.log.answers, stream, keys)
             before = self.states.get(stream) or empty_state(stream)
             state = before
             records: list[Record] = []
             answers: list[CommandAnswer] = []
             outcomes: list[dict[str, Any] | ProtocolError] = []
             for p in batch:
-                if p.env.id in earlier:
-                    outcomes.append({**earlier[p.env.id], "replayed": True})
+                key, digest = (p.caller.actor.device_id or "", p.env.id), command_digest(p.env)
+                if key in earlier:
+                    outcomes.append(replay(earlier[key], digest, p.env.id))
                     continue
                 ctx = Context(p.caller.actor, self.clock(), p.caller.seat, p.signature_ok)
                 registry = state if isinstance(state, RegistryState) else self.registry
@@ -241,8 +256,8 @@ class Hall:
                     **result_extras(new),
                 }
                 records += new
-                answers.append(CommandAnswer(stream, p.env.id, p.caller.actor.device_id, result))
-                earlier[p.env.id] = result
+                answers.append(CommandAnswer(stream, p.env.id, p.caller.actor.device_id, result, digest))
+                earlier[key] = EarlierAnswer(digest, result)
                 outcomes.append(result)
             if answers:
                 try:

@@ -69,7 +69,7 @@ class HallMetrics:
         """The text exposition format 0.0.4 of this app (of every live worker in multiprocess mode)."""
         if multiprocess_dir():
             merged = CollectorRegistry()
-            multiprocess.MultiProcessCollector(merged)
+            multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
             return generate_latest(merged)
         return generate_latest(self.registry)
 

@@ -545,7 +545,9 @@ class RecorderService:
                 try:
                     ack = await self.client.command(turn.stream, part.command, command_id=part.command_id)
                 except ProtocolError as err:
-                    if err.code is ErrorCode.ALREADY_EXISTS:
+                    if err.code is ErrorCode.ALREADY_EXISTS or (
+                            err.code is ErrorCode.CONFLICT and "command_id" in err.details):
+                        # Stored before a restart (perhaps recognised differently then): the first stays.
                         self._counts["segments_already_stored"] += 1
                     else:
                         self._counts["segments_refused"] += 1

@@ -34,6 +34,7 @@ async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: Server
         seats.append(c)
 
     acked: dict[str, int] = {}  # command id -> seq in its ack
+    notices: dict[str, str] = {}  # the chair's acknowledged command ids -> the notice's text
 
     async def stream_of_commands(client: HallClient, member_id: str | None) -> None:
         for i in range(10_000):
@@ -51,6 +52,8 @@ async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: Server
             except Exception:
                 return  # the server is gone
             acked[cid] = int(ack["seq"])
+            if member_id is None:
+                notices[cid] = f"notice {i}"
 
     writers = [asyncio.create_task(stream_of_commands(chair, None))]
     writers += [
@@ -85,8 +88,11 @@ async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: Server
     await chair.connect()
     followed = await chair.follow(sitting)
     assert followed.seq == state.seq and followed.head == state.head
-    cid, seq = next(iter(acked.items()))
+    cid, text = next(iter(notices.items()))
     again = await chair.call("command", {"id": cid, "stream": sitting,
-                                         "cmd": {"type": "sitting.notice", "text": "again"}})
-    assert again["ok"] and again["replayed"] and again["seq"] == seq
+                                         "cmd": {"type": "sitting.notice", "text": text}})
+    assert again["ok"] and again["replayed"] and again["seq"] == acked[cid]
+    other = await chair.call("command", {"id": cid, "stream": sitting,
+                                         "cmd": {"type": "sitting.notice", "text": "another text"}})
+    assert not other["ok"] and other["error"]["code"] == "conflict"
     await chair.close()

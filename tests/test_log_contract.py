@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hall_server.hall import seal_records
-from hall_server.store import CommandAnswer, Conflict, EventLog, credential_matches
+from hall_server.store import CommandAnswer, Conflict, EarlierAnswer, EventLog, credential_matches
 from procedure import Context, RegistryState, SittingState, decide, empty_state, fold
 from protocol.commands import CreateSitting, RegisterMember
 from protocol.events import Actor, NoticePosted, Record
@@ -47,10 +47,11 @@ def log(db_url: str):  # type: ignore[no-untyped-def]
 def test_append_and_read_back_in_order(log: EventLog) -> None:
     _, state, _ = created_sitting("s1")
     recs = notice(state, "one")
-    log.append(recs, [CommandAnswer("s1", "cmd-00001", "dev", {"seq": 2})])
+    log.append(recs, [CommandAnswer("s1", "cmd-00001", "dev", {"seq": 2}, "ab" * 32)])
     assert [r.seq for r in log.records("s1")] == [2]
-    assert log.answers("s1", ["cmd-00001"]) == {"cmd-00001": {"seq": 2}}
-    assert log.answers("s1", ["nope"]) == {}
+    assert log.answers("s1", [("dev", "cmd-00001")]) == {("dev", "cmd-00001"): EarlierAnswer("ab" * 32, {"seq": 2})}
+    assert log.answers("s1", [("other", "cmd-00001")]) == {}, "ids are scoped to their device"
+    assert log.answers("s1", [("dev", "nope")]) == {}
     assert log.head_seq("s1") == 2 and log.streams() == ["s1"] and log.heads() == {"s1": 2}
 
 
@@ -60,7 +61,7 @@ def test_a_second_writer_at_the_same_seq_conflicts_and_writes_nothing(log: Event
     with pytest.raises(Conflict):
         log.append(notice(state, "second"), [CommandAnswer("s2", "b-000001", None, {})])
     assert [r.event.text for r in log.records("s2")] == ["first"]  # type: ignore[union-attr]
-    assert log.answers("s2", ["b-000001"]) == {}
+    assert log.answers("s2", [(None, "b-000001")]) == {}
 
 
 def test_the_same_command_id_twice_conflicts(log: EventLog) -> None:

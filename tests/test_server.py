@@ -106,6 +106,29 @@ async def test_a_resent_command_changes_nothing(hall: Hall) -> None:
     assert [r.member_id for r in hall.state().floor.queue] == [m.member_id]
 
 
+async def test_a_command_id_reused_for_another_command_conflicts_and_changes_nothing(hall: Hall) -> None:
+    m = hall.seeded.members[1]
+    first = await hall.seats[1].command(hall.sitting, RequestFloor(member_id=m.member_id), command_id="reuse-id-0001")
+    other = RequestFloor(member_id=m.member_id, speech_type=SpeechType.CONTRA)
+    with pytest.raises(ProtocolError) as e:
+        await hall.seats[1].command(hall.sitting, other, command_id="reuse-id-0001")
+    assert e.value.code is ErrorCode.CONFLICT and e.value.details.get("command_id") == "reuse-id-0001"
+    await asyncio.sleep(0.2)
+    assert hall.state().seq == first["seq"]
+    queue = hall.state().floor.queue
+    assert [(r.member_id, r.speech_type) for r in queue] == [(m.member_id, SpeechType.CONTRIBUTION)]
+
+
+async def test_another_devices_command_id_is_an_unrelated_id(hall: Hall) -> None:
+    a, b = hall.seeded.members[0], hall.seeded.members[3]
+    first = await hall.seats[0].command(hall.sitting, RequestFloor(member_id=a.member_id), command_id="shared-id-001")
+    second = await hall.seats[3].command(hall.sitting, RequestFloor(member_id=b.member_id), command_id="shared-id-001")
+    assert not second.get("replayed") and second["seq"] > first["seq"]
+    assert second["request_id"] != first["request_id"]
+    await hall.chair.wait_for(hall.sitting, lambda s: s.seq >= second["seq"])
+    assert [r.member_id for r in hall.state().floor.queue] == [a.member_id, b.member_id]
+
+
 async def test_reconnect_resyncs_without_double_effects(hall: Hall) -> None:
     seat = hall.seats[2]
     member = hall.seeded.members[2]

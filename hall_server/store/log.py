@@ -34,9 +34,20 @@ class Conflict(Exception):
 
 @dataclass(frozen=True)
 class CommandAnswer:
+    """A command's first answer, kept under (stream, device, command id) with the command's hash."""
+
     stream: str
     command_id: str
     device_id: str | None
+    result: dict[str, Any]
+    command_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """What a device's command id was first used for, and the answer it got."""
+
+    command_sha256: str
     result: dict[str, Any]
 
 
@@ -95,7 +106,8 @@ class EventLog:
                     CommandRow(
                         stream=answer.stream,
                         command_id=answer.command_id,
-                        device_id=answer.device_id,
+                        device_id=answer.device_id or "",
+                        command_sha256=answer.command_sha256,
                         result=json.dumps(answer.result, ensure_ascii=False),
                     )
                 )
@@ -105,16 +117,21 @@ class EventLog:
                 s.rollback()
                 raise Conflict(str(exc.orig)) from exc
 
-    def answers(self, stream: str, command_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The first answers already given to any of these command ids."""
+    def answers(
+        self, stream: str, keys: list[tuple[str | None, str]]
+    ) -> dict[tuple[str, str], EarlierAnswer]:
+        """The first answers already given in this stream to any of these (device_id, command_id)."""
+        wanted = {(device or "", cid) for device, cid in keys}
         with Session(self.engine) as s:
             rows = s.exec(
-                select(CommandRow.command_id, CommandRow.result).where(
+                select(CommandRow.device_id, CommandRow.command_id, CommandRow.command_sha256,
+                       CommandRow.result).where(
                     CommandRow.stream == stream,
-                    CommandRow.command_id.in_(command_ids),  # type: ignore[attr-defined]
+                    CommandRow.command_id.in_([cid for _, cid in wanted]),  # type: ignore[attr-defined]
                 )
             ).all()
-        return {cid: json.loads(result) for cid, result in rows}
+        return {(device, cid): EarlierAnswer(sha, json.loads(result))
+                for device, cid, sha, result in rows if (device, cid) in wanted}
 
     def records(self, stream: str, after: int = 0, limit: int | None = None) -> list[Record]:
         return list(self.iter_records(stream, after, limit))

@@ -16,12 +16,18 @@ class EventRow(SQLModel, table=True):
 
 
 class CommandRow(SQLModel, table=True):
-    """The first answer to a command id, committed with its events (idempotency)."""
+    """The first answer to a command id of one device, committed with its events (idempotency).
 
-    __tablename__ = "commands"
+    Ids are scoped to the sending device (``""`` for none) and bound to the SHA-256 of the
+    command's canonical bytes, so another device's id is an unrelated id and the same id
+    with another command is a conflict, never the first command's answer.
+    """
+
+    __tablename__ = "command_answers"
     stream: str = Field(primary_key=True, max_length=64)
+    device_id: str = Field(primary_key=True, max_length=64)
     command_id: str = Field(primary_key=True, max_length=64)
-    device_id: str | None = Field(default=None, max_length=64)
+    command_sha256: str = Field(max_length=64)
     result: str
 
 
