@@ -208,6 +208,28 @@ async def test_unauthenticated_connect_is_refused(server: ServerProcess) -> None
     await bad.sio.disconnect()
 
 
+@pytest.mark.parametrize(("auth", "code"), [
+    ({"v": 1, "token": "nope-nope"}, "unauthenticated"),
+    ({"v": 1, "device_id": "no-such-device", "nonce": "x", "signature": "0" * 128}, "unauthenticated"),
+    ({"v": 99, "token": "nope-nope"}, "unsupported_version"),
+])
+async def test_a_refused_connection_says_why_in_json(server: ServerProcess, auth: dict[str, object],
+                                                     code: str) -> None:
+    import socketio
+
+    client = socketio.AsyncClient(reconnection=False)
+    seen: list[object] = []
+    client.on("connect_error", seen.append, namespace="/chair")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(server.url, namespaces=["/chair"], auth=auth, transports=["websocket"], wait_timeout=5)
+    await client.disconnect()
+    assert len(seen) == 1 and isinstance(seen[0], dict)
+    error = seen[0]["data"]
+    assert isinstance(error, dict) and error["code"] == code
+    assert isinstance(error["message"], str) and isinstance(error["details"], dict)
+    assert seen[0]["message"] == error["message"]
+
+
 async def test_health_and_metrics(hall: Hall) -> None:
     import urllib.request
 

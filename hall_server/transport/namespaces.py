@@ -50,6 +50,12 @@ def error(code: ErrorCode, message: str, **details: Any) -> dict[str, Any]:
     return {"ok": False, "error": ProtocolError(code, message, **details).to_wire()}
 
 
+def refused(err: ProtocolError) -> socketio.exceptions.ConnectionRefusedError:
+    """A refused connection: the client's ``connect_error`` gets ``message`` and, as ``data``,
+    the JSON error ``{"code", "message", "details"}`` that every refusal carries."""
+    return socketio.exceptions.ConnectionRefusedError(err.message, err.to_wire())
+
+
 class RoleNamespace(socketio.AsyncNamespace):
     """One role's namespace: every connection here authenticates as that role."""
 
@@ -75,18 +81,15 @@ class RoleNamespace(socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
         if auth.get("v", PROTOCOL_VERSION) != PROTOCOL_VERSION:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": ErrorCode.UNSUPPORTED_VERSION.value, "supported": PROTOCOL_VERSION}
-            )
+            raise refused(ProtocolError(ErrorCode.UNSUPPORTED_VERSION, "this server speaks another protocol version",
+                                        supported=PROTOCOL_VERSION))
         caller = self.authenticate(auth)
         if caller is None and auth.get("device_id"):
             await self.hall.refresh(REGISTRY_STREAM)  # enrolled through another worker?
             caller = self.authenticate(auth)
         if caller is None:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": ErrorCode.UNAUTHENTICATED.value,
-                 "message": "unknown device, revoked key, stale challenge or bad signature"}
-            )
+            raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
+                                        "unknown device, revoked key, stale challenge or bad signature"))
         self.callers[sid] = caller
         self.hall.metrics.connected.labels(role=self.role.value).inc()
 
