@@ -6,7 +6,7 @@
     hemicycle enrol     --url URL --key FILE --role seat              (device: shows a pairing code)
     hemicycle enrol     --url URL --approve CODE --device-id ID --role seat --seat S   (clerk)
     hemicycle chair     --url URL --key FILE --sitting S open|next|grant|stop|vote|close-vote|state ...
-    hemicycle protocol schema
+    hemicycle protocol asyncapi|openapi|schema|markdown
     hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
     hemicycle record    --url URL --key FILE [--device NAME|INDEX] [--archive DIR] [--list-devices]
@@ -109,9 +109,24 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 
 
 def cmd_protocol(args: argparse.Namespace) -> int:
-    from protocol.schema import protocol_schema
+    if args.what == "markdown":
+        from hemicycle.protocol_docs import reference_markdown
 
-    print(json.dumps(protocol_schema(), indent=2, ensure_ascii=False))
+        sys.stdout.write(reference_markdown())
+        return 0
+    if args.what == "asyncapi":
+        from protocol.asyncapi import asyncapi_document
+
+        doc = asyncapi_document()
+    elif args.what == "openapi":
+        from hall_server.transport.openapi import openapi_document
+
+        doc = openapi_document()
+    else:
+        from protocol.schema import protocol_schema
+
+        doc = protocol_schema()
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -205,8 +220,9 @@ def parser() -> argparse.ArgumentParser:
 
     add_chair_parser(sub)
 
-    pr = sub.add_parser("protocol", help="protocol documents")
-    pr.add_argument("what", choices=["schema"])
+    pr = sub.add_parser("protocol", help="protocol documents: AsyncAPI (Socket.IO), OpenAPI (HTTP), "
+                                         "the JSON Schema, or the reference page as Markdown")
+    pr.add_argument("what", choices=["asyncapi", "openapi", "schema", "markdown"])
     pr.set_defaults(fn=cmd_protocol)
 
     e = sub.add_parser("export", help="export a sitting's record")

@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError
 
 from protocol.canonical import canonical_bytes
-from protocol.errors import ErrorCode, ProtocolError
+from protocol.errors import ErrorCode, ProtocolError, validation_problems
 from protocol.keys import BALLOT_TAG
 from protocol.types import Id, Model, ShortText
 
@@ -44,9 +44,16 @@ def decode_ballot(ballot_b64: str) -> tuple[Ballot, bytes]:
     """Parse the signed bytes; refuse anything not canonical or not a ballot."""
     try:
         raw = base64.b64decode(ballot_b64, validate=True)
-        ballot = Ballot.model_validate(json.loads(raw.decode("utf-8")))
-    except (binascii.Error, ValueError, UnicodeDecodeError, ValidationError) as exc:
-        raise ProtocolError(ErrorCode.MALFORMED, f"not a ballot: {str(exc)[:120]}") from exc
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(ErrorCode.MALFORMED, "the ballot is not base64 of UTF-8 JSON",
+                            problems=[{"loc": "cmd.ballot", "type": "ballot_encoding",
+                                       "msg": "base64 of the ballot's canonical UTF-8 JSON"}]) from exc
+    try:
+        ballot = Ballot.model_validate(data)
+    except ValidationError as exc:
+        raise ProtocolError(ErrorCode.MALFORMED, "the ballot does not match the protocol",
+                            problems=validation_problems(exc.errors(), ("ballot",))) from exc
     if ballot.to_bytes() != raw:
         raise ProtocolError(ErrorCode.MALFORMED, "ballot bytes are not in canonical form")
     return ballot, raw

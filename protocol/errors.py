@@ -68,3 +68,54 @@ class ProtocolError(Exception):
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> ProtocolError:
         return cls(ErrorCode(data["code"]), data["message"], **data.get("details", {}))
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "required",
+    "extra_forbidden": "not a field of this message",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "string_too_short": "too short: at least {min_length} characters",
+    "string_too_long": "too long: at most {max_length} characters",
+    "too_short": "too few items: at least {min_length}",
+    "too_long": "too many items: at most {max_length}",
+    "string_pattern_mismatch": "does not match {pattern}",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "enum": "must be one of {expected}",
+    "literal_error": "must be {expected}",
+    "union_tag_invalid": "unknown type {tag}; expected one of {expected_tags}",
+    "union_tag_not_found": "needs a {discriminator} field",
+    "json_invalid": "not valid JSON",
+}
+
+
+def validation_problems(errors: list[dict[str, Any]], prefix: tuple[str | int, ...] = ()) -> list[dict[str, str]]:
+    """Pydantic's ``ValidationError.errors()`` as ``[{"loc": "cmd.text", "type", "msg"}]``.
+
+    ``msg`` is the protocol's own sentence for the error type, never a library's raw text;
+    a validator of ours (``value_error``) speaks for itself. At most 10 problems.
+    """
+    out = []
+    for e in errors[:10]:
+        kind = str(e.get("type", "invalid"))
+        ctx = {k: str(v)[:120] for k, v in (e.get("ctx") or {}).items()}
+        if kind in ("value_error", "assertion_error") and "error" in ctx:
+            msg = ctx["error"]
+        else:
+            try:
+                msg = _MESSAGES.get(kind, "invalid value").format(**ctx)
+            except (KeyError, IndexError):
+                msg = "invalid value"
+        # Pydantic puts a discriminated union's tag ("agenda.add_item") into the path: not a field.
+        loc = ".".join(str(p) for p in (*prefix, *e.get("loc", ())) if not (isinstance(p, str) and "." in p))
+        out.append({"loc": loc, "type": kind, "msg": msg})
+    return out

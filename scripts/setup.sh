@@ -46,6 +46,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The reference Node.js integration (examples/node-seat): socket.io-client, and the
+# AsyncAPI parser that validates the protocol document in the tests.
+if [ -f examples/node-seat/package.json ]; then
+  (cd examples/node-seat
+   if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+     npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+     touch node_modules
+   fi)
+fi
+
 if [ -f web/package.json ]; then
   (cd web
    if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then

@@ -157,7 +157,8 @@ async def test_reconnect_resyncs_without_double_effects(hall: Hall) -> None:
 BAD_INPUTS = [
     ("not an object", "hello", ErrorCode.MALFORMED),
     ("list", [1, 2, 3], ErrorCode.MALFORMED),
-    ("no cmd", {"id": "abcdefgh", "stream": "x"}, ErrorCode.UNKNOWN_COMMAND),
+    ("no cmd", {"id": "abcdefgh", "stream": "x"}, ErrorCode.MALFORMED),
+    ("no type", {"id": "abcdefgh", "stream": "x", "cmd": {"text": "hello"}}, ErrorCode.MALFORMED),
     ("unknown type", {"id": "abcdefgh", "stream": "x", "cmd": {"type": "floor.dance"}},
      ErrorCode.UNKNOWN_COMMAND),
     ("wrong type", {"id": "abcdefgh", "stream": "x",

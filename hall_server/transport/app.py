@@ -28,9 +28,11 @@ from hall_server.media import CutAudio
 from hall_server.store import EventLog
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
+from hall_server.transport.openapi import openapi_document
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
 from hall_server.web import web_routes
+from protocol.asyncapi import asyncapi_document
 from protocol.keyfile import load_or_create_key
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
@@ -119,6 +121,12 @@ def create_app(config: ServerConfig) -> Any:
     async def server_info(request: Request) -> JSONResponse:
         return JSONResponse({"protocol": PROTOCOL_VERSION, "server_key": hall.server_public})
 
+    async def asyncapi(request: Request) -> JSONResponse:
+        return JSONResponse(asyncapi_document())
+
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(openapi_document())
+
     async def pair(request: Request) -> JSONResponse:
         try:
             body = await request.json()
@@ -142,6 +150,8 @@ def create_app(config: ServerConfig) -> Any:
         Route("/metrics", metrics),
         Route("/api/challenge", challenge),
         Route("/api/server", server_info),
+        Route("/api/asyncapi.json", asyncapi),
+        Route("/api/openapi.json", openapi),
         Route("/api/pairings", pair, methods=["POST"]),
         Route("/api/pairings/{code}", pairing_status),
         *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate),

@@ -33,7 +33,7 @@ from hall_server.transport.pairing import Pairings
 from procedure import SittingState, dump_state
 from procedure.views import public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
-from protocol.errors import ErrorCode, ProtocolError
+from protocol.errors import ErrorCode, ProtocolError, validation_problems
 from protocol.events import Actor, BallotCast, Record
 from protocol.keys import connect_message, verify
 from protocol.live import Caption
@@ -142,14 +142,16 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.TOO_LARGE, "command too large", limit=MAX_COMMAND_BYTES, size=size)
         cmd = data.get("cmd")
         kind = cmd.get("type") if isinstance(cmd, dict) else None
+        if kind is None:
+            return error(ErrorCode.MALFORMED, "a command needs cmd.type",
+                         problems=[{"loc": "cmd.type" if isinstance(cmd, dict) else "cmd", "type": "missing",
+                                    "msg": "required"}])
         if not isinstance(kind, str) or kind not in self.known:
             return error(ErrorCode.UNKNOWN_COMMAND, "unknown command type", type=str(kind)[:64])
         try:
             env = CommandEnvelope.model_validate(data)
         except ValidationError as exc:
-            problems = [
-                {"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()[:5]
-            ]
+            problems = validation_problems(exc.errors())  # type: ignore[arg-type]
             return error(ErrorCode.MALFORMED, "command does not match the protocol", problems=problems)
         if env.v != PROTOCOL_VERSION:
             return error(ErrorCode.UNSUPPORTED_VERSION, "protocol version", supported=PROTOCOL_VERSION)

@@ -1,0 +1,178 @@
+"""The hall server's HTTP routes as an OpenAPI 3.1 document.
+
+    openapi_document() -> dict      OpenAPI 3.1.0 (https://spec.openapis.org/oas/v3.1.0)
+
+The Socket.IO side is in the AsyncAPI document (``protocol.asyncapi``); this one
+covers pairing, the connect challenge, documents, the clerks' review and
+exports, health and metrics. ``tests/test_protocol_documents.py`` checks that
+every route the app serves is described here and that the document validates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from protocol.errors import ErrorCode
+from protocol.types import Role
+from protocol.version import PROTOCOL_VERSION
+
+ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
+CLERK = [{"adminToken": []}, {"deviceSignature": []}]
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(ERROR, description)
+
+
+def _path_param(name: str, description: str, pattern: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if pattern:
+        schema["pattern"] = pattern
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema}
+
+
+SITTING = _path_param("sitting", "the sitting's stream id", "^[A-Za-z0-9_.:\\-]{1,64}$")
+
+
+def openapi_document() -> dict[str, Any]:
+    """Every HTTP route of ``hemicycle serve`` (pages and static assets aside), as a JSON value."""
+    roles = [r.value for r in Role]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hemicycle hall server HTTP API",
+            "version": str(PROTOCOL_VERSION),
+            "description": "Pairing, the connect challenge, documents, review and exports. The live "
+                           "protocol (Socket.IO) is described by the AsyncAPI document at /api/asyncapi.json.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": "http://127.0.0.1:8765", "description": "`hemicycle serve` (HTTPS on a hall network)"}],
+        "paths": {
+            "/healthz": {"get": {
+                "summary": "Liveness and database reachability",
+                "responses": {
+                    "200": _json({"type": "object", "required": ["ok", "protocol"], "properties": {
+                        "ok": {"type": "boolean"}, "protocol": {"type": "integer"},
+                        "streams": {"type": "integer"}, "sittings": {"type": "integer"}}}, "healthy"),
+                    "503": {"description": "the database does not answer"},
+                },
+            }},
+            "/metrics": {"get": {
+                "summary": "Prometheus text exposition (command counts, latency histogram, connected clients)",
+                "responses": {"200": {"description": "text/plain; version=0.0.4",
+                                      "content": {"text/plain": {"schema": {"type": "string"}}}}},
+            }},
+            "/api/challenge": {"get": {
+                "summary": "A fresh nonce to sign when connecting or calling a clerk route (valid 60 s, once)",
+                "responses": {"200": _json({"type": "object", "required": ["nonce"],
+                                            "properties": {"nonce": {"type": "string"}}}, "a nonce")},
+            }},
+            "/api/server": {"get": {
+                "summary": "The protocol version and the server's public key (hex), which seals results",
+                "responses": {"200": _json({"type": "object", "required": ["protocol", "server_key"], "properties": {
+                    "protocol": {"type": "integer"},
+                    "server_key": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}, "server identity")},
+            }},
+            "/api/asyncapi.json": {"get": {
+                "summary": "The Socket.IO protocol as an AsyncAPI 3.0 document",
+                "responses": {"200": _json({"type": "object"}, "the document")},
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "the document")},
+            }},
+            "/api/pairings": {"post": {
+                "summary": "A new device asks to be enrolled; it shows the returned code to a clerk",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["public_key", "role"], "properties": {
+                        "public_key": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                                       "description": "raw Ed25519 public key, hex"},
+                        "role": {"type": "string", "enum": roles},
+                        "label": {"type": "string", "maxLength": 200}}}}}},
+                "responses": {
+                    "200": _json({"type": "object", "required": ["ok", "code"], "properties": {
+                        "ok": {"const": True}, "code": {"type": "string", "pattern": "^[A-Z2-9]{8}$"}}},
+                        "the pairing code (derived from the key)"),
+                    "400": _error("malformed request"),
+                    "429": _error("too many pending pairings"),
+                },
+            }},
+            "/api/pairings/{code}": {"get": {
+                "summary": "Poll a pairing: pending, or enrolled with the device id the clerk gave",
+                "parameters": [_path_param("code", "the pairing code")],
+                "responses": {
+                    "200": _json({"type": "object", "required": ["ok", "status"], "properties": {
+                        "ok": {"const": True}, "status": {"enum": ["pending", "enrolled"]},
+                        "device_id": {"type": "string"}, "role": {"type": "string"},
+                        "member_id": {"type": ["string", "null"]}, "seat": {"type": ["string", "null"]}}},
+                        "the pairing's status"),
+                    "404": _error("no such pairing"),
+                },
+            }},
+            "/api/documents": {"post": {
+                "summary": "Upload a PDF (a clerk): stored under its SHA-256, then named by agenda.attach_document",
+                "security": CLERK,
+                "requestBody": {"required": True, "content": {"application/pdf": {"schema": {
+                    "type": "string", "format": "binary"}}}},
+                "responses": {
+                    "201": _json({"type": "object", "required": ["ok", "sha256", "size"], "properties": {
+                        "ok": {"const": True}, "sha256": {"type": "string"}, "size": {"type": "integer"},
+                        "media_type": {"type": "string"}}}, "stored"),
+                    "400": _error("not a PDF"), "401": _error("not a clerk"), "413": _error("over 64 MiB"),
+                },
+            }},
+            "/documents/{sha256}": {"get": {
+                "summary": "A document's bytes, by their hash (immutable)",
+                "parameters": [_path_param("sha256", "the document's SHA-256, hex", "^[0-9a-f]{64}$")],
+                "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {"schema": {
+                    "type": "string", "format": "binary"}}}}, "404": _error("unknown document")},
+            }},
+            "/api/review/{sitting}": {"get": {
+                "summary": "The Hansard model of a sitting and its transcript, for the clerks' review",
+                "security": CLERK, "parameters": [SITTING],
+                "responses": {"200": _json({"type": "object", "required": ["ok", "record", "transcript"]}, "record"),
+                              "401": _error("not a clerk"), "404": _error("no opened sitting by that id")},
+            }},
+            "/api/audio/{sitting}/{turn}": {"get": {
+                "summary": "A transcribed turn's audio, cut from the recorder's archive",
+                "security": CLERK,
+                "parameters": [SITTING, _path_param("turn", "the turn id", "^[A-Za-z0-9_.:\\-]{1,64}$")],
+                "responses": {"200": {"description": "WAV", "content": {"audio/wav": {"schema": {
+                    "type": "string", "format": "binary"}}}},
+                    "401": _error("not a clerk"), "404": _error("no such turn or no archive")},
+            }},
+            "/api/export/{sitting}.{fmt}": {"get": {
+                "summary": "The sitting's record: JSON (verifiable with `hemicycle verify`), PDF or Akoma Ntoso",
+                "security": CLERK,
+                "parameters": [SITTING, {"name": "fmt", "in": "path", "required": True,
+                                         "schema": {"enum": ["json", "pdf", "akn"]}}],
+                "responses": {"200": {"description": "the export, as a download"},
+                              "401": _error("not a clerk"), "404": _error("no such sitting or format"),
+                              "409": _error("the sitting cannot be exported yet")},
+            }},
+        },
+        "components": {
+            "schemas": {
+                "ErrorResponse": {"type": "object", "required": ["ok", "error"], "properties": {
+                    "ok": {"const": False},
+                    "error": {"type": "object", "required": ["code"], "properties": {
+                        "code": {"type": "string", "enum": [c.value for c in ErrorCode]},
+                        "message": {"type": "string"}, "details": {"type": "object"}}}}},
+            },
+            "securitySchemes": {
+                "adminToken": {"type": "apiKey", "in": "header", "name": "X-Hemicycle-Token",
+                               "description": "the bootstrap clerk token"},
+                "deviceSignature": {"type": "apiKey", "in": "header", "name": "X-Hemicycle-Signature",
+                                    "description": "a clerk device: X-Hemicycle-Device, X-Hemicycle-Nonce (from "
+                                                   "/api/challenge) and the Ed25519 signature of the connect "
+                                                   "message over them, hex"},
+            },
+        },
+    }
+
+
+__all__ = ["openapi_document"]
