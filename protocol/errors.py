@@ -8,6 +8,7 @@ A refused command changes nothing; its ack is ``{"ok": false, "error": ...}``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -98,7 +99,9 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def validation_problems(errors: list[dict[str, Any]], prefix: tuple[str | int, ...] = ()) -> list[dict[str, str]]:
+def validation_problems(
+    errors: Sequence[Mapping[str, Any]], prefix: tuple[str | int, ...] = ()
+) -> list[dict[str, str]]:
     """Pydantic's ``ValidationError.errors()`` as ``[{"loc": "cmd.text", "type", "msg"}]``.
 
     ``msg`` is the protocol's own sentence for the error type, never a library's raw text;

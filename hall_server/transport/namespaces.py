@@ -151,7 +151,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         try:
             env = CommandEnvelope.model_validate(data)
         except ValidationError as exc:
-            problems = validation_problems(exc.errors())  # type: ignore[arg-type]
+            problems = validation_problems(exc.errors())
             return error(ErrorCode.MALFORMED, "command does not match the protocol", problems=problems)
         if env.v != PROTOCOL_VERSION:
             return error(ErrorCode.UNSUPPORTED_VERSION, "protocol version", supported=PROTOCOL_VERSION)
