@@ -24,7 +24,7 @@ from pydantic import TypeAdapter
 from protocol.commands import COMMAND_TYPES, CommandEnvelope
 from protocol.errors import ErrorCode
 from protocol.events import Record
-from protocol.keys import BALLOT_TAG, CONNECT_TAG
+from protocol.keys import BALLOT_TAG, CONNECT_TAG, SEAL_TAG
 from protocol.live import Caption
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
@@ -288,7 +288,7 @@ def asyncapi_document() -> dict[str, Any]:
             "limits": {"command_bytes": MAX_COMMAND_BYTES, "packet_bytes": MAX_PACKET_BYTES,
                        "sync_records": SYNC_LIMIT},
             "signing": {"connect_tag": CONNECT_TAG.decode("ascii").rstrip("\x00"),
-                        "ballot_domain": BALLOT_TAG},
+                        "ballot_domain": BALLOT_TAG, "seal_tag": SEAL_TAG.decode("ascii").rstrip("\x00")},
         },
     }
 
@@ -318,6 +318,15 @@ with another command is refused with `conflict`.
 no spaces, UTF-8) of `{{choice, domain: "{BALLOT_TAG}", member, nonce, seat, sitting, vote}}`
 and `signature` = Ed25519 over those bytes, hex. The ack's `receipt` is the ballot's
 place in the hash chain.
+
+**The chain.** Every record carries `hash` = SHA-256( bytes of `prev_hash` (hex-decoded) ||
+canonical JSON of the record without `hash` and `redacted` ); the first `prev_hash` is 64 zeros.
+Canonical JSON: keys sorted, separators `,` and `:`, UTF-8 unescaped, integers only.
+
+**Results.** `vote.sealed` carries `result_sha256` = SHA-256 of the canonical JSON of the
+`vote.closed` record's `result`, and `signature` = Ed25519 by `server_key` (also at
+`GET /api/server`) over `"{SEAL_TAG.decode("ascii").rstrip(chr(0))}" 0x00` followed by the canonical JSON of
+`{{stream, vote_id, closed_seq, closed_hash, result_sha256}}`.
 
 **Limits.** A command's JSON is at most {MAX_COMMAND_BYTES} bytes (UTF-8: Khmer text is
 3 bytes a character), else `too_large`; an Engine.IO packet over {MAX_PACKET_BYTES} bytes
