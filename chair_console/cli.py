@@ -16,7 +16,7 @@ from typing import Any
 from chair_console.console import ChairConsole
 from procedure.views import public_view
 from protocol.errors import ProtocolError
-from protocol.types import Role
+from protocol.types import Role, VoteKind
 from seat_client.client import HallClient
 from seat_client.enrol import load_device
 
@@ -27,10 +27,17 @@ ACTIONS = ["open", "next", "previous", "grant", "stop", "add", "remove", "close"
 def add_chair_parser(sub: Any) -> None:
     p = sub.add_parser("chair", help="run the sitting from a terminal (the chair's actions)")
     p.add_argument("--url", required=True)
-    p.add_argument("--key", required=True, help="the chair device's key file (enrolled with hemicycle enrol)")
+    p.add_argument("--key", required=True, help="the chair device's key file: enrolled with `hemicycle enrol`, "
+                                                "or DATA/devices/<device_id>.pem as the demo writes them")
     p.add_argument("--sitting", required=True)
     p.add_argument("action", choices=ACTIONS)
-    p.add_argument("arg", nargs="?", help="member id, notice text or motion")
+    p.add_argument("arg", nargs="?", help="member id, notice text or motion (in Khmer for a vote)")
+    v = p.add_argument_group("vote", "for `vote MOTION`")
+    v.add_argument("--motion-en", help="the motion in English (default: the same text)")
+    v.add_argument("--kind", choices=[k.value for k in VoteKind], default=VoteKind.ROLL_CALL.value)
+    v.add_argument("--options", help="comma-separated options (default: yes,no,abstain)")
+    v.add_argument("--majority", help="a majority rule of the sitting's rules profile (default: its default)")
+    v.add_argument("--duration", type=int, default=0, metavar="SECONDS", help="close by the clock (0: by the chair)")
     p.set_defaults(fn=run_chair)
 
 
@@ -61,7 +68,10 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             return await chair.remove(args.arg)
         if a == "notice":
             return await chair.notice(args.arg)
-        return {"vote_id": await chair.open_vote(args.arg, args.arg)}
+        options = [o.strip() for o in args.options.split(",") if o.strip()] if args.options else None
+        vote_id = await chair.open_vote(args.arg, args.motion_en or args.arg, kind=VoteKind(args.kind),
+                                        majority=args.majority, duration_s=args.duration, options=options)
+        return {"vote_id": vote_id}
     finally:
         await client.close()
 
@@ -70,6 +80,6 @@ def run_chair(args: argparse.Namespace) -> int:
     try:
         print(json.dumps(asyncio.run(_run(args)), ensure_ascii=False, indent=1))
         return 0
-    except (ProtocolError, ValueError) as exc:
+    except (ProtocolError, ValueError, OSError) as exc:
         print(f"hemicycle chair: {exc}", file=sys.stderr)
         return 1

@@ -112,10 +112,12 @@ class ChairConsole:
 
     # votes
     async def open_vote(self, motion_km: str, motion_en: str, kind: VoteKind = VoteKind.ROLL_CALL,
-                        majority: str | None = None, duration_s: int = 0) -> str:
+                        majority: str | None = None, duration_s: int = 0, options: list[str] | None = None) -> str:
+        """Open a vote; ``options`` None keeps the protocol's default (a motion's yes/no/abstain)."""
         vote_id = f"v{uuid.uuid4().hex[:8]}"
+        extra = {"options": options} if options else {}
         await self._do(OpenVote(vote_id=vote_id, motion_km=motion_km, motion_en=motion_en, kind=kind,
-                                majority=majority, duration_s=duration_s))
+                                majority=majority, duration_s=duration_s, **extra))
         return vote_id
 
     async def close_vote(self, vote_id: str | None = None) -> dict[str, Any]:

@@ -6,6 +6,7 @@
     hemicycle enrol     --url URL --key FILE --role seat              (device: shows a pairing code)
     hemicycle enrol     --url URL --approve CODE --device-id ID --role seat --seat S   (clerk)
     hemicycle chair     --url URL --key FILE --sitting S open|next|grant|stop|vote|close-vote|state ...
+    hemicycle admin     --url URL import-members CSV | set-credential M | create-sitting YAML | where
     hemicycle protocol asyncapi|openapi|schema|markdown
     hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
@@ -25,25 +26,34 @@ from pathlib import Path
 from typing import Any
 
 from chair_console.cli import add_chair_parser
+from hemicycle.admin import add_admin_parser
 from recorder.cli import add_record_parser, add_transcribe_parser
 
 DEFAULT_DATA = Path(".hemicycle")
 
 
-def admin_token_for(data_dir: Path, given: str | None) -> str:
-    """The bootstrap clerk token: given, from the environment, or kept in the data dir."""
+def admin_token_for(data_dir: Path, given: str | None, create: bool = False) -> str:
+    """The bootstrap clerk token: given, from HEMICYCLE_ADMIN_TOKEN, or kept in DATA/admin.token.
+
+    Only the server makes a new one (``create``); a client without one gets a ``LookupError``
+    naming where it looked, rather than a token of its own that no server knows.
+    """
     token = given or os.environ.get("HEMICYCLE_ADMIN_TOKEN")
     if token:
         return token
     path = data_dir / "admin.token"
     if path.exists():
         return path.read_text().strip()
+    if not create:
+        raise LookupError(f"no admin token: pass --admin-token, set HEMICYCLE_ADMIN_TOKEN, or use the --data "
+                          f"folder of `hemicycle serve` (looked for {path})")
     from hall_server.transport.app import new_admin_token
 
     data_dir.mkdir(parents=True, exist_ok=True)
     token = new_admin_token()
-    path.write_text(token + "\n")
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
     return token
 
 
@@ -55,7 +65,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     data = Path(args.data)
     db = args.db or f"sqlite:///{data / 'hall.db'}"
-    token = admin_token_for(data, args.admin_token)
+    token = admin_token_for(data, args.admin_token, create=True)
     key = Path(args.server_key) if args.server_key else data / "server.key"
     app = create_app(
         ServerConfig(db_url=db, admin_token=token, server_key=key, data_dir=data,
@@ -64,6 +74,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     scheme = "https" if args.ssl_certfile else "http"
     print(f"hemicycle: serving on {scheme}://{args.host}:{args.port}  db={db}", file=sys.stderr)
+    token_at = "given on the command line or in HEMICYCLE_ADMIN_TOKEN" if args.admin_token or \
+        os.environ.get("HEMICYCLE_ADMIN_TOKEN") else str(data / "admin.token")
+    print(f"hemicycle: clerk admin token: {token_at}; server key (seals results): {key}", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws="websockets-sansio",
                 ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
@@ -72,7 +85,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from hemicycle.simulate import simulate
 
-    token = admin_token_for(Path(args.data), args.admin_token)
+    try:
+        token = admin_token_for(Path(args.data), args.admin_token)
+    except LookupError as exc:
+        print(f"hemicycle simulate: {exc}", file=sys.stderr)
+        return 2
     summary = asyncio.run(simulate(args.url, args.seats, token, progress=not args.quiet))
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0 if summary["errors"] == 0 else 1
@@ -219,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
     n.set_defaults(fn=cmd_enrol)
 
     add_chair_parser(sub)
+    add_admin_parser(sub, DEFAULT_DATA)
 
     pr = sub.add_parser("protocol", help="protocol documents: AsyncAPI (Socket.IO), OpenAPI (HTTP), "
                                          "the JSON Schema, or the reference page as Markdown")

@@ -49,7 +49,7 @@ async def _seed(url: str, token: str, devices: Path) -> Seeded:
 
 def run_demo(data: Path, host: str, port: int, exit_after: bool) -> int:
     data.mkdir(parents=True, exist_ok=True)
-    token = admin_token_for(data, None)
+    token = admin_token_for(data, None, create=True)
     url = f"http://{host}:{port}"
     env = {**os.environ, "HEMICYCLE_ADMIN_TOKEN": token}
     proc = subprocess.Popen(

@@ -29,9 +29,17 @@ def device_file(key_path: Path) -> Path:
 
 
 def load_device(key_path: Path) -> DeviceKey:
-    """The enrolled identity kept by ``request_enrolment``."""
-    info = json.loads(device_file(key_path).read_text())
-    return DeviceKey(info["device_id"], load_or_create_key(key_path))
+    """The identity of an enrolled key file.
+
+    ``request_enrolment`` keeps the device id beside the key (``KEY.device.json``); a key
+    in a folder of device keys (``DIR/<device_id>.pem``, as the demo and the seed write
+    them) is named by its file. A missing key file is a ``FileNotFoundError``, never a new key.
+    """
+    if not key_path.is_file():
+        raise FileNotFoundError(f"no key file at {key_path}")
+    info = device_file(key_path)
+    device_id = json.loads(info.read_text())["device_id"] if info.is_file() else key_path.stem
+    return DeviceKey(device_id, load_or_create_key(key_path))
 
 
 async def request_enrolment(url: str, key_path: Path, role: Role, label: str, timeout_s: float) -> dict[str, Any]:

@@ -1,0 +1,231 @@
+"""``hemicycle admin``: set up a hall without writing protocol commands by hand.
+
+    hemicycle admin --url URL import-members ROSTER.csv [--pins-out FILE]
+    hemicycle admin --url URL set-credential MEMBER [--pin P | --new-pin] [--card-id C] [--pins-out FILE]
+    hemicycle admin --url URL create-sitting SITTING.yaml|json
+    hemicycle admin where                       # where the admin token and the server key are
+
+Roster CSV (UTF-8, a header row): ``member_id,name_km,name_latin,group`` and optionally
+``title_km,title_en,pin,card_id``. Each row is checked on its own: a bad row is reported
+with its line number and the others still go in; a member already registered is left as
+it is (and its PIN set when the row gives one). ``--new-pin`` makes a random 6-digit PIN;
+PINs are printed once, or with ``--pins-out`` written to a file readable by its owner only.
+
+Sitting file (YAML or JSON)::
+
+    sitting: senate-plenary-2026-12-07        # the stream id
+    body: plenary                             # plenary | standing_committee | commission
+    number: 14
+    title_km: ...
+    title_en: Fourteenth plenary sitting
+    date: 2026-12-07
+    place: Senate Hall, Phnom Penh
+    members: []                               # empty: every registered member
+    rules: senate-plenary
+    floor: {max_open_mics: 2, speaking_time_s: 300}
+    agenda:
+      - {item_id: i1, title_km: ..., title_en: Adoption of the agenda}
+      - item_id: i2
+        title_km: ...
+        title_en: Bills
+        items:                                # sub-items, nested
+          - {item_id: i2a, title_km: ..., title_en: First reading}
+
+All of it goes through the clerk's connection (the admin token from ``--admin-token``,
+``HEMICYCLE_ADMIN_TOKEN`` or DATA/admin.token), so every step is in the hash-chained log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from protocol.commands import AddItem, CreateSitting, RegisterMember, SetCredential
+from protocol.errors import ErrorCode, ProtocolError, validation_problems
+from protocol.types import Role
+from seat_client.client import HallClient
+
+REGISTRY = "registry"
+MEMBER_COLUMNS = ("member_id", "name_km", "name_latin", "group")
+
+
+class SetupError(Exception):
+    """A file that cannot be used at all (not a problem of one row)."""
+
+
+def new_pin() -> str:
+    """A random 6-digit PIN (the protocol takes 4 to 8 digits)."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def write_secret(path: Path, rows: list[tuple[str, str]]) -> None:
+    """``member_id,pin`` lines in a new file readable by its owner only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["member_id", "pin"])
+        w.writerows(rows)
+
+
+def roster_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a roster CSV, blank cells dropped; SetupError when columns are missing."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in MEMBER_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SetupError(f"{path}: the header lacks {', '.join(missing)}")
+        for row in reader:
+            yield reader.line_num, {k: v.strip() for k, v in row.items() if k and v and v.strip()}
+
+
+async def import_members(clerk: HallClient, path: Path, pins_out: Path | None) -> dict[str, Any]:
+    """Register the roster's members and set the PINs or cards it gives; bad rows reported, never fatal."""
+    report: dict[str, Any] = {"added": [], "existing": [], "credentials": [], "bad": []}
+    pins: list[tuple[str, str]] = []
+    for line, row in roster_rows(path):
+        try:
+            member = RegisterMember.model_validate({k: row[k] for k in (*MEMBER_COLUMNS, "title_km", "title_en")
+                                                    if k in row})
+            credential = None
+            if "pin" in row or "card_id" in row:
+                credential = SetCredential(member_id=member.member_id, pin=row.get("pin"), card_id=row.get("card_id"))
+        except ValidationError as exc:
+            report["bad"].append({"line": line, "problems": validation_problems(exc.errors())})
+            continue
+        try:
+            await clerk.command(REGISTRY, member)
+            report["added"].append(member.member_id)
+        except ProtocolError as err:
+            if err.code is not ErrorCode.ALREADY_EXISTS:
+                report["bad"].append({"line": line, "error": err.to_wire()})
+                continue
+            report["existing"].append(member.member_id)
+        if credential is not None:
+            try:
+                await clerk.command(REGISTRY, credential)
+            except ProtocolError as err:
+                report["bad"].append({"line": line, "error": err.to_wire()})
+                continue
+            report["credentials"].append(member.member_id)
+            if credential.pin:
+                pins.append((member.member_id, credential.pin))
+    if pins_out is not None and pins:
+        write_secret(pins_out, pins)
+        report["pins_written_to"] = str(pins_out)
+    return report
+
+
+def agenda_commands(items: list[dict[str, Any]], parent: str | None = None) -> Iterator[AddItem]:
+    """The agenda file's items, depth first, each with its parent."""
+    for item in items:
+        fields = {k: v for k, v in item.items() if k != "items"}
+        yield AddItem.model_validate({**fields, "parent_id": parent})
+        yield from agenda_commands(item.get("items") or [], item.get("item_id"))
+
+
+def read_sitting(path: Path) -> tuple[str, CreateSitting, list[AddItem]]:
+    """The stream id, the sitting and its agenda from a YAML or JSON file; SetupError when unusable."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SetupError(f"{path}: cannot read it as YAML or JSON ({type(exc).__name__})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("sitting"), str):
+        raise SetupError(f"{path}: needs a mapping with `sitting` (the stream id), the sitting and its `agenda`")
+    fields = {k: (str(v) if k == "date" else v) for k, v in data.items() if k not in ("sitting", "agenda")}
+    try:
+        sitting = CreateSitting.model_validate(fields)
+        agenda = list(agenda_commands(data.get("agenda") or []))
+    except ValidationError as exc:
+        problems = "; ".join(f"{p['loc']}: {p['msg']}" for p in validation_problems(exc.errors()))
+        raise SetupError(f"{path}: {problems}") from exc
+    return data["sitting"], sitting, agenda
+
+
+async def create_sitting(clerk: HallClient, path: Path) -> dict[str, Any]:
+    stream, sitting, agenda = read_sitting(path)
+    await clerk.command(stream, sitting)
+    for item in agenda:
+        await clerk.command(stream, item)
+    return {"sitting": stream, "items": [i.item_id for i in agenda]}
+
+
+async def set_credential(clerk: HallClient, member_id: str, pin: str | None, card_id: str | None,
+                         pins_out: Path | None) -> dict[str, Any]:
+    await clerk.command(REGISTRY, SetCredential(member_id=member_id, pin=pin, card_id=card_id))
+    out: dict[str, Any] = {"member_id": member_id, "card_id_set": card_id is not None}
+    if pin is not None:
+        if pins_out is not None:
+            write_secret(pins_out, [(member_id, pin)])
+            out["pin_written_to"] = str(pins_out)
+        else:
+            out["pin"] = pin
+    return out
+
+
+def add_admin_parser(sub: Any, data_default: Path) -> None:
+    p = sub.add_parser("admin", help="set up members, PINs and sittings from files (as a clerk)",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", default="http://127.0.0.1:8765")
+    p.add_argument("--admin-token")
+    p.add_argument("--data", default=str(data_default), help="where `hemicycle serve` keeps admin.token")
+    what = p.add_subparsers(dest="what", required=True)
+    m = what.add_parser("import-members", help="register members (and PINs, cards) from a roster CSV")
+    m.add_argument("file", type=Path)
+    m.add_argument("--pins-out", type=Path, help="write the roster's PINs here (0600) for distribution")
+    c = what.add_parser("set-credential", help="set or reset a member's PIN or card id")
+    c.add_argument("member_id")
+    group = c.add_mutually_exclusive_group()
+    group.add_argument("--pin")
+    group.add_argument("--new-pin", action="store_true", help="make a random 6-digit PIN")
+    c.add_argument("--card-id")
+    c.add_argument("--pins-out", type=Path, help="write the PIN here (0600) instead of printing it")
+    s = what.add_parser("create-sitting", help="create a sitting and its agenda from a YAML or JSON file")
+    s.add_argument("file", type=Path)
+    what.add_parser("where", help="where the admin token and the server key are kept")
+    p.set_defaults(fn=run_admin)
+
+
+async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
+    clerk = HallClient(args.url, Role.CLERK, token)
+    await clerk.connect()
+    try:
+        if args.what == "import-members":
+            return await import_members(clerk, args.file, args.pins_out)
+        if args.what == "create-sitting":
+            return await create_sitting(clerk, args.file)
+        pin = new_pin() if args.new_pin else args.pin
+        return await set_credential(clerk, args.member_id, pin, args.card_id, args.pins_out)
+    finally:
+        await clerk.close()
+
+
+def run_admin(args: argparse.Namespace) -> int:
+    from hemicycle.cli import admin_token_for
+
+    data = Path(args.data)
+    if args.what == "where":
+        print(json.dumps({"admin_token": str(data / "admin.token"), "server_key": str(data / "server.key"),
+                          "environment": "HEMICYCLE_ADMIN_TOKEN overrides the file"}, indent=1))
+        return 0
+    try:
+        report = asyncio.run(_run(args, admin_token_for(data, args.admin_token)))
+    except (SetupError, ProtocolError, OSError, LookupError) as exc:
+        print(f"hemicycle admin: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 1 if report.get("bad") else 0
+
+
+__all__ = ["add_admin_parser", "create_sitting", "import_members", "read_sitting"]
