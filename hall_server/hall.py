@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -35,12 +35,14 @@ from procedure import (
     fold,
     load_state,
 )
+from procedure.sitting import own_member
 from protocol.ballots import decode_ballot
 from protocol.canonical import canonical_bytes
 from protocol.commands import (
     REGISTRY_STREAM,
     CastBallot,
     CheckIn,
+    Command,
     CommandEnvelope,
     CreateSitting,
     SetCredential,
@@ -80,6 +82,24 @@ class Caller:
     actor: Actor
     seat: str | None = None
     enrolled: bool = False
+
+
+def acting_actor(state: State, cmd: Command, ctx: Context) -> Actor:
+    """The record's actor: the device and role, and the member the command was made for.
+
+    A member's device acts for the member its command names (check-in, floor, check-out:
+    the decision has already refused any other), for its ballot's member, or else for the
+    member bound to it or checked in at its seat. Other roles keep their own binding.
+    """
+    actor = ctx.actor
+    if actor.role not in (Role.SEAT, Role.REMOTE) or not isinstance(state, SittingState):
+        return actor
+    member = getattr(cmd, "member_id", None)
+    if member is None and isinstance(cmd, CastBallot):
+        member = decode_ballot(cmd.ballot)[0].member
+    if member is None:
+        member = own_member(state, ctx)
+    return actor.model_copy(update={"member_id": member})
 
 
 def command_digest(env: CommandEnvelope) -> str:
@@ -186,6 +206,11 @@ class Hall:
             if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
                 raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
             if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
+                # The rules' refusals (not on the roster, already present, seat taken) come before
+                # the credential's: a dry run of the pure decision on the state as it stands.
+                known = self.states.get(env.stream)
+                if isinstance(known, SittingState) and known.created:
+                    decide(known, cmd, Context(caller.actor, self.clock(), caller.seat), self.registry)
                 stored = await self.store.run(self.store.log.credential, cmd.member_id)
                 ok = await self.offload(credential_matches, cmd.member_id, stored, cmd.pin, cmd.card_id)
                 if not ok:
@@ -246,7 +271,8 @@ class Hall:
                 except ProtocolError as err:
                     outcomes.append(err)
                     continue
-                new = seal_records(stream, state, events, ctx, p.env.id)
+                acting = replace(ctx, actor=acting_actor(state, p.env.cmd, ctx))
+                new = seal_records(stream, state, events, acting, p.env.id)
                 new += self._seals(stream, new, ctx, p.env.id)
                 for r in new:
                     state = fold(state, r)

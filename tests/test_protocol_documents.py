@@ -56,10 +56,10 @@ def test_asyncapi_document_passes_the_asyncapi_parser(tmp_path: Path) -> None:
     assert report["channels"] == 6 and report["operations"] == len(DOC["operations"])
 
 
-def test_openapi_document_is_valid_and_names_every_route(server: ServerProcess) -> None:
+def test_openapi_document_is_valid_and_names_every_route(server: ServerProcess, tmp_path: Path) -> None:
     api = openapi_document()
     validate_openapi(api)
-    served = served_paths()
+    served = served_paths(tmp_path)
     assert served == set(api["paths"]), served ^ set(api["paths"])
     with urllib.request.urlopen(f"{server.url}/api/openapi.json") as r:
         assert json.loads(r.read()) == json.loads(json.dumps(api))
@@ -67,14 +67,14 @@ def test_openapi_document_is_valid_and_names_every_route(server: ServerProcess) 
         assert json.loads(r.read()) == json.loads(json.dumps(DOC))
 
 
-def served_paths() -> set[str]:
+def served_paths(folder: Path) -> set[str]:
     """Every HTTP route of the app, pages and static files aside."""
     from starlette.routing import Route
 
     from hall_server.transport.app import ServerConfig, create_app
 
-    app = create_app(ServerConfig(db_url="sqlite://", admin_token="x", server_key=ROOT / ".hemicycle" / "t.key",
-                                  data_dir=ROOT / ".hemicycle" / "t", archive_dir=ROOT / ".hemicycle" / "t"))
+    app = create_app(ServerConfig(db_url="sqlite://", admin_token="x", server_key=folder / "server.key",
+                                  data_dir=folder, archive_dir=folder / "archive"))
     routes = app.other_asgi_app.routes
     paths = {r.path for r in routes if isinstance(r, Route)}
     return {p for p in paths if p.startswith(("/api/", "/documents/")) or p in ("/healthz", "/metrics")}

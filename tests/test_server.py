@@ -129,6 +129,36 @@ async def test_another_devices_command_id_is_an_unrelated_id(hall: Hall) -> None
     assert [r.member_id for r in hall.state().floor.queue] == [a.member_id, b.member_id]
 
 
+async def test_records_name_the_member_a_command_was_made_for(hall: Hall) -> None:
+    m = hall.seeded.members[2]
+    ack = await hall.seats[2].command(hall.sitting, RequestFloor(member_id=m.member_id))
+    await hall.chair.wait_for(hall.sitting, lambda s: s.seq >= ack["seq"])
+    records = await hall.chair.call("sync", {"stream": hall.sitting, "after": 0})
+    by_seq = {r["seq"]: r for r in records["records"]}
+    assert by_seq[ack["seq"]]["actor"] == {"role": "seat", "device_id": f"{hall.seeded.prefix}-seat-{m.seat}",
+                                          "member_id": m.member_id}
+    check_ins = [r for r in records["records"] if r["event"]["type"] == "attendance.checked_in"]
+    assert {r["actor"]["member_id"] for r in check_ins} == {x.member_id for x in hall.seeded.members}
+    assert all(r["actor"]["member_id"] is None for r in records["records"] if r["actor"]["role"] == "chair")
+
+
+async def test_a_member_not_on_the_roster_is_unknown_before_any_pin_is_checked(hall: Hall) -> None:
+    from protocol.commands import CreateSitting
+
+    small = f"{hall.sitting}-small"
+    first = hall.seeded.members[0]
+    await hall.clerk.command(small, CreateSitting(body="commission", number=3, title_km="ក", title_en="Small",
+                                                  date="2026-12-01", place="Room", members=[first.member_id]))
+    outsider = hall.seeded.members[1]
+    for pin in ("0000", outsider.pin):
+        with pytest.raises(ProtocolError) as e:
+            await hall.seats[1].command(small, CheckIn(member_id=outsider.member_id, pin=pin))
+        assert e.value.code is ErrorCode.UNKNOWN_MEMBER, e.value
+    with pytest.raises(ProtocolError) as e:
+        await hall.seats[0].command(small, CheckIn(member_id=first.member_id, pin="0000"))
+    assert e.value.code is ErrorCode.BAD_CREDENTIAL
+
+
 async def test_reconnect_resyncs_without_double_effects(hall: Hall) -> None:
     seat = hall.seats[2]
     member = hall.seeded.members[2]
