@@ -132,9 +132,9 @@ def cmd_protocol(args: argparse.Namespace) -> int:
         sys.stdout.write(reference_markdown())
         return 0
     if args.what == "asyncapi":
-        from protocol.asyncapi import asyncapi_document
+        from hall_server.refusals import protocol_document
 
-        doc = asyncapi_document()
+        doc = protocol_document()
     elif args.what == "openapi":
         from hall_server.transport.openapi import openapi_document
 

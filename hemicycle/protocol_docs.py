@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hall_server.refusals import protocol_document
 from hall_server.transport.openapi import openapi_document
-from protocol.asyncapi import asyncapi_document
 
 
 def _type(schema: dict[str, Any]) -> str:
@@ -56,7 +56,7 @@ def _schema_section(name: str, schema: dict[str, Any]) -> list[str]:
 
 def reference_markdown() -> str:
     """The AsyncAPI and OpenAPI documents as Markdown (deterministic)."""
-    doc, api = asyncapi_document(), openapi_document()
+    doc, api = protocol_document(), openapi_document()
     limits = doc["x-hemicycle"]["limits"]
     out = [
         "# Hemicycle protocol reference",
@@ -93,7 +93,13 @@ def reference_markdown() -> str:
             else:
                 receives.append(f"`{event}` {payload}")
         out.append(f"| `{channel['address']}` | {', '.join(sends)} | {', '.join(receives)} |")
-    out += ["", "## Command types", "", ", ".join(f"`{t}`" for t in doc["x-hemicycle"]["command_types"]), ""]
+    refusals = doc["x-hemicycle"]["refusals"]
+    out += ["", "## Command types and their refusals", "",
+            "Any command can be refused with " + ", ".join(f"`{c}`" for c in refusals["common"]) + "; beyond those:",
+            "", "| command | can also be refused with |", "|---|---|"]
+    for kind in doc["x-hemicycle"]["command_types"]:
+        out.append(f"| `{kind}` | {', '.join(f'`{c}`' for c in refusals['by_command'].get(kind, []))} |")
+    out.append("")
     out += ["## HTTP routes", "", "| method | path | summary | auth |", "|---|---|---|---|"]
     for path, methods in api["paths"].items():
         for method, op in methods.items():

@@ -225,8 +225,13 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
 RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption"}
 
 
-def asyncapi_document() -> dict[str, Any]:
-    """The whole Socket.IO protocol as an AsyncAPI 3.0.0 document (a JSON value)."""
+def asyncapi_document(refusals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole Socket.IO protocol as an AsyncAPI 3.0.0 document (a JSON value).
+
+    ``refusals`` is ``{"common": [code], "by_command": {type: [code]}}``: the error codes
+    each command can be refused with, which the rules of procedure know
+    (``hall_server.refusals``); it goes under ``x-hemicycle.refusals``.
+    """
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     for role in NAMESPACES:
@@ -284,6 +289,7 @@ def asyncapi_document() -> dict[str, Any]:
         },
         "x-hemicycle": {
             "protocol_version": PROTOCOL_VERSION,
+            **({"refusals": refusals} if refusals is not None else {}),
             "command_types": sorted(COMMAND_TYPES),
             "limits": {"command_bytes": MAX_COMMAND_BYTES, "packet_bytes": MAX_PACKET_BYTES,
                        "sync_records": SYNC_LIMIT},

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from hall_server.clock import run_clock
 from hall_server.hall import Hall
 from hall_server.media import CutAudio
+from hall_server.refusals import protocol_document
 from hall_server.store import EventLog
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
@@ -32,7 +33,6 @@ from hall_server.transport.openapi import openapi_document
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
 from hall_server.web import web_routes
-from protocol.asyncapi import asyncapi_document
 from protocol.keyfile import load_or_create_key
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
@@ -122,7 +122,7 @@ def create_app(config: ServerConfig) -> Any:
         return JSONResponse({"protocol": PROTOCOL_VERSION, "server_key": hall.server_public})
 
     async def asyncapi(request: Request) -> JSONResponse:
-        return JSONResponse(asyncapi_document())
+        return JSONResponse(protocol_document())
 
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(openapi_document())
