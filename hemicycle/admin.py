@@ -1,15 +1,16 @@
 """``hemicycle admin``: set up a hall without writing protocol commands by hand.
 
-    hemicycle admin --url URL import-members ROSTER.csv [--pins-out FILE]
+    hemicycle admin --url URL import-members ROSTER.csv|ROSTER.xlsx
     hemicycle admin --url URL set-credential MEMBER [--pin P | --new-pin] [--card-id C] [--pins-out FILE]
     hemicycle admin --url URL create-sitting SITTING.yaml|json
     hemicycle admin where                       # where the admin token and the server key are
 
-Roster CSV (UTF-8, a header row): ``member_id,name_km,name_latin,group`` and optionally
-``title_km,title_en,pin,card_id``. Each row is checked on its own: a bad row is reported
-with its line number and the others still go in; a member already registered is left as
-it is (and its PIN set when the row gives one). ``--new-pin`` makes a random 6-digit PIN;
-PINs are printed once, or with ``--pins-out`` written to a file readable by its owner only.
+Roster (CSV in UTF-8 or XLSX, a header row): ``member_id,name_km,name_latin,group`` and
+optionally ``title_km,title_en,pin,card_id``, imported by the hall (``POST /api/roster``,
+the rules in ``procedure.roster``): new rows add, changed rows update, blank cells leave
+values alone, a bad row is reported with its line and the others still go in.
+``set-credential --new-pin`` makes a random 6-digit PIN, printed once, or with
+``--pins-out`` written to a file readable by its owner only.
 
 Sitting file (YAML or JSON)::
 
@@ -48,16 +49,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yaml
 from pydantic import ValidationError
 
-from protocol.commands import AddItem, CreateSitting, RegisterMember, SetCredential
-from protocol.errors import ErrorCode, ProtocolError, validation_problems
+from protocol.commands import AddItem, CreateSitting, SetCredential
+from protocol.errors import ProtocolError, validation_problems
 from protocol.types import Role
 from seat_client.client import HallClient
 
 REGISTRY = "registry"
-MEMBER_COLUMNS = ("member_id", "name_km", "name_latin", "group")
 
 
 class SetupError(Exception):
@@ -79,52 +80,15 @@ def write_secret(path: Path, rows: list[tuple[str, str]]) -> None:
         w.writerows(rows)
 
 
-def roster_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a roster CSV, blank cells dropped; SetupError when columns are missing."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in MEMBER_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SetupError(f"{path}: the header lacks {', '.join(missing)}")
-        for row in reader:
-            yield reader.line_num, {k: v.strip() for k, v in row.items() if k and v and v.strip()}
-
-
-async def import_members(clerk: HallClient, path: Path, pins_out: Path | None) -> dict[str, Any]:
-    """Register the roster's members and set the PINs or cards it gives; bad rows reported, never fatal."""
-    report: dict[str, Any] = {"added": [], "existing": [], "credentials": [], "bad": []}
-    pins: list[tuple[str, str]] = []
-    for line, row in roster_rows(path):
-        try:
-            member = RegisterMember.model_validate({k: row[k] for k in (*MEMBER_COLUMNS, "title_km", "title_en")
-                                                    if k in row})
-            credential = None
-            if "pin" in row or "card_id" in row:
-                credential = SetCredential(member_id=member.member_id, pin=row.get("pin"), card_id=row.get("card_id"))
-        except ValidationError as exc:
-            report["bad"].append({"line": line, "problems": validation_problems(exc.errors())})
-            continue
-        try:
-            await clerk.command(REGISTRY, member)
-            report["added"].append(member.member_id)
-        except ProtocolError as err:
-            if err.code is not ErrorCode.ALREADY_EXISTS:
-                report["bad"].append({"line": line, "error": err.to_wire()})
-                continue
-            report["existing"].append(member.member_id)
-        if credential is not None:
-            try:
-                await clerk.command(REGISTRY, credential)
-            except ProtocolError as err:
-                report["bad"].append({"line": line, "error": err.to_wire()})
-                continue
-            report["credentials"].append(member.member_id)
-            if credential.pin:
-                pins.append((member.member_id, credential.pin))
-    if pins_out is not None and pins:
-        write_secret(pins_out, pins)
-        report["pins_written_to"] = str(pins_out)
-    return report
+async def import_members(url: str, token: str, data: bytes) -> dict[str, Any]:
+    """Send a roster file's bytes (CSV or XLSX) to the hall's ``POST /api/roster``: the clerk page's import."""
+    async with aiohttp.ClientSession() as http, http.post(
+        f"{url}/api/roster", data=data, headers={"X-Hemicycle-Token": token}
+    ) as r:
+        body = await r.json()
+    if not body.get("ok"):
+        raise ProtocolError.from_wire(body["error"])
+    return {k: v for k, v in body.items() if k != "ok"}
 
 
 def agenda_commands(items: list[dict[str, Any]], parent: str | None = None) -> Iterator[AddItem]:
@@ -181,9 +145,8 @@ def add_admin_parser(sub: Any, data_default: Path) -> None:
     p.add_argument("--admin-token")
     p.add_argument("--data", default=str(data_default), help="where `hemicycle serve` keeps admin.token")
     what = p.add_subparsers(dest="what", required=True)
-    m = what.add_parser("import-members", help="register members (and PINs, cards) from a roster CSV")
+    m = what.add_parser("import-members", help="add or update members (and PINs, cards) from a CSV or XLSX roster")
     m.add_argument("file", type=Path)
-    m.add_argument("--pins-out", type=Path, help="write the roster's PINs here (0600) for distribution")
     c = what.add_parser("set-credential", help="set or reset a member's PIN or card id")
     c.add_argument("member_id")
     group = c.add_mutually_exclusive_group()
@@ -198,11 +161,11 @@ def add_admin_parser(sub: Any, data_default: Path) -> None:
 
 
 async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
+    if args.what == "import-members":
+        return await import_members(args.url, token, args.file.read_bytes())
     clerk = HallClient(args.url, Role.CLERK, token)
     await clerk.connect()
     try:
-        if args.what == "import-members":
-            return await import_members(clerk, args.file, args.pins_out)
         if args.what == "create-sitting":
             return await create_sitting(clerk, args.file)
         pin = new_pin() if args.new_pin else args.pin
@@ -221,7 +184,7 @@ def run_admin(args: argparse.Namespace) -> int:
         return 0
     try:
         report = asyncio.run(_run(args, admin_token_for(data, args.admin_token)))
-    except (SetupError, ProtocolError, OSError, LookupError) as exc:
+    except (SetupError, ProtocolError, OSError, LookupError, aiohttp.ClientError) as exc:
         print(f"hemicycle admin: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, ensure_ascii=False, indent=1))

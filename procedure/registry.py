@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
-from protocol.commands import EnrolDevice, RegisterMember, RevokeDevice
+from protocol.commands import EnrolDevice, RegisterMember, RevokeDevice, UpdateMember
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered
+from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered, MemberUpdated
 from protocol.types import Role
 
 
@@ -38,7 +38,7 @@ class RegistryState:
         return device if device is not None and not device.revoked else None
 
 
-RegistryCommand = RegisterMember | EnrolDevice | RevokeDevice
+RegistryCommand = RegisterMember | UpdateMember | EnrolDevice | RevokeDevice
 
 
 def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) -> list[Event]:
@@ -52,6 +52,13 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                     ErrorCode.ALREADY_EXISTS, "member already registered", member_id=cmd.member_id
                 )
             return [MemberRegistered(**cmd.model_dump(exclude={"type"}))]
+        case UpdateMember():
+            member = state.members.get(cmd.member_id)
+            if member is None:
+                raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "no such member", member_id=cmd.member_id)
+            changes = {k: v for k, v in cmd.model_dump(exclude={"type", "member_id"}).items()
+                       if v is not None and v != getattr(member, k)}
+            return [MemberUpdated(member_id=cmd.member_id, **changes)] if changes else []
         case EnrolDevice():
             if cmd.device_id in state.devices and not state.devices[cmd.device_id].revoked:
                 raise ProtocolError(
@@ -84,6 +91,10 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
     match event:
         case MemberRegistered():
             return replace(state, members={**state.members, event.member_id: event})
+        case MemberUpdated():
+            changes = {k: v for k, v in event.model_dump(exclude={"type", "member_id"}).items() if v is not None}
+            member = state.members[event.member_id].model_copy(update=changes)
+            return replace(state, members={**state.members, event.member_id: member})
         case DeviceEnrolled():
             device = Device(
                 device_id=event.device_id,

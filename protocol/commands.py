@@ -46,6 +46,22 @@ class RegisterMember(Model):
     title_en: OptText = ""
 
 
+class UpdateMember(Model):
+    """Change a registered member's names, group or titles; a field left out (None) stays as it is.
+
+    Sittings already created keep the roster they were created with: the record names
+    members as they were at the time.
+    """
+
+    type: Literal["member.update"] = "member.update"
+    member_id: Id
+    name_km: ShortText | None = None
+    name_latin: ShortText | None = None
+    group: ShortText | None = None
+    title_km: OptText | None = None
+    title_en: OptText | None = None
+
+
 class SetCredential(Model):
     """Set a member's PIN or card id; kept hashed outside the public log."""
 
@@ -295,7 +311,7 @@ class PostNotice(Model):
 
 
 RegistryCommand = Annotated[
-    RegisterMember | SetCredential | EnrolDevice | RevokeDevice,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice,
     Field(discriminator="type"),
 ]
 
@@ -331,7 +347,7 @@ SittingCommand = (
 )
 
 Command = Annotated[
-    RegisterMember | SetCredential | EnrolDevice | RevokeDevice | SittingCommand,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | SittingCommand,
     Field(discriminator="type"),
 ]
 

@@ -47,6 +47,18 @@ class MemberRegistered(Model):
     title_en: OptText = ""
 
 
+class MemberUpdated(Model):
+    """The fields of a member that changed, with their new values (None: unchanged)."""
+
+    type: Literal["member.updated"] = "member.updated"
+    member_id: Id
+    name_km: ShortText | None = None
+    name_latin: ShortText | None = None
+    group: ShortText | None = None
+    title_km: OptText | None = None
+    title_en: OptText | None = None
+
+
 class DeviceEnrolled(Model):
     type: Literal["device.enrolled"] = "device.enrolled"
     device_id: Id
@@ -291,6 +303,7 @@ class SegmentRevised(Model):
 
 Event = Annotated[
     MemberRegistered
+    | MemberUpdated
     | DeviceEnrolled
     | DeviceRevoked
     | SittingCreated

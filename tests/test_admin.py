@@ -62,21 +62,19 @@ async def test_admin_sets_up_a_sitting_that_then_runs(tmp_path: Path) -> None:
     server.start()
     try:
         (tmp_path / "roster.csv").write_text(ROSTER)
-        pins_file = tmp_path / "pins.csv"
-        out = admin(server, "import-members", str(tmp_path / "roster.csv"), "--pins-out", str(pins_file))
+        out = admin(server, "import-members", str(tmp_path / "roster.csv"))
         assert out.returncode == 1, out.stderr  # bad rows were reported
         report = json.loads(out.stdout)
-        assert report["added"] == ["a01", "a02", "a05"]
-        assert [b["line"] for b in report["bad"]] == [4, 5]
-        assert report["bad"][0]["problems"][0]["loc"] == "name_km"
-        assert report["bad"][1]["problems"][0]["loc"] == "pin"
-        assert stat.S_IMODE(pins_file.stat().st_mode) == 0o600
-        assert pins_file.read_text().splitlines()[1:] == ["a01,1234", "a05,5678"]
-        again = json.loads(admin(server, "import-members", str(tmp_path / "roster.csv")).stdout)
-        assert again["added"] == [] and again["existing"] == ["a01", "a02", "a05"]
+        assert report["added"] == ["a01", "a02", "a05"] and report["credentials"] == ["a01", "a05"]
+        assert [(b["line"], b["problems"][0]["loc"]) for b in report["bad"]] == [(4, "name_km"), (5, "pin")]
+        assert "1234" not in out.stdout, "PINs are never echoed"
+        (tmp_path / "change.csv").write_text("member_id,name_latin,pin\na01,Sok Chann,\na02,,4321\na05,Heng So,\n")
+        again = json.loads(admin(server, "import-members", str(tmp_path / "change.csv")).stdout)
+        assert (again["updated"], again["unchanged"], again["credentials"]) == (["a01"], ["a02", "a05"], ["a02"])
 
         new = admin(server, "set-credential", "a02", "--new-pin", "--pins-out", str(tmp_path / "a02.csv"))
         assert new.returncode == 0, new.stderr
+        assert stat.S_IMODE((tmp_path / "a02.csv").stat().st_mode) == 0o600
         pin_a02 = (tmp_path / "a02.csv").read_text().splitlines()[1].split(",")[1]
         assert len(pin_a02) == 6 and pin_a02.isdigit() and pin_a02 not in new.stdout
 

@@ -125,6 +125,26 @@ def openapi_document() -> dict[str, Any]:
                     "400": _error("not a PDF"), "401": _error("not a clerk"), "413": _error("over 64 MiB"),
                 },
             }},
+            "/api/roster": {"post": {
+                "summary": "Import members from a CSV or XLSX roster (a clerk): new rows add, changed rows update, "
+                           "blank cells leave values alone, bad rows are reported by line",
+                "security": CLERK,
+                "requestBody": {"required": True, "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                "responses": {
+                    "200": _json({"type": "object", "required": ["ok", "added", "updated", "unchanged",
+                                                                 "credentials", "bad"], "properties": {
+                        "ok": {"const": True},
+                        **{k: {"type": "array", "items": {"type": "string"}}
+                           for k in ("added", "updated", "unchanged", "credentials")},
+                        "bad": {"type": "array", "items": {"type": "object", "required": ["line", "member_id"]}}}},
+                        "what each row did"),
+                    "400": _error("not a CSV or XLSX roster"), "401": _error("not a clerk"),
+                    "413": _error("over 2 MiB"),
+                },
+            }},
             "/documents/{sha256}": {"get": {
                 "summary": "A document's bytes, by their hash (immutable)",
                 "parameters": [_path_param("sha256", "the document's SHA-256, hex", "^[0-9a-f]{64}$")],

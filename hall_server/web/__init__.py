@@ -5,6 +5,7 @@
     GET  /static/dist/...       the bundle built from ``web/`` (esbuild)
     GET  /static/fonts/NotoSansKhmer.ttf   the shipped font (fontpkg-noto-sans-khmer)
     POST /api/documents         a clerk uploads a PDF; stored under data_dir/documents/<sha256>
+    POST /api/roster            a clerk imports members from CSV or XLSX (``roster.py``)
     GET  /documents/<sha256>    anyone on the hall network reads it (seats, display)
 """
 
@@ -19,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from hall_server.hall import Caller, Hall
 from hall_server.web.documents import DocumentStore, document_routes
 from hall_server.web.pages import APPS, font_route, index, page, static_app
+from hall_server.web.roster import roster_routes
 
 Authenticate = Callable[[dict[str, Any]], Caller | None]
 
@@ -34,4 +36,5 @@ def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate) -> 
         font_route(),
         Mount("/static/dist", app=static_app(), name="dist"),
         *document_routes(store, authenticate_clerk),
+        *roster_routes(hall, authenticate_clerk),
     ]

@@ -33,8 +33,14 @@ async def test_clerk_prepares_a_sitting_and_enrols_a_seat(hall: Hall) -> None:
     await clerk.get_by_test_id("tab-members").click()
     await clerk.get_by_test_id("csv-text").fill(ROSTER)
     await clerk.get_by_test_id("csv-import").click()
-    await expect(clerk.get_by_test_id("csv-status")).to_have_text("Imported 2 (0 already there)")
+    await expect(clerk.get_by_test_id("csv-status")).to_have_text("Added 2 · updated 0 · unchanged 0 · bad rows 0")
     await expect(clerk.get_by_test_id("members")).to_contain_text("Ek Sovannara, Jr")
+    # A change to the roster: a name edited, a row that cannot be a member reported by its line.
+    await clerk.get_by_test_id("csv-text").fill("member_id,name_latin\r\nx001,Ek Sovannara\r\nx003,Nobody\r\n")
+    await clerk.get_by_test_id("csv-import").click()
+    await expect(clerk.get_by_test_id("csv-status")).to_have_text("Added 0 · updated 1 · unchanged 0 · bad rows 1")
+    await expect(clerk.get_by_test_id("csv-bad")).to_contain_text("Line 3")
+    await expect(clerk.get_by_test_id("members")).not_to_contain_text("Ek Sovannara, Jr")
 
     # A new sitting (of every registered member), an item with a sub-item, a PDF on the sub-item.
     await clerk.get_by_test_id("tab-sittings").click()
@@ -81,7 +87,7 @@ async def test_clerk_prepares_a_sitting_and_enrols_a_seat(hall: Hall) -> None:
     await seat.get_by_test_id("checkin-member").select_option("x001")
     await seat.get_by_test_id("checkin-pin").fill("4321")
     await seat.get_by_test_id("checkin-submit").click()
-    await expect(seat.get_by_test_id("member-name")).to_have_text("Ek Sovannara, Jr")
+    await expect(seat.get_by_test_id("member-name")).to_have_text("Ek Sovannara")  # as edited above
     await seat.locator("[data-item='e1.1']").click()
     await seat.get_by_test_id("doc-open").click()
     await expect(seat.get_by_test_id("doc-frame")).to_have_attribute("src", f"/documents/{sha}")

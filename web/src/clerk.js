@@ -120,6 +120,9 @@ function takeRegistry(records) {
     registry.seq = r.seq;
     const e = r.event;
     if (e.type === "member.registered") registry.members[e.member_id] = e;
+    else if (e.type === "member.updated" && registry.members[e.member_id]) {
+      for (const [k, v] of Object.entries(e)) if (v !== null && k !== "type") registry.members[e.member_id][k] = v;
+    }
     else if (e.type === "device.enrolled") registry.devices[e.device_id] = { ...e, revoked: false };
     else if (e.type === "device.revoked" && registry.devices[e.device_id]) registry.devices[e.device_id].revoked = true;
   }
@@ -325,57 +328,35 @@ function drawDocs() {
 
 // -- roster import -------------------------------------------------------------------------------
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF; a BOM and blank lines are ignored. */
-export function parseCsv(text) {
-  const rows = [];
-  let row = [], cell = "", quoted = false;
-  text = text.replace(/^\uFEFF/, "");
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") { row.push(cell); cell = ""; }
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell); cell = "";
-      if (row.some((x) => x.trim())) rows.push(row);
-      row = [];
-    } else cell += c;
-  }
-  row.push(cell);
-  if (row.some((x) => x.trim())) rows.push(row);
-  return rows.map((r) => r.map((x) => x.trim()));
-}
-
+/** The roster goes to the hall as a file (CSV or XLSX): the server decides what each row does
+ * (procedure/roster.py), the same import as `hemicycle admin import-members`. */
 function drawCsv() {
   region(els.csv, JSON.stringify([getLang()]), () => {
-    const file = h("input", { type: "file", accept: ".csv,text/csv", "data-testid": "csv-file" });
+    const file = h("input", {
+      type: "file", "data-testid": "csv-file",
+      accept: ".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    });
     const text = h("textarea", { rows: 6, "data-testid": "csv-text", placeholder: "member_id,name_km,name_latin,group,pin" });
     const status = h("p", { role: "status", "data-testid": "csv-status" });
-    file.addEventListener("change", async () => { if (file.files[0]) text.value = await file.files[0].text(); });
+    const bad = h("ul.bad-rows", { "data-testid": "csv-bad" });
     const go = action(t("roster.import.go"), async () => {
-      let rows = parseCsv(text.value);
-      if (rows[0]?.[0]?.toLowerCase() === "member_id") rows = rows.slice(1);
-      let n = 0, skipped = 0;
-      for (const [i, r] of rows.entries()) {
-        const [member_id, name_km, name_latin, group, pin] = r;
-        status.textContent = t("roster.progress", { n: i + 1, total: rows.length });
-        try {
-          await cmd({ type: "member.register", member_id, name_km, name_latin, group }, "registry");
-          n++;
-        } catch (err) {
-          if (err.code !== "already_exists") throw err;
-          skipped++;
-        }
-        if (pin) await cmd({ type: "member.set_credential", member_id, pin }, "registry");
-      }
-      status.textContent = t("roster.imported", { n, skipped });
+      const body = file.files[0] || new Blob([text.value], { type: "text/csv" });
+      status.textContent = t("sending");
+      bad.replaceChildren();
+      const r = await fetch("/api/roster", { method: "POST", body, headers: await uploadAuthHeaders() });
+      const report = await r.json().catch(() => null);
+      if (!report?.ok) { status.textContent = ""; throw new HallError(report?.error); }
+      status.textContent = t("roster.imported", {
+        added: num(report.added.length), updated: num(report.updated.length),
+        unchanged: num(report.unchanged.length), bad: num(report.bad.length),
+      });
+      bad.replaceChildren(...report.bad.map((b) => h("li", t("roster.bad.row", { line: num(b.line) }), " ",
+        h("bdi", b.member_id || "—"), t("colon"),
+        (b.problems || []).map((p) => `${p.loc}: ${p.msg}`).join("; ") || t(`err.${b.error?.code}`))));
+      file.value = "";
     }, { "data-testid": "csv-import" }, "btn.primary");
     return [h("h2#csv-h", t("roster.import")), h("p.muted.small", t("roster.csv.help")),
-      field("csv-file-in", t("roster.csv.file"), file), field("csv-text-in", t("roster.csv.text"), text), go, status];
+      field("csv-file-in", t("roster.csv.file"), file), field("csv-text-in", t("roster.csv.text"), text), go, status, bad];
   });
 }
 
