@@ -43,6 +43,7 @@ FLOOR = FloorSettings(
 COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "member.register": {"member_id": "m1", "name_km": "សុខ ចាន់", "name_latin": "Sok Chan",
                         "group": "blue", "title_km": "ឯកឧត្តម", "title_en": "H.E."},
+    "member.update": {"member_id": "m1", "name_latin": "Sok Chann", "group": "green"},
     "member.set_credential": {"member_id": "m1", "pin": "123456", "card_id": "CARD0042"},
     "device.enrol": {"device_id": "seat-12", "role": "seat", "public_key": KEY, "member_id": "m1",
                      "seat": "s12", "label": "Row 2, seat 12"},
@@ -87,6 +88,7 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
 
 EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "member.registered": COMMAND_EXAMPLES["member.register"],
+    "member.updated": COMMAND_EXAMPLES["member.update"],
     "device.enrolled": {"device_id": "seat-12", "role": "remote", "member_id": "m1", "seat": None,
                         "label": "Tablet", "public_key": KEY},
     "device.revoked": {"device_id": "seat-12"},
