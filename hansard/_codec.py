@@ -78,6 +78,7 @@ def _entry_to_dict(e: Entry) -> dict[str, Any]:
         },
         "majority_rule": e.majority_rule,
         "outcome": e.outcome.value,
+        "elected": e.elected,
         "named_list": [{"person_id": v.person_id, "choice": v.choice} for v in e.named_list],
     }
 
@@ -260,6 +261,7 @@ def _entry_from(r: _Reader) -> Entry:
             majority_rule=r.text("majority_rule"),
             outcome=r.enum("outcome", Outcome),
             named_list=tuple(NamedVote(v.text("person_id"), v.text("choice")) for v in r.each("named_list")),
+            elected=r.opt_text("elected"),
         )
     raise RecordError(f"{r.path}.type: {kind!r} is not speech, note or division")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from hansard._model import Bilingual, DivisionKind, Outcome, SittingKind, SpeechStatus
+from hansard._model import Bilingual, Division, DivisionKind, Outcome, SittingKind, SpeechStatus
 
 __all__ = [
     "L",
@@ -20,6 +20,7 @@ __all__ = [
     "khmer_digits",
     "kind_label",
     "outcome_label",
+    "result_label",
     "status_label",
     "time_hm",
 ]
@@ -137,7 +138,18 @@ def outcome_label(outcome: Outcome) -> Bilingual:
         Outcome.REJECTED: Bilingual("មិនអនុម័ត", "Rejected"),
         Outcome.TIE: Bilingual("សំឡេងស្មើគ្នា", "Tie"),
         Outcome.NO_QUORUM: Bilingual("មិនគ្រប់កូរ៉ុម", "No quorum"),
+        Outcome.ELECTED: Bilingual("ជាប់ឆ្នោត", "Elected"),
+        Outcome.NOT_ELECTED: Bilingual("គ្មានបេក្ខជនជាប់ឆ្នោត", "No candidate elected"),
     }[outcome]
+
+
+def result_label(d: Division) -> Bilingual:
+    """The result in full: the outcome, and for an election whom it elected with how many votes."""
+    outcome = outcome_label(d.outcome)
+    if d.elected is None:
+        return outcome
+    n = d.count(d.elected)
+    return Bilingual(f"{outcome.km}៖ {d.elected} ({n} សំឡេង)", f"{outcome.en}: {d.elected} ({n} votes)")
 
 
 def status_label(status: SpeechStatus) -> Bilingual:

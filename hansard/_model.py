@@ -246,6 +246,8 @@ class Division:
     majority_rule: str
     outcome: Outcome
     named_list: tuple[NamedVote, ...] = ()
+    # The elected option of an election; its count is ``count(elected)``.
+    elected: str | None = None
 
     def __post_init__(self) -> None:
         _check_id("division id", self.id)
@@ -258,6 +260,10 @@ class Division:
             raise RecordError(
                 f"division {self.id}: counts {total} <= voted {self.voted} <= eligible {self.eligible} does not hold"
             )
+        if (self.elected is not None) != (self.outcome is Outcome.ELECTED):
+            raise RecordError(f"division {self.id}: an elected option goes with the outcome 'elected' only")
+        if self.elected is not None and self.elected not in options:
+            raise RecordError(f"division {self.id}: elected {self.elected!r} was not offered")
         if self.kind is DivisionKind.SECRET and self.named_list:
             raise RecordError(f"secret division {self.id} can't carry a named list")
         if self.kind is DivisionKind.ROLL_CALL:

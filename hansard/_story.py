@@ -24,7 +24,7 @@ from hansard._labels import (
     division_kind_label,
     khmer_digits,
     kind_label,
-    outcome_label,
+    result_label,
     status_label,
     time_hm,
 )
@@ -90,6 +90,8 @@ _OUTCOME_COLOUR = {
     Outcome.REJECTED: _RED,
     Outcome.TIE: _AMBER,
     Outcome.NO_QUORUM: _AMBER,
+    Outcome.ELECTED: _GREEN,
+    Outcome.NOT_ELECTED: _RED,
 }
 
 
@@ -238,7 +240,7 @@ class _Builder:
                 runs = [
                     Run(f"{L.DIVISION.en} {L.SITTING_NO.en} {no}: ", STYLE.toc_en),
                     Run(d.motion.km or d.motion.en, STYLE.toc_en),
-                    Run(f" ({label.en}, {outcome_label(d.outcome).en})", STYLE.toc_en),
+                    Run(f" ({label.en}, {result_label(d).en})", STYLE.toc_en),
                 ]
                 entries.append((division_key(d), runs, 14.0 * (depth + 1)))
         entries.append(("verification", _bi_runs(L.VERIFICATION, STYLE.toc, STYLE.toc_en), 0.0))
@@ -378,7 +380,7 @@ class _Builder:
             (
                 L.RESULT,
                 _bi_runs(
-                    outcome_label(d.outcome),
+                    result_label(d),
                     STYLE.value_bold.with_(color=colour, size=11),
                     STYLE.value_bold.with_(color=colour, size=11),
                     sep=" / ",

@@ -38,6 +38,7 @@ from hansard._labels import (
     division_kind_label,
     kind_label,
     outcome_label,
+    result_label,
     time_hm,
 )
 from hansard._model import (
@@ -422,7 +423,7 @@ class _Builder:
         )
         p = _el(div, "p", f"{L.RESULT.en}: ", class_="result")
         outcome = outcome_label(d.outcome)
-        _el(p, "outcome", _both(outcome, " / "), refersTo="#" + self._concept(d.outcome.value, outcome.en))
+        _el(p, "outcome", _both(result_label(d), " / "), refersTo="#" + self._concept(d.outcome.value, outcome.en))
         if d.kind is DivisionKind.SECRET:
             _el(div, "p", _both(L.SECRET_NOTE, " "), class_="secret")
             return

@@ -21,7 +21,6 @@ from hansard.record import (
     Entry,
     NamedVote,
     OptionCount,
-    Outcome,
     Person,
     ProceduralNote,
     Quorum,
@@ -143,8 +142,6 @@ class _Builder:
 
     def division(self, opened: VoteOpened, closed: VoteClosed, at_ms: int) -> Division:
         res = closed.result
-        # A custom-option vote names its winner; the record's outcome says it was decided.
-        outcome = res.outcome if res.outcome in {o.value for o in Outcome} else Outcome.ADOPTED.value
         return Division(
             id=opened.vote_id,
             motion=Bilingual(opened.motion_km, opened.motion_en),
@@ -155,8 +152,9 @@ class _Builder:
             voted=res.voted,
             quorum=Quorum(required=res.quorum_needed, present=res.present, met=res.quorum_met),
             majority_rule=opened.majority.name,
-            outcome=Outcome(outcome),
+            outcome=res.outcome,
             named_list=tuple(NamedVote(m, c) for m, c in closed.named.items()),
+            elected=res.elected,
         )
 
     def with_text(self, entry: Entry) -> Entry:

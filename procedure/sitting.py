@@ -77,6 +77,7 @@ from protocol.events import (
 )
 from protocol.settings import PROFILES, RulesProfile
 from protocol.types import (
+    HALL_TIME_ZONE,
     Body,
     FloorMode,
     ItemStatus,
@@ -121,6 +122,7 @@ class SittingState:
     status: SittingStatus = SittingStatus.SCHEDULED
     roster: dict[str, RosterEntry] = field(default_factory=dict)
     rules: RulesProfile | None = None
+    time_zone: str = HALL_TIME_ZONE
     items: tuple[Item, ...] = ()  # agenda order: each child follows its parent
     current_item: str | None = None
     presence: dict[str, Presence] = field(default_factory=dict)
@@ -140,9 +142,13 @@ class SittingState:
     def present_count(self) -> int:
         return len(self.presence)
 
+    def seats(self) -> int:
+        """The base of the quorum and of all-members majorities: the profile's seats, or the roster."""
+        return (self.rules.seats if self.rules and self.rules.seats else None) or len(self.roster)
+
     def quorum_needed(self) -> int:
         assert self.rules is not None
-        return self.rules.quorum.of(len(self.roster))
+        return self.rules.quorum.needed(self.seats())
 
     def has_quorum(self) -> bool:
         return self.rules is not None and self.present_count() >= self.quorum_needed()
@@ -267,6 +273,14 @@ def _need_present(state: SittingState, member_id: str, action: str) -> None:
         )
 
 
+# The profile a sitting takes when its creation names none: each body its own.
+BODY_RULES = {
+    Body.PLENARY: "senate-plenary",
+    Body.STANDING_COMMITTEE: "senate-committee",
+    Body.COMMISSION: "senate-committee",
+}
+
+
 def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
     ids = cmd.members or list(registry.members)
     missing = [m for m in ids if m not in registry.members]
@@ -274,10 +288,12 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
         raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
     if len(set(ids)) != len(ids):
         raise ProtocolError(ErrorCode.MALFORMED, "a member is listed twice")
-    rules = PROFILES.get(cmd.rules)
+    rules_id = cmd.rules or BODY_RULES[cmd.body]
+    rules = registry.profile(rules_id)
     if rules is None:
         raise ProtocolError(
-            ErrorCode.MALFORMED, "no such rules profile", rules=cmd.rules, known=sorted(PROFILES)
+            ErrorCode.MALFORMED, "no such rules profile", rules=rules_id,
+            known=sorted({*PROFILES, *registry.profiles}),
         )
     roster = [
         RosterEntry(**registry.members[m].model_dump(exclude={"type"})) for m in ids
@@ -293,6 +309,7 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
             roster=roster,
             rules=rules,
             floor=cmd.floor,
+            time_zone=cmd.time_zone,
         )
     ]
 
@@ -539,7 +556,7 @@ def decide_sitting(
         case OpenVote():
             assert state.rules is not None
             return open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
-                             len(state.roster), state.current_item, ctx.now_ms)
+                             state.seats(), state.current_item, ctx.now_ms)
         case CastBallot():
             return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx)
         case CloseVote():
@@ -623,6 +640,7 @@ def apply_sitting(
                 place=event.place,
                 roster={e.member_id: e for e in event.roster},
                 rules=event.rules,
+                time_zone=event.time_zone,
                 floor=FloorState(settings=event.floor),
             )
         case ItemAdded():

@@ -11,21 +11,25 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
-from protocol.settings import FloorSettings
+from protocol.settings import FloorSettings, RulesProfile
 from protocol.types import (
+    HALL_TIME_ZONE,
     Body,
     Date,
     Id,
     LongText,
     Model,
+    OptionRole,
     OptText,
     PublicKeyHex,
+    Question,
     Role,
     SegmentStatus,
     Sha256Hex,
     ShortText,
     SignatureHex,
     SpeechType,
+    TimeZone,
     VoteKind,
 )
 
@@ -72,6 +76,13 @@ class RevokeDevice(Model):
     device_id: Id
 
 
+class DefineRules(Model):
+    """Enter a rules profile in the log (new, or a new version of one), for sittings to name."""
+
+    type: Literal["rules.define"] = "rules.define"
+    profile: RulesProfile
+
+
 # -- sitting and agenda ------------------------------------------------------
 
 
@@ -84,8 +95,9 @@ class CreateSitting(Model):
     date: Date
     place: ShortText
     members: list[Id] = Field(default_factory=list, max_length=2000)  # empty = all
-    rules: Id = "senate-plenary"
+    rules: Id | None = None  # a profile in the log or built in; None = the body's own
     floor: FloorSettings = FloorSettings()
+    time_zone: TimeZone = HALL_TIME_ZONE  # the hall's clock: every time is shown in it
 
 
 class AddItem(Model):
@@ -218,14 +230,21 @@ class SetGroupQuota(Model):
 
 
 class OpenVote(Model):
-    """The chair puts a motion to the vote on the current agenda item."""
+    """The chair puts a motion (or an election) to the vote on the current agenda item.
+
+    ``roles`` give options their meaning; an option left out takes it from its
+    label (yes, no, abstain for a motion; abstain, blank in an election, every
+    other label a candidate).
+    """
 
     type: Literal["vote.open"] = "vote.open"
     vote_id: Id
     motion_km: LongText
     motion_en: LongText
+    question: Question = Question.MOTION
     options: list[ShortText] = Field(default_factory=lambda: ["yes", "no", "abstain"],
                                      min_length=2, max_length=20)
+    roles: dict[ShortText, OptionRole] = Field(default_factory=dict, max_length=20)
     kind: VoteKind = VoteKind.ROLL_CALL
     majority: Id | None = None  # a rule of the sitting's profile; None = its default
     duration_s: int = Field(default=0, ge=0, le=86_400)  # 0 = until the chair closes it
@@ -236,7 +255,7 @@ class CastBallot(Model):
     """A ballot: canonical bytes (base64) and the device's Ed25519 signature over them."""
 
     type: Literal["vote.cast"] = "vote.cast"
-    ballot: Annotated[str, Field(max_length=2048)]
+    ballot: Annotated[str, Field(max_length=2048, pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
     signature: SignatureHex
 
 
@@ -256,7 +275,7 @@ class PublishVote(Model):
 class Word(Model):
     """A recognised word; times in ms from the epoch, confidence in thousandths."""
 
-    w: Annotated[str, Field(max_length=200)]
+    w: OptText
     start_ms: int
     end_ms: int
     conf: int = Field(ge=0, le=1000)
@@ -295,7 +314,7 @@ class PostNotice(Model):
 
 
 RegistryCommand = Annotated[
-    RegisterMember | SetCredential | EnrolDevice | RevokeDevice,
+    RegisterMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules,
     Field(discriminator="type"),
 ]
 
@@ -331,7 +350,7 @@ SittingCommand = (
 )
 
 Command = Annotated[
-    RegisterMember | SetCredential | EnrolDevice | RevokeDevice | SittingCommand,
+    RegisterMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | SittingCommand,
     Field(discriminator="type"),
 ]
 

@@ -14,16 +14,18 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Word
 from protocol.rules import Result
-from protocol.settings import FloorSettings, MajorityRule, RulesProfile
+from protocol.settings import FloorSettings, MajorityRule, QuorumRule, RulesProfile
 from protocol.types import (
+    HALL_TIME_ZONE,
     Body,
     Date,
-    Fraction,
     Id,
     LongText,
     Model,
+    OptionRole,
     OptText,
     PublicKeyHex,
+    Question,
     Role,
     SegmentStatus,
     Sha256Hex,
@@ -31,6 +33,7 @@ from protocol.types import (
     SignatureHex,
     SpeechType,
     StopReason,
+    TimeZone,
     VoteKind,
 )
 
@@ -62,6 +65,13 @@ class DeviceRevoked(Model):
     device_id: Id
 
 
+class RulesDefined(Model):
+    """A rules profile entered in the log; a later one of the same id replaces it for new sittings."""
+
+    type: Literal["rules.defined"] = "rules.defined"
+    profile: RulesProfile
+
+
 # -- sitting and agenda -----------------------------------------------------
 
 
@@ -85,6 +95,7 @@ class SittingCreated(Model):
     roster: list[RosterEntry]
     rules: RulesProfile
     floor: FloorSettings
+    time_zone: TimeZone = HALL_TIME_ZONE
 
 
 class ItemAdded(Model):
@@ -214,12 +225,14 @@ class VoteOpened(Model):
     item_id: Id | None
     motion_km: LongText
     motion_en: LongText
+    question: Question = Question.MOTION
     options: list[ShortText]
+    roles: dict[ShortText, OptionRole]  # every option's meaning, resolved at opening
     kind: VoteKind
     majority: MajorityRule
-    quorum: Fraction
+    quorum: QuorumRule
     eligible: list[Id]
-    members: int
+    members: int  # the base of quorum and all-members majorities: the seats, or the roster
     deadline_ms: int | None
     allow_change: bool
 
@@ -293,6 +306,7 @@ Event = Annotated[
     MemberRegistered
     | DeviceEnrolled
     | DeviceRevoked
+    | RulesDefined
     | SittingCreated
     | ItemAdded
     | DocumentAttached

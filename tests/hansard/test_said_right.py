@@ -1,0 +1,112 @@
+"""The record says what happened: outcomes by meaning, in the hall's own time.
+
+Each sitting here is played through the pure rules (decide, seal, fold, as
+the hall does) and published from its log, so the Hansard's PDF, Akoma Ntoso
+and JSON are checked against a log whose facts are known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from hall_server.export import write_hansard
+from hansard.from_log import record_from_export
+from procedure import SittingState
+from procedure.context import Context
+from protocol.ballots import Ballot, encode_ballot
+from protocol.commands import (
+    AddItem,
+    CastBallot,
+    CheckIn,
+    CloseVote,
+    Command,
+    CreateSitting,
+    NextItem,
+    OpenSitting,
+    OpenVote,
+)
+from protocol.events import Record
+from protocol.types import Body, Question, Role
+from tests.domain_support import SITTING, T0, chair, clerk, ctx, member_id, records_of, registry_with
+from tests.hansard.test_pdf import run
+
+NS = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
+# 2026-11-30 11:46 UTC is 18:46 in Phnom Penh
+OPENED = int(dt.datetime(2026, 11, 30, 11, 46, tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def ballot(n: int, vote: str, choice: str, now: int) -> tuple[Command, Context]:
+    b = Ballot(sitting=SITTING, vote=vote, member=member_id(n), seat=f"s{n}", choice=choice, nonce=f"{n:032x}")
+    return (CastBallot(ballot=encode_ballot(b), signature="0" * 128),
+            ctx(Role.SEAT, seat=f"s{n}", device=f"console-s{n}", signature_ok=True, now=now))
+
+
+def play(members: int, vote: OpenVote, choices: Sequence[str], *, opened: int = OPENED,
+         create: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A sitting of ``members`` members, all present; one vote; ``choices[i]`` is member i+1's ballot."""
+    reg = registry_with(members)
+    t = opened
+    steps: list[tuple[Command, Context]] = [
+        (CreateSitting(body=Body.PLENARY, number=3, title_km="សម័យប្រជុំ", title_en="Plenary", date="2026-11-30",
+                       place="Chamber", **(create or {})), clerk(T0)),
+        (AddItem(item_id="i1", parent_id=None, title_km="ចំណុច ១", title_en="Item 1"), clerk(T0)),
+        (OpenSitting(), chair(t)),
+        *[(CheckIn(member_id=member_id(n), pin="1234"), ctx(Role.SEAT, seat=f"s{n}", device=f"console-s{n}", now=t))
+          for n in range(1, members + 1)],
+        (NextItem(), chair(t + 1000)),
+        (vote, chair(t + 2000)),
+        *[ballot(n, vote.vote_id, c, t + 3000) for n, c in enumerate(choices, start=1)],
+        (CloseVote(vote_id=vote.vote_id), chair(t + 60_000)),
+    ]
+    _, records = records_of(SittingState(stream=SITTING), steps, reg)
+    return export(records)
+
+
+def export(records: list[Record]) -> dict[str, Any]:
+    return {"format": "hemicycle-record", "version": 1, "sitting": SITTING, "head": records[-1].hash,
+            "records": [r.model_dump(mode="json") for r in records], "registry": []}
+
+
+def publish(doc: dict[str, Any], tmp: Path) -> tuple[str, etree._Element, str]:
+    """The PDF's text, the AKN root and the JSON text of the record."""
+    for fmt in ("pdf", "akn", "json"):
+        write_hansard(doc, fmt, tmp / f"h.{fmt}")
+    return run("pdftotext", str(tmp / "h.pdf"), "-"), etree.parse(str(tmp / "h.akn")).getroot(), \
+        (tmp / "h.json").read_text()
+
+
+def akn_outcomes(root: etree._Element) -> list[str]:
+    return [" ".join("".join(o.itertext()).split()) for o in root.findall(".//a:outcome", NS)]
+
+
+def test_a_rejected_motion_is_printed_rejected_whatever_the_order(tmp_path: Path) -> None:
+    """["no", "yes", "abstain"], 3 yes, 6 no, 1 abstain: rejected everywhere (it was printed Adopted)."""
+    vote = OpenVote(vote_id="v1", motion_km="សំណើ", motion_en="The motion", options=["no", "yes", "abstain"],
+                    majority="simple")
+    doc = play(10, vote, ["yes"] * 3 + ["no"] * 6 + ["abstain"])
+    record = record_from_export(doc)
+    (division,) = record.divisions()
+    assert division.outcome.value == "rejected" and division.elected is None
+    text, root, js = publish(doc, tmp_path)
+    assert akn_outcomes(root) == ["មិនអនុម័ត / Rejected"]
+    assert "Adopted" not in text and "Rejected" in text
+    assert '"outcome": "rejected"' in js
+
+
+def test_an_election_prints_whom_it_elected_and_never_abstain(tmp_path: Path, standards_dir: Path) -> None:
+    vote = OpenVote(vote_id="e1", motion_km="ការបោះឆ្នោតជ្រើសរើស", motion_en="Election of the rapporteur",
+                    question=Question.ELECTION, options=["Sok Dara", "Chea Vanna", "abstain"], majority="simple")
+    doc = play(10, vote, ["Sok Dara"] * 2 + ["Chea Vanna"] + ["abstain"] * 7)
+    (division,) = record_from_export(doc).divisions()
+    assert division.outcome.value == "elected" and division.elected == "Sok Dara"
+    text, root, js = publish(doc, tmp_path)
+    schema = etree.XMLSchema(etree.parse(str(standards_dir / "akomantoso30.xsd")))
+    assert schema.validate(root), schema.error_log
+    assert akn_outcomes(root) == ["ជាប់ឆ្នោត៖ Sok Dara (2 សំឡេង) / Elected: Sok Dara (2 votes)"]
+    assert "Elected: Sok Dara (2 votes)" in " ".join(text.split())
+    assert '"elected": "Sok Dara"' in js
