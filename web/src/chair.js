@@ -5,7 +5,7 @@ import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { both, getLang, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, outcomeLabel,
+  choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
 } from "./lib/view.js";
 
@@ -259,7 +259,7 @@ function drawSettings(view) {
 function resultBlock(v) {
   const r = v.result;
   return [
-    h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, outcomeLabel(r.outcome)),
+    h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
     h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
     h("p.small.muted", `${t("present")}${t("colon")}${num(r.present)} · ${t("quorum")}${t("colon")}${num(r.quorum_needed)} · ${t("members")}${t("colon")}${num(r.members)}`),
     Object.keys(v.named).length ? [h("h3", t("vote.named")), h("ul.named", Object.entries(v.named).map(([m, c]) =>
@@ -269,13 +269,14 @@ function resultBlock(v) {
 
 function drawVote(view) {
   const v = latestVote(view);
-  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length]), () => {
+  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length, v?.needed]), () => {
     if (!v) return [];
     const pct = v.eligible.length ? Math.round((100 * v.voted) / v.eligible.length) : 0;
     return h("div.vote-card", { "data-testid": "vote-card", "data-status": v.status },
       h("h2#vote-h", v.status === "open" ? t("vote.open.now") : t("vote.result")),
       h("p", h("strong", motion(v))),
-      h("p.small.muted", t(`vote.kind.${v.kind}`)),
+      h("p.small.muted", t(`vote.kind.${v.kind}`), " · ", v.majority),
+      v.status === "open" && neededLabel(v) ? h("p.needed", { "data-testid": "vote-needed", "data-needed": v.needed }, neededLabel(v)) : null,
       h("p", { "data-testid": "vote-progress" }, t("vote.progress", { voted: v.voted, eligible: v.eligible.length })),
       h("div.progress", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": v.eligible.length, "aria-valuenow": v.voted,
         "aria-label": t("vote.progress", { voted: v.voted, eligible: v.eligible.length }) }, bar(pct)),
