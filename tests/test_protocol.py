@@ -18,7 +18,7 @@ from protocol import commands as commands_module
 from protocol import events as events_module
 from protocol.ballots import Ballot, encode_ballot
 from protocol.canonical import GENESIS_HASH, canonical_bytes, chain_hash
-from protocol.commands import COMMAND_TYPES, Command, CommandEnvelope
+from protocol.commands import COMMAND_TYPES, Command, CommandEnvelope, PostNotice
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import EVENT_ADAPTER, Actor, Event, Record
 from protocol.schema import protocol_schema
@@ -552,3 +552,72 @@ def test_fraction_of_is_the_smallest_count_reaching_it(num: int, den: int, total
 def test_fraction_refuses(raw: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Fraction.model_validate(raw)
+
+
+# -- clean text at the edge ----------------------------------------------------------------------
+
+UNCLEAN = {
+    "vertical tab": "a\x0bb",
+    "C0 NUL": "a\x00b",
+    "escape": "a\x1bb",
+    "DEL": "a\x7fb",
+    "C1 next line": "a\x85b",
+    "lone surrogate": "a\ud800b",
+    "non-character FFFE": "a\ufffeb",
+    "non-character FDD0": "a\ufdd0b",
+    "plane-1 non-character": "a\U0001fffeb",
+}
+
+
+def _string_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, str):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() if k != "type" for p in _string_leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _string_leaves(v, (*path, i))]
+    return []
+
+
+def _with(value: Any, path: tuple[Any, ...], leaf: str) -> Any:
+    if not path:
+        return leaf
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _with(value[head], rest, leaf)}
+    return [_with(v, rest, leaf) if i == head else v for i, v in enumerate(value)]
+
+
+def test_every_string_of_every_command_refuses_unclean_text() -> None:
+    """The whole kind: each text anywhere in any command, nested ones included, names its field."""
+    checked = 0
+    for kind, example in COMMAND_EXAMPLES.items():
+        for path in _string_leaves(example):
+            for name, bad in UNCLEAN.items():
+                cmd = {"type": kind, **_with(example, path, bad)}
+                with pytest.raises(ValidationError) as info:
+                    CommandEnvelope.model_validate(envelope(cmd))
+                locs = [".".join(map(str, e["loc"])) for e in info.value.errors()]
+                field = ".".join(map(str, path))
+                assert any(loc.endswith(field) for loc in locs), (kind, name, field, locs)
+                checked += 1
+    assert checked > 400
+
+
+@pytest.mark.parametrize("text", [
+    "line one\nline two\tafter a tab",
+    "\u202eevil override\u202c and \u2067isolate\u2069",
+    "ក្ម\u200dែរ zero\u200bwidth joiners",
+    "ព្រឹទ្ធសភា" * 900,
+], ids=["newline and tab", "bidi controls", "zero-width", "long Khmer run"])
+def test_long_texts_keep_newlines_tabs_and_format_characters(text: str) -> None:
+    cmd = CommandEnvelope.model_validate(envelope({"type": "sitting.notice", "text": text})).cmd
+    assert isinstance(cmd, PostNotice) and cmd.text == text
+
+
+def test_text_is_nfc_normalised_and_line_ends_made_one() -> None:
+    cmd = CommandEnvelope.model_validate(envelope({"type": "sitting.notice", "text": "Cafe\u0301\r\nnext\rline"})).cmd
+    assert isinstance(cmd, PostNotice) and cmd.text == "Caf\u00e9\nnext\nline"
+    with pytest.raises(ValidationError):
+        CommandEnvelope.model_validate(envelope({"type": "agenda.add_item", "item_id": "i9", "parent_id": None,
+                                                 "title_km": KM, "title_en": "two\nlines"}))

@@ -110,3 +110,18 @@ def test_an_election_prints_whom_it_elected_and_never_abstain(tmp_path: Path, st
     assert akn_outcomes(root) == ["ជាប់ឆ្នោត៖ Sok Dara (2 សំឡេង) / Elected: Sok Dara (2 votes)"]
     assert "Elected: Sok Dara (2 votes)" in " ".join(text.split())
     assert '"elected": "Sok Dara"' in js
+
+
+def test_the_akn_builder_still_guards_its_boundary(sample_record: Any, standards_dir: Path) -> None:
+    """A record made before the protocol refused controls (an old log) still exports valid XML."""
+    from dataclasses import replace
+
+    from hansard import build_akn
+    from hansard.record import Bilingual
+
+    record = sample_record()
+    record = replace(record, header=replace(record.header, place=Bilingual("សាល\x0bប្រជុំ", "Hall\x00\ufffe")))
+    root = etree.fromstring(build_akn(record))
+    schema = etree.XMLSchema(etree.parse(str(standards_dir / "akomantoso30.xsd")))
+    assert schema.validate(root), schema.error_log
+    assert "Hall\ufffd\ufffd" in "".join(root.itertext())
