@@ -110,6 +110,7 @@ def record_to_dict(record: SittingRecord) -> dict[str, Any]:
             "closed_at": _ts(h.closed_at),
             "organ": _bi(h.organ),
             "session": _bi(h.session),
+            "time_zone": h.time_zone,
         },
         "persons": [
             {
@@ -292,6 +293,7 @@ def record_from_dict(data: Mapping[str, Any]) -> SittingRecord:
         closed_at=h.opt_time("closed_at"),
         organ=h.opt_bi("organ"),
         session=h.opt_bi("session"),
+        time_zone=h.opt_text("time_zone"),
     )
     persons = tuple(
         Person(

@@ -23,6 +23,7 @@ __all__ = [
     "result_label",
     "status_label",
     "time_hm",
+    "zone_label",
 ]
 
 _KM_DIGITS: Final = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
@@ -57,6 +58,7 @@ class L:
     PRESIDING = Bilingual("ដឹកនាំដោយ", "Presiding")
     PLACE = Bilingual("ទីកន្លែង", "Place")
     OPENED = Bilingual("បើកនៅម៉ោង", "Opened at")
+    TIMES = Bilingual("ម៉ោង", "Times")
     CLOSED = Bilingual("បិទនៅម៉ោង", "Closed at")
     NOT_CLOSED = Bilingual("មិនទាន់បិទ", "not yet closed")
     DRAFT = Bilingual("សេចក្តីព្រាង — មិនទាន់អនុម័ត", "DRAFT — not yet approved")
@@ -111,6 +113,14 @@ def date_km(d: dt.date) -> str:
 
 def date_en(d: dt.date) -> str:
     return f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
+
+
+def zone_label(zone: str, at: dt.datetime) -> str:
+    """The hall's zone, said once: "Asia/Phnom_Penh (UTC+07:00)"."""
+    offset = at.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{zone} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
 
 
 def time_hm(t: dt.datetime) -> str:

@@ -125,6 +125,8 @@ class SittingHeader:
     organ: Bilingual | None = None
     # e.g. "Fifth legislature, seventh session"
     session: Bilingual | None = None
+    # The hall's clock (an IANA name): every time in the record is given in it.
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         if self.number < 1:

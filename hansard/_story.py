@@ -27,6 +27,7 @@ from hansard._labels import (
     result_label,
     status_label,
     time_hm,
+    zone_label,
 )
 from hansard._layout import Align, Run
 from hansard._model import (
@@ -193,6 +194,7 @@ class _Builder:
         rows: list[tuple[Bilingual, list[Run]]] = [
             (L.PRESIDING, self.name_runs(chair, STYLE.value_bold, STYLE.value)),
             (L.OPENED, [Run(time_hm(h.opened_at), STYLE.value)]),
+            *([(L.TIMES, [Run(zone_label(h.time_zone, h.opened_at), STYLE.value)])] if h.time_zone else []),
             (
                 L.CLOSED,
                 [Run(time_hm(h.closed_at), STYLE.value)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hansard.record import (
     AgendaItem,
@@ -60,8 +61,9 @@ NO_TEXT = "…"
 STATUS_ORDER = [SegmentStatus.DRAFT, SegmentStatus.CORRECTED, SegmentStatus.APPROVED]
 
 
-def _time(ms: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+def _time(ms: int, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A log time (ms since the epoch, UTC) on the hall's clock."""
+    return dt.datetime.fromtimestamp(ms / 1000, tz=zone)
 
 
 def _place(text: str) -> Bilingual:
@@ -84,9 +86,13 @@ class _Builder:
         self.texts: dict[str, tuple[str, SegmentStatus]] = {}
         self.votes: dict[str, VoteOpened] = {}
         self.seal: VoteSealed | None = None
+        self.zone: dt.tzinfo = dt.UTC
+
+    def at(self, ms: int) -> dt.datetime:
+        return _time(ms, self.zone)
 
     def note(self, at_ms: int, km: str, en: str) -> None:
-        self.entries[self.current or OPENING[0]].append(ProceduralNote(_time(at_ms), Bilingual(km, en)))
+        self.entries[self.current or OPENING[0]].append(ProceduralNote(self.at(at_ms), Bilingual(km, en)))
 
     def run(self) -> None:
         for r in self.records:
@@ -97,17 +103,18 @@ class _Builder:
         match ev:
             case SittingCreated():
                 self.created = ev
+                self.zone = ZoneInfo(ev.time_zone)
             case ItemAdded():
                 self.items.append(ev)
             case SittingOpened():
-                self.opened = _time(r.at_ms)
+                self.opened = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
             case SittingSuspended():
                 self.note(r.at_ms, "អង្គប្រជុំត្រូវបានផ្អាក។", "The sitting was suspended.")
             case SittingResumed():
                 self.note(r.at_ms, "អង្គប្រជុំបន្តវិញ។", "The sitting resumed.")
             case SittingClosed():
-                self.closed = _time(r.at_ms)
+                self.closed = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបិទអង្គប្រជុំ។", "The President closed the sitting.")
             case ItemTakenUp():
                 self.current = ev.item_id
@@ -137,8 +144,8 @@ class _Builder:
 
     def speech(self, granted: FloorGranted, start: int, end: int) -> Speech:
         """A turn's speech: placeholder until the recorder's segments arrive (they may come later)."""
-        return Speech(id=granted.turn_id, speaker_id=granted.member_id, start=_time(start),
-                      end=_time(max(end, start)), text=NO_TEXT)
+        return Speech(id=granted.turn_id, speaker_id=granted.member_id, start=self.at(start),
+                      end=self.at(max(end, start)), text=NO_TEXT)
 
     def division(self, opened: VoteOpened, closed: VoteClosed, at_ms: int) -> Division:
         res = closed.result
@@ -146,7 +153,7 @@ class _Builder:
             id=opened.vote_id,
             motion=Bilingual(opened.motion_km, opened.motion_en),
             kind=DivisionKind.ROLL_CALL if opened.kind is VoteKind.ROLL_CALL else DivisionKind.SECRET,
-            time=_time(at_ms),
+            time=self.at(at_ms),
             counts=tuple(OptionCount(o, res.counts.get(o, 0)) for o in opened.options),
             eligible=res.eligible,
             voted=res.voted,
@@ -216,6 +223,7 @@ def record_from_export(doc: dict[str, Any]) -> SittingRecord:
             body=BODY, kind=SittingKind(c.body.value), number=c.number, date=dt.date.fromisoformat(c.date),
             place=_place(c.place), presiding_officer_id=PRESIDING.id, opened_at=b.opened, closed_at=b.closed,
             organ=None if c.body.value == "plenary" else Bilingual(c.title_km, c.title_en),
+            time_zone=c.time_zone,
         ),
         persons=persons,
         attendance=attendance,

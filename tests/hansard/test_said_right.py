@@ -8,10 +8,12 @@ and JSON are checked against a log whose facts are known.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import etree
 
 from hall_server.export import write_hansard
@@ -125,3 +127,32 @@ def test_the_akn_builder_still_guards_its_boundary(sample_record: Any, standards
     schema = etree.XMLSchema(etree.parse(str(standards_dir / "akomantoso30.xsd")))
     assert schema.validate(root), schema.error_log
     assert "Hall\ufffd\ufffd" in "".join(root.itertext())
+
+
+@pytest.mark.parametrize("zone,local,offset", [
+    (None, "18:46", "+07:00"),  # the Senate's own clock, by default
+    ("Europe/Paris", "12:46", "+01:00"),
+    ("America/New_York", "06:46", "-05:00"),
+])
+def test_times_are_printed_on_the_halls_clock(tmp_path: Path, zone: str | None, local: str, offset: str) -> None:
+    """A sitting opened at 18:46 Phnom Penh time (11:46 UTC) is printed as 18:46, the zone named once."""
+    vote = OpenVote(vote_id="v1", motion_km="សំណើ", motion_en="The motion", majority="simple")
+    doc = play(3, vote, ["yes", "yes", "no"], create={"time_zone": zone} if zone else None)
+    record = record_from_export(doc)
+    assert record.header.opened_at.strftime("%H:%M") == local
+    text, root, js = publish(doc, tmp_path)
+    flat = " ".join(text.split())
+    name = zone or "Asia/Phnom_Penh"
+    assert f"Opened at {local}" in flat or f"{local}" in flat.split("Opened at", 1)[1][:40]
+    assert flat.count(f"{name} (UTC{offset})") == 1
+    assert "11:46" not in flat or zone == "America/New_York"
+    times = [el.get("time") for el in root.iter("{*}recordedTime")]
+    assert times and all(t.endswith(offset) for t in times), times
+    assert json.loads(js)["hansard"]["header"]["opened_at"].endswith(offset)
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    from pydantic import ValidationError
+    with pytest.raises(ValidationError, match="no such IANA time zone"):
+        CreateSitting(body=Body.PLENARY, number=3, title_km="ក", title_en="P", date="2026-11-30", place="C",
+                      time_zone="Asia/Atlantis")
