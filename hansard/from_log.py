@@ -109,6 +109,9 @@ class _Builder:
             case SittingOpened():
                 self.opened = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
+                if self.created is not None and ev.day is not None and ev.day != self.created.date:
+                    self.note(r.at_ms, f"អង្គប្រជុំនេះគ្រោងធ្វើនៅថ្ងៃ {self.created.date} ហើយបានបើកនៅថ្ងៃ {ev.day}។",
+                              f"The sitting, scheduled for {self.created.date}, was opened on {ev.day}.")
             case SittingSuspended():
                 self.note(r.at_ms, "អង្គប្រជុំត្រូវបានផ្អាក។", "The sitting was suspended.")
             case SittingResumed():

@@ -7,7 +7,9 @@ Neither does I/O. Every refusal says what could not be done and why.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
 
 from procedure.context import Context
 from procedure.floor import FloorState, apply_floor, grant_events, stop_event
@@ -132,6 +134,7 @@ class SittingState:
     turns: frozenset[str] = frozenset()  # every turn ever granted
     notice: str = ""
     opened_ms: int | None = None
+    opened_day: str | None = None  # the hall's calendar day at opening; may differ from ``date``
     closed_ms: int | None = None
 
     # -- derived views -------------------------------------------------------
@@ -528,7 +531,8 @@ def decide_sitting(
             return [DocumentAttached(**cmd.model_dump(exclude={"type"}))]
         case OpenSitting():
             _need_status(state, "open the sitting", SittingStatus.SCHEDULED)
-            return [SittingOpened()]
+            day = dt.datetime.fromtimestamp(ctx.now_ms / 1000, ZoneInfo(state.time_zone)).date()
+            return [SittingOpened(day=day.isoformat())]
         case SuspendSitting():
             _need_status(state, "suspend the sitting", SittingStatus.OPEN)
             return [SittingSuspended()]
@@ -655,7 +659,7 @@ def apply_sitting(
                 ),
             )
         case SittingOpened():
-            return replace(state, status=SittingStatus.OPEN, opened_ms=at_ms)
+            return replace(state, status=SittingStatus.OPEN, opened_ms=at_ms, opened_day=event.day)
         case SittingSuspended():
             return replace(state, status=SittingStatus.SUSPENDED)
         case SittingResumed():

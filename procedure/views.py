@@ -39,6 +39,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "time_zone": state.time_zone,
         "status": state.status.value,
         "opened_ms": state.opened_ms,
+        "opened_day": state.opened_day,
         "closed_ms": state.closed_ms,
         "notice": state.notice,
         "current_item": state.current_item,

@@ -117,7 +117,10 @@ class DocumentAttached(Model):
 
 
 class SittingOpened(Model):
+    """The sitting opens; ``day`` is the calendar day on the hall's clock (None in records made before)."""
+
     type: Literal["sitting.opened"] = "sitting.opened"
+    day: Date | None = None
 
 
 class SittingSuspended(Model):

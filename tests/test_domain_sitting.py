@@ -169,8 +169,9 @@ def at_status(status: SittingStatus) -> SittingState:
     return state
 
 
+# T0 is 2023-11-14 22:13 UTC: already the 15th on the hall's clock (Asia/Phnom_Penh).
 TRANSITIONS: dict[tuple[SittingStatus, str], tuple[Event, SittingStatus]] = {
-    (SittingStatus.SCHEDULED, "sitting.open"): (SittingOpened(), SittingStatus.OPEN),
+    (SittingStatus.SCHEDULED, "sitting.open"): (SittingOpened(day="2023-11-15"), SittingStatus.OPEN),
     (SittingStatus.OPEN, "sitting.suspend"): (SittingSuspended(), SittingStatus.SUSPENDED),
     (SittingStatus.SUSPENDED, "sitting.resume"): (SittingResumed(), SittingStatus.OPEN),
     (SittingStatus.OPEN, "sitting.close"): (SittingClosed(), SittingStatus.CLOSED),

@@ -18,6 +18,7 @@ from lxml import etree
 
 from hall_server.export import write_hansard
 from hansard.from_log import record_from_export
+from hansard.record import Bilingual
 from procedure import SittingState
 from procedure.context import Context
 from protocol.ballots import Ballot, encode_ballot
@@ -156,3 +157,15 @@ def test_an_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValidationError, match="no such IANA time zone"):
         CreateSitting(body=Body.PLENARY, number=3, title_km="ក", title_en="P", date="2026-11-30", place="C",
                       time_zone="Asia/Atlantis")
+
+
+def test_a_sitting_opened_on_another_day_is_noted() -> None:
+    """Scheduled for 2026-11-30, opened at 00:30 on 1 December in Phnom Penh (17:30 UTC the day before)."""
+    late = int(dt.datetime(2026, 11, 30, 17, 30, tzinfo=dt.UTC).timestamp() * 1000)
+    vote = OpenVote(vote_id="v1", motion_km="សំណើ", motion_en="The motion", majority="simple")
+    record = record_from_export(play(3, vote, ["yes"] * 3, opened=late))
+    notes = [e.text.en for e in record.agenda[0].entries if hasattr(e, "text") and isinstance(e.text, Bilingual)]
+    assert "The sitting, scheduled for 2026-11-30, was opened on 2026-12-01." in notes
+    on_time = record_from_export(play(3, vote, ["yes"] * 3))
+    assert not any("scheduled for" in e.text.en for e in on_time.agenda[0].entries
+                   if hasattr(e, "text") and isinstance(e.text, Bilingual))

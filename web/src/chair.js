@@ -3,7 +3,7 @@
 import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
-import { both, getLang, num, t } from "./lib/i18n.js";
+import { both, date, getLang, hallToday, num, t } from "./lib/i18n.js";
 import {
   choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
@@ -53,9 +53,14 @@ function draw(force = false) {
 }
 
 function drawSitting(view) {
-  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view)]), () => {
+  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), view.opened_day, hallToday()]), () => {
     const s = view.status;
     const buttons = [];
+    const today = s === "scheduled" ? hallToday() : view.opened_day;
+    if (today && view.date && today !== view.date) {
+      buttons.push(h("p.warning", { role: "alert", "data-testid": "sitting-other-day" },
+        t("sitting.other.day", { scheduled: date(view.date), today: date(today) })));
+    }
     if (s === "scheduled") buttons.push(action(t("sitting.open"), () => cmd({ type: "sitting.open" }), { "data-testid": "sitting-open" }, "btn.big.primary"));
     if (s === "open") buttons.push(action(t("sitting.suspend"), () => cmd({ type: "sitting.suspend" }), { "data-testid": "sitting-suspend" }, "btn.big.quiet"));
     if (s === "suspended") buttons.push(action(t("sitting.resume"), () => cmd({ type: "sitting.resume" }), { "data-testid": "sitting-resume" }, "btn.big.primary"));

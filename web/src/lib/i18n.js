@@ -168,6 +168,7 @@ export const STRINGS = {
   "outcome.no_quorum": ["មិនគ្រប់កូរ៉ុម", "No quorum"],
   "outcome.elected": ["ជាប់ឆ្នោត", "Elected"],
   "outcome.not_elected": ["គ្មានបេក្ខជនជាប់ឆ្នោត", "No candidate elected"],
+  "sitting.other.day": ["ព្រមាន៖ អង្គប្រជុំនេះគ្រោងធ្វើនៅ {scheduled} មិនមែនថ្ងៃនេះ ({today}) ទេ។", "Warning: this sitting is scheduled for {scheduled}, not today ({today})."],
   "vote.needs": ["ត្រូវការ {n} សំឡេងគាំទ្រ", "Needs {n} yes"],
   "vote.needs.votes": ["ត្រូវការ {n} សំឡេង", "Needs {n} votes"],
   "not.voted": ["មិនបានបោះឆ្នោត", "Did not vote"],
@@ -466,6 +467,11 @@ let hallZone = "Asia/Phnom_Penh";
 /** Show times in this IANA zone (the sitting's `time_zone`). */
 export function setHallZone(zone) {
   if (zone) hallZone = zone;
+}
+
+/** Today's date (YYYY-MM-DD) on the hall's clock. */
+export function hallToday(ms = Date.now()) {
+  return new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: hallZone }).format(new Date(ms));
 }
 
 /** A wall-clock time in the hall's zone, 24-hour, from epoch ms. */
