@@ -59,6 +59,7 @@ def _entry_to_dict(e: Entry) -> dict[str, Any]:
             "status": e.status.value,
             "role": _bi(e.role),
             "group": e.group,
+            "point_of_order": e.point_of_order,
         }
     if isinstance(e, ProceduralNote):
         return {"type": "note", "time": _ts(e.time), "text": _bi(e.text)}
@@ -89,6 +90,7 @@ def _item_to_dict(item: AgendaItem) -> dict[str, Any]:
         "heading": _bi(item.heading),
         "entries": [_entry_to_dict(e) for e in item.entries],
         "items": [_item_to_dict(i) for i in item.items],
+        "positions": list(item.positions),
     }
 
 
@@ -182,6 +184,17 @@ class _Reader:
     def flag(self, key: str) -> bool:
         return bool(self._get(key, bool))
 
+    def opt_flag(self, key: str) -> bool:
+        """A flag that older records leave out: False when missing."""
+        return bool(self._get(key, bool, optional=True))
+
+    def opt_numbers(self, key: str) -> tuple[int, ...]:
+        """A list of whole numbers that older records leave out: empty when missing."""
+        values = self._get(key, list, optional=True) or []
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise RecordError(f"{self.path}.{key}: expected whole numbers, got {values!r}")
+        return tuple(values)
+
     def array(self, key: str) -> list[Any]:
         return list(self._get(key, list))
 
@@ -245,6 +258,7 @@ def _entry_from(r: _Reader) -> Entry:
             status=r.enum("status", SpeechStatus),
             role=r.opt_bi("role"),
             group=r.opt_text("group"),
+            point_of_order=r.opt_flag("point_of_order"),
         )
     if kind == "note":
         return ProceduralNote(time=r.time("time"), text=r.bi("text"))
@@ -273,6 +287,7 @@ def _item_from(r: _Reader) -> AgendaItem:
         heading=r.bi("heading"),
         entries=tuple(_entry_from(e) for e in r.each("entries")),
         items=tuple(_item_from(i) for i in r.each("items")),
+        positions=r.opt_numbers("positions"),
     )
 
 

@@ -59,6 +59,7 @@ class L:
     PLACE = Bilingual("ទីកន្លែង", "Place")
     OPENED = Bilingual("បើកនៅម៉ោង", "Opened at")
     TIMES = Bilingual("ម៉ោង", "Times")
+    POINT_OF_ORDER = Bilingual("បញ្ហាបទបញ្ជា", "Point of order")
     CLOSED = Bilingual("បិទនៅម៉ោង", "Closed at")
     NOT_CLOSED = Bilingual("មិនទាន់បិទ", "not yet closed")
     DRAFT = Bilingual("សេចក្តីព្រាង — មិនទាន់អនុម័ត", "DRAFT — not yet approved")

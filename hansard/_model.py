@@ -172,6 +172,8 @@ class Speech:
     # from the person's own (a minister answering, a member changing group).
     role: Bilingual | None = None
     group: str | None = None
+    # A point of order: it interrupts the debate and is printed and marked up as one.
+    point_of_order: bool = False
 
     def __post_init__(self) -> None:
         _check_id("speech id", self.id)
@@ -291,12 +293,18 @@ Entry = Speech | ProceduralNote | Division
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
-    """An agenda item: its entries in order, then its sub-items."""
+    """An agenda item: its entries in order, and its sub-items where they were taken up.
+
+    ``positions[k]`` is how many of this item's entries come before sub-item
+    k, so an item resumed after a sub-item reads in the order things happened;
+    empty means every sub-item comes after all the entries.
+    """
 
     number: str
     heading: Bilingual
     entries: tuple[Entry, ...] = ()
     items: tuple[AgendaItem, ...] = ()
+    positions: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not _ITEM_NUMBER.match(self.number):
@@ -304,6 +312,22 @@ class AgendaItem:
         for e in self.entries:
             if not isinstance(e, Speech | ProceduralNote | Division):
                 raise RecordError(f"item {self.number}: {type(e).__name__} is not an entry")
+        if self.positions and (
+            len(self.positions) != len(self.items)
+            or list(self.positions) != sorted(self.positions)
+            or not all(0 <= p <= len(self.entries) for p in self.positions)
+        ):
+            raise RecordError(f"item {self.number}: sub-item positions {self.positions} do not fit its entries")
+
+    def in_order(self) -> Iterator[Entry | AgendaItem]:
+        """Entries and sub-items interleaved in the order they happened."""
+        positions = self.positions or (len(self.entries),) * len(self.items)
+        done = 0
+        for pos, sub in zip(positions, self.items, strict=True):
+            yield from self.entries[done:pos]
+            done = pos
+            yield sub
+        yield from self.entries[done:]
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, AgendaItem]]:
         """This item and every sub-item, depth first, with their depth."""

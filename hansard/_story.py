@@ -266,7 +266,10 @@ class _Builder:
         opens_with_division = bool(item.entries) and isinstance(item.entries[0], Division)
         need = 250.0 if opens_with_division else 90.0
         self.heading(item_key(item), item.heading, min(depth, 1), item.number, need)
-        for e in item.entries:
+        for e in item.in_order():
+            if isinstance(e, AgendaItem):
+                self.item(e, depth + 1)
+                continue
             if isinstance(e, Speech):
                 self.speech(e)
             elif isinstance(e, ProceduralNote):
@@ -274,8 +277,6 @@ class _Builder:
             else:
                 self.division(e, min(depth, 1) + 1)
             self.done()
-        for sub in item.items:
-            self.item(sub, depth + 1)
 
     def name_runs(self, p: Person, bold: TextStyle, plain: TextStyle) -> list[Run]:
         runs = []
@@ -289,7 +290,8 @@ class _Builder:
 
     def speech(self, s: Speech) -> None:
         p = self.persons[s.speaker_id]
-        runs = [Run(p.name_km, STYLE.speaker)] if p.name_km else []
+        runs = [Run(f"{L.POINT_OF_ORDER.km} / {L.POINT_OF_ORDER.en} — ", STYLE.role)] if s.point_of_order else []
+        runs += [Run(p.name_km, STYLE.speaker)] if p.name_km else []
         if p.name_latin:
             runs.append(Run(f" ({p.name_latin})" if runs else p.name_latin, STYLE.speaker))
         group = s.group if s.group is not None else p.group

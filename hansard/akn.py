@@ -357,15 +357,17 @@ class _Builder:
         sec = _el(parent, "debateSection", eId=eid, name="agendaItem")
         _el(sec, "num", item.number)
         _el(sec, "heading", _both(item.heading, " / "))
-        for e in item.entries:
-            if isinstance(e, Speech):
+        subs = 0
+        for e in item.in_order():
+            if isinstance(e, AgendaItem):
+                subs += 1
+                self.item(sec, e, f"{eid}__dbsect_{subs}")
+            elif isinstance(e, Speech):
                 self.speech(sec, e)
             elif isinstance(e, ProceduralNote):
                 self.note(sec, e)
             else:
                 self.division(sec, e, eid)
-        for n, sub in enumerate(item.items, start=1):
-            self.item(sec, sub, f"{eid}__dbsect_{n}")
 
     def speech(self, sec: etree._Element, s: Speech) -> None:
         self.speech_n += 1
@@ -380,6 +382,9 @@ class _Builder:
         role = self._role(s.role or p.role)
         if role:
             attrs["as"] = f"#{role}"
+        if s.point_of_order:
+            sec = _el(sec, "pointOfOrder", eId=f"pointOfOrder_{self.speech_n}")
+            _el(sec, "heading", _both(L.POINT_OF_ORDER, " / "))
         sp = _el(sec, "speech", **attrs)
         group = s.group if s.group is not None else p.group
         label = _name(p) + (f", {group}" if group else "")

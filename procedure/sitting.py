@@ -51,6 +51,7 @@ from protocol.commands import (
     SittingCommand,
     StopSpeech,
     SuspendSitting,
+    TakeChair,
     TakeUpItem,
     WithdrawRequest,
 )
@@ -67,6 +68,7 @@ from protocol.events import (
     ItemTakenUp,
     ListReordered,
     NoticePosted,
+    PresidingChanged,
     QuotaSet,
     RequestWithdrawn,
     RosterEntry,
@@ -133,6 +135,7 @@ class SittingState:
     transcript: dict[str, Segment] = field(default_factory=dict)  # segment id -> versions
     turns: frozenset[str] = frozenset()  # every turn ever granted
     notice: str = ""
+    presiding: str | None = None  # the member in the chair, when the console names one
     opened_ms: int | None = None
     opened_day: str | None = None  # the hall's calendar day at opening; may differ from ``date``
     closed_ms: int | None = None
@@ -181,6 +184,7 @@ CHAIR_ONLY = {
     "floor.configure",
     "floor.set_quota",
     "sitting.notice",
+    "sitting.take_chair",
     "vote.open",
     "vote.publish",
 }
@@ -501,7 +505,23 @@ def _mic_of(state: SittingState, member_id: str) -> str | None:
 def decide_sitting(
     state: SittingState, cmd: SittingCommand, ctx: Context, registry: RegistryState
 ) -> list[Event]:
-    """Check role, member and state; answer with the events the command causes."""
+    """Check role, member and state; answer with the events the command causes.
+
+    A presiding console bound to a member records that member in the chair
+    (``sitting.presiding_changed``) before its first accepted action, and
+    again whenever another member's console takes over.
+    """
+    events = _decide(state, cmd, ctx, registry)
+    member = ctx.actor.member_id
+    if (ctx.role is Role.CHAIR and member is not None and member != state.presiding
+            and member in state.roster and not isinstance(cmd, TakeChair)):
+        return [PresidingChanged(member_id=member), *events]
+    return events
+
+
+def _decide(
+    state: SittingState, cmd: SittingCommand, ctx: Context, registry: RegistryState
+) -> list[Event]:
     if isinstance(cmd, CreateSitting):
         if ctx.role is not Role.CLERK:
             raise ProtocolError(ErrorCode.FORBIDDEN, "only a clerk can create a sitting")
@@ -557,6 +577,15 @@ def decide_sitting(
             return _step(state, -1)
         case PostNotice():
             return [NoticePosted(text=cmd.text)]
+        case TakeChair():
+            _need_member(state, cmd.member_id)
+            if ctx.actor.member_id is not None and ctx.actor.member_id != cmd.member_id:
+                raise ProtocolError(ErrorCode.NOT_YOUR_MEMBER, "this console presides for its own member only",
+                                    member_id=cmd.member_id)
+            if cmd.member_id == state.presiding:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "member is in the chair already",
+                                    member_id=cmd.member_id)
+            return [PresidingChanged(member_id=cmd.member_id)]
         case OpenVote():
             assert state.rules is not None
             return open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
@@ -674,6 +703,8 @@ def apply_sitting(
             return replace(state, items=items, current_item=event.item_id, floor=floor)
         case NoticePosted():
             return replace(state, notice=event.text)
+        case PresidingChanged():
+            return replace(state, presiding=event.member_id)
         case CheckedIn():
             p = Presence(event.member_id, event.seat, event.remote, at_ms)
             return replace(state, presence={**state.presence, event.member_id: p})

@@ -42,6 +42,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "opened_day": state.opened_day,
         "closed_ms": state.closed_ms,
         "notice": state.notice,
+        "presiding": state.presiding,
         "current_item": state.current_item,
         "items": [
             {

@@ -306,6 +306,14 @@ class ReviseSegment(Model):
     status: SegmentStatus
 
 
+class TakeChair(Model):
+    """A member takes the chair (from a shared presiding console); a console bound to a
+    member records its member on its own the first time it acts."""
+
+    type: Literal["sitting.take_chair"] = "sitting.take_chair"
+    member_id: Id
+
+
 class PostNotice(Model):
     """A short message from the chair to every seat and the display."""
 
@@ -341,6 +349,7 @@ SittingCommand = (
     | ConfigureFloor
     | SetGroupQuota
     | PostNotice
+    | TakeChair
     | OpenVote
     | CastBallot
     | CloseVote

@@ -141,6 +141,13 @@ class ItemTakenUp(Model):
     previous_item_id: Id | None
 
 
+class PresidingChanged(Model):
+    """A member takes the chair: the first one presides over the sitting, later ones are changes."""
+
+    type: Literal["sitting.presiding_changed"] = "sitting.presiding_changed"
+    member_id: Id
+
+
 class NoticePosted(Model):
     type: Literal["sitting.notice_posted"] = "sitting.notice_posted"
     text: LongText
@@ -319,6 +326,7 @@ Event = Annotated[
     | SittingClosed
     | ItemTakenUp
     | NoticePosted
+    | PresidingChanged
     | CheckedIn
     | CheckedOut
     | FloorRequested

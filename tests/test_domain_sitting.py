@@ -53,6 +53,7 @@ from protocol.commands import (
     SittingCommand,
     StopSpeech,
     SuspendSitting,
+    TakeChair,
     TakeUpItem,
     WithdrawRequest,
     Word,
@@ -552,6 +553,7 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     "agenda.previous": (lambda: play(base(), (NextItem(), chair())), lambda c: PreviousItem(),
                         ["agenda.item_taken_up"], {"chair": OK}),
     "sitting.notice": (base, lambda c: PostNotice(text="x"), ["sitting.notice_posted"], {"chair": OK}),
+    "sitting.take_chair": (base, lambda c: TakeChair(member_id="m2"), ["sitting.presiding_changed"], {"chair": OK}),
     "attendance.check_in": (
         base, lambda c: CheckIn(member_id="m5"), ["attendance.checked_in"],
         {"clerk": OK, "seat": OK, "seat_empty": OK, "personal": OK, "remote": OK,

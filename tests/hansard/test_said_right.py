@@ -169,3 +169,68 @@ def test_a_sitting_opened_on_another_day_is_noted() -> None:
     on_time = record_from_export(play(3, vote, ["yes"] * 3))
     assert not any("scheduled for" in e.text.en for e in on_time.agenda[0].entries
                    if hasattr(e, "text") and isinstance(e.text, Bilingual))
+
+
+def test_a_complete_record_without_a_recorder(tmp_path: Path, standards_dir: Path) -> None:
+    """The presiding member named and a change of chair noted; a point of order, a notice and a
+    suspension in the PDF and the AKN; a sub-item taken up inside an item kept in its place."""
+    from protocol.commands import (
+        GrantFloor,
+        PostNotice,
+        RequestFloor,
+        ResumeSitting,
+        StopSpeech,
+        SuspendSitting,
+        TakeChair,
+        TakeUpItem,
+    )
+    from protocol.types import SpeechType
+
+    reg = registry_with(4)
+    t = OPENED
+    president = ctx(Role.CHAIR, member=member_id(1), device="chair-console-m1", now=t)
+    shared = ctx(Role.CHAIR, device="chair-console", now=t)
+
+    def speak(n: int, kind: SpeechType = SpeechType.CONTRIBUTION) -> list[tuple[Command, Context]]:
+        return [(RequestFloor(member_id=member_id(n), speech_type=kind), shared),
+                (GrantFloor(member_id=member_id(n)), shared), (StopSpeech(member_id=member_id(n)), shared)]
+
+    steps: list[tuple[Command, Context]] = [
+        (CreateSitting(body=Body.PLENARY, number=4, title_km="សម័យប្រជុំ", title_en="Plenary", date="2026-11-30",
+                       place="Chamber"), clerk(T0)),
+        (AddItem(item_id="i1", parent_id=None, title_km="ច្បាប់", title_en="The bill"), clerk(T0)),
+        (AddItem(item_id="i1.1", parent_id="i1", title_km="មាត្រា ១", title_en="Article 1"), clerk(T0)),
+        (OpenSitting(), president),
+        *[(CheckIn(member_id=member_id(n), pin="1234"), ctx(Role.SEAT, seat=f"s{n}", device=f"console-s{n}", now=t))
+          for n in range(1, 5)],
+        (TakeUpItem(item_id="i1"), shared),
+        *speak(2),
+        (TakeUpItem(item_id="i1.1"), shared),
+        *speak(3),
+        *speak(4, SpeechType.POINT_OF_ORDER),
+        (TakeUpItem(item_id="i1"), shared),
+        (PostNotice(text="The sitting resumes at 15:00."), shared),
+        (SuspendSitting(), shared),
+        (ResumeSitting(), shared),
+        (TakeChair(member_id=member_id(2)), shared),
+        *speak(3),
+    ]
+    _, records = records_of(SittingState(stream=SITTING), steps, reg)
+    doc = export(records)
+    record = record_from_export(doc)
+    assert record.header.presiding_officer_id == member_id(1)
+    text, root, _ = publish(doc, tmp_path)
+    schema = etree.XMLSchema(etree.parse(str(standards_dir / "akomantoso30.xsd")))
+    assert schema.validate(root), schema.error_log
+    flat = " ".join(text.split())
+    for said in ("Member 2 took the chair.", "Notice from the chair: The sitting resumes at 15:00.",
+                 "The sitting was suspended.", "The sitting resumed.", "Point of order"):
+        assert said in flat, said
+    assert "Presiding សមាជិក 1 (Member 1)" in flat
+    (poo,) = root.findall(".//a:pointOfOrder", NS)
+    assert [sp.get("by") for sp in poo.findall("a:speech", NS)] == ["#m4"]
+    # the order things happened: m2 on the bill, then Article 1 (m3, m4's point of order), then m3 on the bill
+    speakers = [sp.get("by") for sp in root.iter("{*}speech")]
+    assert speakers == ["#m2", "#m3", "#m4", "#m3"]
+    body_text = flat[flat.index("Item taken up: The bill"):]
+    assert body_text.index("Article 1") < body_text.index("Notice from the chair")
