@@ -234,3 +234,15 @@ def test_a_complete_record_without_a_recorder(tmp_path: Path, standards_dir: Pat
     assert speakers == ["#m2", "#m3", "#m4", "#m3"]
     body_text = flat[flat.index("Item taken up: The bill"):]
     assert body_text.index("Article 1") < body_text.index("Notice from the chair")
+
+
+@pytest.mark.parametrize("members", [21, 38, 47, 62, 83, 101])
+def test_no_page_holds_a_lone_line(tmp_path: Path, members: int) -> None:
+    """Whatever the length of the named list, every page after the title page carries at least
+    two lines of the record besides its running head (two lines) and foot (one)."""
+    vote = OpenVote(vote_id="v1", motion_km="សំណើ", motion_en="The motion", majority="simple")
+    doc = play(members, vote, (["yes", "no", "abstain"] * members)[:members])
+    write_hansard(doc, "pdf", tmp_path / "h.pdf")
+    pages = [p for p in run("pdftotext", "-layout", str(tmp_path / "h.pdf"), "-").split("\f") if p.strip()]
+    body = [len([line for line in p.splitlines() if line.strip()]) - 3 for p in pages[1:]]
+    assert min(body) >= 2, body
