@@ -95,12 +95,16 @@ async def test_a_whole_sitting_across_five_pages(hall: Hall) -> None:
     await expect(chair.get_by_test_id("motion-en")).to_have_value("Adopt the agenda")
     await chair.get_by_test_id("vote-majority").select_option("simple")
     await chair.get_by_test_id("vote-open").click()
+    # "Needs N yes": a simple majority of yes and no needs one yes before anyone votes.
+    await expect(chair.get_by_test_id("vote-needed")).to_have_text("Needs 1 yes")
+    await expect(display.get_by_test_id("display-vote-needed")).to_have_attribute("data-needed", "1")
     for page, choice in zip(seats, ["yes", "yes", "no"], strict=True):
         await page.get_by_test_id(f"vote-{choice}").click()
         await expect(page.get_by_test_id("vote-confirm-choice")).to_be_visible()
         await page.get_by_test_id("vote-confirm").click()
         await expect(page.get_by_test_id("receipt")).to_be_visible()
     await expect(chair.get_by_test_id("vote-progress")).to_have_text("Voted 3 of 3")
+    await expect(chair.get_by_test_id("vote-needed")).to_have_attribute("data-needed", "2")  # one no cast
     await expect(display.get_by_test_id("display-vote-count")).to_have_text("៣ / ៣")
     # No change allowed: the seat shows its receipt, and no buttons to vote again.
     await expect(seats[0].get_by_test_id("vote-change")).to_have_count(0)
