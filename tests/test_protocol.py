@@ -623,3 +623,11 @@ def test_text_is_nfc_normalised_and_line_ends_made_one() -> None:
     with pytest.raises(ValidationError):
         CommandEnvelope.model_validate(envelope({"type": "agenda.add_item", "item_id": "i9", "parent_id": None,
                                                  "title_km": KM, "title_en": "two\nlines"}))
+
+
+def test_live_captions_refuse_unclean_text_too() -> None:
+    from protocol.live import Caption
+
+    with pytest.raises(ValidationError, match="U\\+000B"):
+        Caption(stream="s1", turn_id="t1", member_id="m1", text="a\x0bb")
+    assert Caption(stream="s1", turn_id="t1", member_id="m1", text="Cafe\u0301").text == "Caf\u00e9"

@@ -302,7 +302,7 @@ function motionFor(template, view) {
 
 function drawPrepare(view) {
   const running = openVote(view);
-  region(els.prepare, JSON.stringify([getLang(), !!running]), () => {
+  region(els.prepare, JSON.stringify([getLang(), !!running, view.rules?.id, Object.keys(view.rules?.majorities ?? {})]), () => {
     if (running) return [];
     const tpl = h("select#vote-tpl", { "data-testid": "vote-template" },
       ["law", "agenda", "custom"].map((k) => h("option", { value: k }, t(`tpl.${k}`))));
@@ -312,8 +312,11 @@ function drawPrepare(view) {
     tpl.addEventListener("change", fill);
     fill();
     const kind = ["roll_call", "secret"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-kind", value: k, checked: i === 0, "data-testid": `kind-${k}` }), t(`vote.kind.${k}`)));
+    // The majorities of the sitting's own rules profile, by id; the Senate's have Khmer names.
+    const rules = view.rules?.majorities ?? {};
+    const majorityName = (id) => (t(`majority.${id}`) === `majority.${id}` ? rules[id] : t(`majority.${id}`));
     const majority = h("select#vote-majority", { "data-testid": "vote-majority" },
-      ["", "simple", "absolute", "two_thirds", "two_thirds_voting"].map((m) => h("option", { value: m }, t(m ? `majority.${m}` : "majority.default"))));
+      ["", ...Object.keys(rules)].map((m) => h("option", { value: m }, m ? majorityName(m) : t("majority.default"))));
     const dur = h("select#vote-duration", { "data-testid": "vote-duration" },
       [0, 60, 120, 300, 600].map((s) => h("option", { value: s }, s ? `${num(s / 60)} ${t("minutes")}` : t("duration.none"))));
     const change = h("input#vote-change", { type: "checkbox" });

@@ -8,7 +8,7 @@ import { newId } from "./lib/hall.js";
 import { getLang, num, t } from "./lib/i18n.js";
 import {
   choiceLabel, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, openVote,
-  outcomeLabel, paintCountdowns,
+  paintCountdowns, resultLabel,
 } from "./lib/view.js";
 
 const ui = frame("seat", () => draw(true));
@@ -238,7 +238,7 @@ function drawResult(view, member) {
     return [
       h("h2", t("vote.result")),
       h("p.motion-small", motion(v)),
-      h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, outcomeLabel(r.outcome)),
+      h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
       h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
       mine?.choice ? h("p", `${t("vote.your.choice")}${t("colon")}`, h("strong", choiceLabel(mine.choice))) : null,
     ];
