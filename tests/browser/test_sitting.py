@@ -238,3 +238,19 @@ async def test_the_chair_runs_the_floor_and_a_secret_vote_members_may_change(hal
     state = await hall.follow_as_chair()
     (vote,) = state.votes.values()
     assert vote.voted == 1 and vote.cast == 2 and vote.result.counts["abstain"] == 1
+
+
+async def test_pages_keep_the_halls_clock_whatever_the_devices_zone(hall: Hall) -> None:
+    """A display whose device clock is in New York shows Phnom Penh time, the sitting's zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    display = await hall.open("/display", "en", PROJECTOR, timezone="America/New_York")
+    await hall.pair(display, Role.DISPLAY)
+    await expect(display.locator(".wall-clock")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    device_hour = await display.evaluate("new Date().getHours()")
+    hall_now = dt.datetime.now(ZoneInfo("Asia/Phnom_Penh"))
+    assert device_hour != hall_now.hour  # the device's own clock is half a day away
+    shown = await display.locator(".wall-clock").text_content()
+    allowed = {(hall_now + dt.timedelta(minutes=m)).strftime("%H:%M") for m in (-1, 0, 1)}
+    assert shown in allowed, (shown, allowed)
