@@ -254,3 +254,15 @@ async def test_pages_keep_the_halls_clock_whatever_the_devices_zone(hall: Hall) 
     shown = await display.locator(".wall-clock").text_content()
     allowed = {(hall_now + dt.timedelta(minutes=m)).strftime("%H:%M") for m in (-1, 0, 1)}
     assert shown in allowed, (shown, allowed)
+
+
+async def test_a_chair_console_bound_to_a_member_names_who_presides(hall: Hall) -> None:
+    president = hall.seeded.members[3]
+    chair = await hall.open("/chair", "en")
+    await hall.pair(chair, Role.CHAIR, member_id=president.member_id)
+    await chair.get_by_test_id("sitting-open").click()
+    await expect(chair.get_by_test_id("sitting-status")).to_have_text("In session")
+    await expect(chair.get_by_test_id("presiding")).to_have_attribute("data-member", president.member_id)
+    await expect(chair.get_by_test_id("presiding")).to_contain_text(president.name_latin)
+    state = await hall.follow_as_chair()
+    assert state.presiding == president.member_id

@@ -53,7 +53,7 @@ function draw(force = false) {
 }
 
 function drawSitting(view) {
-  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), view.opened_day, hallToday()]), () => {
+  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), view.opened_day, hallToday(), view.presiding]), () => {
     const s = view.status;
     const buttons = [];
     const today = s === "scheduled" ? hallToday() : view.opened_day;
@@ -69,7 +69,10 @@ function drawSitting(view) {
         if (confirm(t("sitting.close.confirm"))) await cmd({ type: "sitting.close" });
       }, { "data-testid": "sitting-close" }, "btn.big.danger"));
     }
-    return [h("h2#sit-h", t("chair.sitting"), " · ", h(`span.status.status-${s}`, { "data-testid": "sitting-status" }, t(`status.${s}`))), buttons];
+    const presiding = view.presiding
+      ? h("p.small", { "data-testid": "presiding", "data-member": view.presiding }, `${t("presiding")}${t("colon")}${memberName(hall, view.presiding)}`)
+      : null;
+    return [h("h2#sit-h", t("chair.sitting"), " · ", h(`span.status.status-${s}`, { "data-testid": "sitting-status" }, t(`status.${s}`))), presiding, buttons];
   });
 }
 

@@ -168,6 +168,7 @@ export const STRINGS = {
   "outcome.no_quorum": ["មិនគ្រប់កូរ៉ុម", "No quorum"],
   "outcome.elected": ["ជាប់ឆ្នោត", "Elected"],
   "outcome.not_elected": ["គ្មានបេក្ខជនជាប់ឆ្នោត", "No candidate elected"],
+  "presiding": ["ដឹកនាំដោយ", "Presiding"],
   "sitting.other.day": ["ព្រមាន៖ អង្គប្រជុំនេះគ្រោងធ្វើនៅ {scheduled} មិនមែនថ្ងៃនេះ ({today}) ទេ។", "Warning: this sitting is scheduled for {scheduled}, not today ({today})."],
   "vote.needs": ["ត្រូវការ {n} សំឡេងគាំទ្រ", "Needs {n} yes"],
   "vote.needs.votes": ["ត្រូវការ {n} សំឡេង", "Needs {n} votes"],
