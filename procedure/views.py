@@ -114,6 +114,7 @@ def vote_view(v: VoteState) -> dict[str, Any]:
         "motion_km": o.motion_km,
         "motion_en": o.motion_en,
         "options": list(o.options),
+        "roles": {opt: role.value for opt, role in o.roles.items()},
         "kind": o.kind.value,
         "majority": o.majority.name,
         "question": o.question.value,

@@ -266,3 +266,39 @@ async def test_a_chair_console_bound_to_a_member_names_who_presides(hall: Hall) 
     await expect(chair.get_by_test_id("presiding")).to_contain_text(president.name_latin)
     state = await hall.follow_as_chair()
     assert state.presiding == president.member_id
+
+
+async def test_an_election_from_the_chair_console_names_whom_it_elected(hall: Hall) -> None:
+    """Candidates with spaces in their names; abstentions the largest group, and never elected."""
+    from protocol.commands import CloseVote, OpenSitting, PublishVote
+    from seat_client.identity import DeviceKey
+
+    members = hall.seeded.members
+    chair = await hall.open("/chair", "en")
+    display = await hall.open("/display", "en", PROJECTOR)
+    await hall.pair(chair, Role.CHAIR)
+    await hall.pair(display, Role.DISPLAY)
+    python_chair = await hall.device_client(Role.CHAIR, "chair")
+    await python_chair.command(hall.sitting, OpenSitting())
+    seats = [await hall.device_client(Role.SEAT, f"seat-{m.seat}") for m in members[:4]]
+    for c, m in zip(seats, members, strict=False):
+        await c.command(hall.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
+    await chair.get_by_test_id("question-election").check()
+    await chair.get_by_test_id("motion-en").fill("Election of the rapporteur")
+    await chair.get_by_test_id("vote-candidates").fill("Sok Dara\nChea Vanna")
+    await chair.get_by_test_id("vote-majority").select_option("simple")
+    await chair.get_by_test_id("vote-open").click()
+    await expect(display.get_by_test_id("display-vote-needed")).to_have_text("Needs 1 votes")
+    vote = next(v for v in (await hall.clerk_view())["votes"] if v["status"] == "open")
+    assert vote["question"] == "election" and vote["options"] == ["Sok Dara", "Chea Vanna", "abstain"]
+    for c, m, choice in zip(seats, members, ["Sok Dara", "abstain", "abstain", "abstain"], strict=True):
+        key = c.identity
+        assert isinstance(key, DeviceKey)
+        await c.command(hall.sitting, key.ballot(hall.sitting, vote["vote_id"], m.member_id, m.seat, choice))
+    await python_chair.command(hall.sitting, CloseVote(vote_id=vote["vote_id"]))
+    await python_chair.command(hall.sitting, PublishVote(vote_id=vote["vote_id"]))
+    for page in (chair, display):
+        await expect(page.get_by_test_id("outcome")).to_have_attribute("data-outcome", "elected")
+        await expect(page.get_by_test_id("outcome")).to_have_text("Elected: Sok Dara (1)")
+    for c in (python_chair, *seats):
+        await c.close()

@@ -314,6 +314,8 @@ function drawPrepare(view) {
     const fill = () => { [km.value, en.value] = motionFor(tpl.value, hall.view); };
     tpl.addEventListener("change", fill);
     fill();
+    const question = ["motion", "election"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-question", value: k, checked: i === 0, "data-testid": `question-${k}` }), t(`question.${k}`)));
+    const candidates = h("textarea#vote-candidates", { rows: 3, "data-testid": "vote-candidates" });
     const kind = ["roll_call", "secret"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-kind", value: k, checked: i === 0, "data-testid": `kind-${k}` }), t(`vote.kind.${k}`)));
     // The majorities of the sitting's own rules profile, by id; the Senate's have Khmer names.
     const rules = view.rules?.majorities ?? {};
@@ -328,6 +330,8 @@ function drawPrepare(view) {
       h("div.field", h("label", { for: "vote-tpl" }, t("vote.template")), tpl),
       h("div.field", h("label", { for: "motion-km" }, t("motion.km")), km),
       h("div.field", h("label", { for: "motion-en" }, t("motion.en")), en),
+      h("fieldset", h("legend", t("vote.question")), question),
+      h("div.field", h("label", { for: "vote-candidates" }, t("vote.candidates")), candidates),
       h("fieldset", h("legend", t("vote.kind")), kind),
       h("div.field", h("label", { for: "vote-majority" }, t("vote.majority")), majority),
       h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
@@ -337,10 +341,14 @@ function drawPrepare(view) {
       e.preventDefault();
       const submit = form.querySelector("button[type=submit]");
       submit.disabled = true;
+      const q = form.querySelector("input[name=vote-question]:checked").value;
+      const names = candidates.value.split("\n").map((s) => s.trim()).filter(Boolean);
       try {
         await cmd({
           type: "vote.open",
           vote_id: `v${Date.now().toString(36)}`,
+          question: q,
+          ...(q === "election" ? { options: [...names, "abstain"] } : {}),
           motion_km: km.value.trim() || en.value.trim(),
           motion_en: en.value.trim() || km.value.trim(),
           kind: form.querySelector("input[name=vote-kind]:checked").value,

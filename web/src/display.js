@@ -6,7 +6,7 @@ import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, paintCountdowns,
+  choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, roleClass, paintCountdowns,
 } from "./lib/view.js";
 
 const ui = frame("display", () => draw(true));
@@ -90,7 +90,7 @@ function drawVote(view) {
       Object.keys(v.named).length ? [
         h("h3.label", t("vote.named")),
         h("ul.named", { "data-testid": "named" }, Object.entries(v.named).map(([m, c]) => h("li",
-          h("span", memberName(hall, m)), h(`strong.c-${c}`, choiceLabel(c))))),
+          h("span", memberName(hall, m)), h("strong", { class: roleClass(v, c).replace("choice-", "c-") }, choiceLabel(c))))),
       ] : null,
     ];
   });

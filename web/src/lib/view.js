@@ -42,6 +42,13 @@ export function choiceLabel(choice) {
   return s === key ? choice : s;
 }
 
+const ROLE_CLASS = { for: "yes", against: "no", abstain: "abstain", blank: "abstain" };
+
+/** The colour class of an option by its meaning (its role), never by its label: yes, no, abstain or other. */
+export function roleClass(v, option) {
+  return `choice-${ROLE_CLASS[v.roles?.[option]] ?? "other"}`;
+}
+
 /** A closed vote's result in full: the outcome, and whom an election elected with how many votes. */
 export function resultLabel(r) {
   const label = outcomeLabel(r.outcome);
