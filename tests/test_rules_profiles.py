@@ -98,3 +98,30 @@ async def test_a_profile_file_decides_a_vote_and_the_export_verifies_alone(
     ver = cli("verify", str(out_file))
     assert ver.returncode == 0, ver.stdout
     assert "1 seals" in ver.stdout
+
+
+def test_profiles_in_the_log_are_the_clerks_and_each_body_has_its_own() -> None:
+    from procedure import RegistryState, SittingState
+    from protocol.commands import CreateSitting, DefineRules
+    from protocol.settings import SENATE_COMMITTEE, SENATE_PLENARY
+    from protocol.types import Body
+    from tests.domain_support import SITTING, chair, clerk, code_of, registry_with, run
+
+    own = SENATE_PLENARY.model_copy(update={"id": "house-own", "name": "The house's own"})
+    assert code_of(RegistryState(), DefineRules(profile=own), chair()) == "forbidden"
+    assert code_of(RegistryState(), DefineRules(profile=SENATE_PLENARY), clerk()) == "already_exists"
+    reg = registry_with(3)
+    reg = run(reg, DefineRules(profile=own), clerk())
+    assert reg.profile("house-own") == own and reg.profile("senate-plenary") == SENATE_PLENARY
+
+    def created(body: Body, rules: str | None) -> SittingState:
+        return run(SittingState(stream=SITTING), CreateSitting(body=body, number=1, title_km="ក", title_en="S",
+                                                               date="2026-11-30", place="Hall", rules=rules),
+                   clerk(), reg)
+
+    assert created(Body.PLENARY, None).rules == SENATE_PLENARY
+    assert created(Body.COMMISSION, None).rules == SENATE_COMMITTEE
+    assert created(Body.COMMISSION, "house-own").rules == own
+    assert code_of(SittingState(stream=SITTING), CreateSitting(body=Body.PLENARY, number=1, title_km="ក",
+                                                               title_en="S", date="2026-11-30", place="Hall",
+                                                               rules="nowhere"), clerk(), reg) == "malformed"
