@@ -59,6 +59,7 @@ def _entry_to_dict(e: Entry) -> dict[str, Any]:
             "status": e.status.value,
             "role": _bi(e.role),
             "group": e.group,
+            "point_of_order": e.point_of_order,
         }
     if isinstance(e, ProceduralNote):
         return {"type": "note", "time": _ts(e.time), "text": _bi(e.text)}
@@ -78,6 +79,7 @@ def _entry_to_dict(e: Entry) -> dict[str, Any]:
         },
         "majority_rule": e.majority_rule,
         "outcome": e.outcome.value,
+        "elected": e.elected,
         "named_list": [{"person_id": v.person_id, "choice": v.choice} for v in e.named_list],
     }
 
@@ -88,6 +90,7 @@ def _item_to_dict(item: AgendaItem) -> dict[str, Any]:
         "heading": _bi(item.heading),
         "entries": [_entry_to_dict(e) for e in item.entries],
         "items": [_item_to_dict(i) for i in item.items],
+        "positions": list(item.positions),
     }
 
 
@@ -109,6 +112,7 @@ def record_to_dict(record: SittingRecord) -> dict[str, Any]:
             "closed_at": _ts(h.closed_at),
             "organ": _bi(h.organ),
             "session": _bi(h.session),
+            "time_zone": h.time_zone,
         },
         "persons": [
             {
@@ -180,6 +184,17 @@ class _Reader:
     def flag(self, key: str) -> bool:
         return bool(self._get(key, bool))
 
+    def opt_flag(self, key: str) -> bool:
+        """A flag that older records leave out: False when missing."""
+        return bool(self._get(key, bool, optional=True))
+
+    def opt_numbers(self, key: str) -> tuple[int, ...]:
+        """A list of whole numbers that older records leave out: empty when missing."""
+        values = self._get(key, list, optional=True) or []
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise RecordError(f"{self.path}.{key}: expected whole numbers, got {values!r}")
+        return tuple(values)
+
     def array(self, key: str) -> list[Any]:
         return list(self._get(key, list))
 
@@ -243,6 +258,7 @@ def _entry_from(r: _Reader) -> Entry:
             status=r.enum("status", SpeechStatus),
             role=r.opt_bi("role"),
             group=r.opt_text("group"),
+            point_of_order=r.opt_flag("point_of_order"),
         )
     if kind == "note":
         return ProceduralNote(time=r.time("time"), text=r.bi("text"))
@@ -260,6 +276,7 @@ def _entry_from(r: _Reader) -> Entry:
             majority_rule=r.text("majority_rule"),
             outcome=r.enum("outcome", Outcome),
             named_list=tuple(NamedVote(v.text("person_id"), v.text("choice")) for v in r.each("named_list")),
+            elected=r.opt_text("elected"),
         )
     raise RecordError(f"{r.path}.type: {kind!r} is not speech, note or division")
 
@@ -270,6 +287,7 @@ def _item_from(r: _Reader) -> AgendaItem:
         heading=r.bi("heading"),
         entries=tuple(_entry_from(e) for e in r.each("entries")),
         items=tuple(_item_from(i) for i in r.each("items")),
+        positions=r.opt_numbers("positions"),
     )
 
 
@@ -290,6 +308,7 @@ def record_from_dict(data: Mapping[str, Any]) -> SittingRecord:
         closed_at=h.opt_time("closed_at"),
         organ=h.opt_bi("organ"),
         session=h.opt_bi("session"),
+        time_zone=h.opt_text("time_zone"),
     )
     persons = tuple(
         Person(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from hansard._model import Bilingual, DivisionKind, Outcome, SittingKind, SpeechStatus
+from hansard._model import Bilingual, Division, DivisionKind, Outcome, SittingKind, SpeechStatus
 
 __all__ = [
     "L",
@@ -20,8 +20,10 @@ __all__ = [
     "khmer_digits",
     "kind_label",
     "outcome_label",
+    "result_label",
     "status_label",
     "time_hm",
+    "zone_label",
 ]
 
 _KM_DIGITS: Final = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
@@ -56,6 +58,8 @@ class L:
     PRESIDING = Bilingual("ដឹកនាំដោយ", "Presiding")
     PLACE = Bilingual("ទីកន្លែង", "Place")
     OPENED = Bilingual("បើកនៅម៉ោង", "Opened at")
+    TIMES = Bilingual("ម៉ោង", "Times")
+    POINT_OF_ORDER = Bilingual("បញ្ហាបទបញ្ជា", "Point of order")
     CLOSED = Bilingual("បិទនៅម៉ោង", "Closed at")
     NOT_CLOSED = Bilingual("មិនទាន់បិទ", "not yet closed")
     DRAFT = Bilingual("សេចក្តីព្រាង — មិនទាន់អនុម័ត", "DRAFT — not yet approved")
@@ -112,6 +116,14 @@ def date_en(d: dt.date) -> str:
     return f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
 
 
+def zone_label(zone: str, at: dt.datetime) -> str:
+    """The hall's zone, said once: "Asia/Phnom_Penh (UTC+07:00)"."""
+    offset = at.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{zone} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
+
+
 def time_hm(t: dt.datetime) -> str:
     return t.strftime("%H:%M")
 
@@ -137,7 +149,18 @@ def outcome_label(outcome: Outcome) -> Bilingual:
         Outcome.REJECTED: Bilingual("មិនអនុម័ត", "Rejected"),
         Outcome.TIE: Bilingual("សំឡេងស្មើគ្នា", "Tie"),
         Outcome.NO_QUORUM: Bilingual("មិនគ្រប់កូរ៉ុម", "No quorum"),
+        Outcome.ELECTED: Bilingual("ជាប់ឆ្នោត", "Elected"),
+        Outcome.NOT_ELECTED: Bilingual("គ្មានបេក្ខជនជាប់ឆ្នោត", "No candidate elected"),
     }[outcome]
+
+
+def result_label(d: Division) -> Bilingual:
+    """The result in full: the outcome, and for an election whom it elected with how many votes."""
+    outcome = outcome_label(d.outcome)
+    if d.elected is None:
+        return outcome
+    n = d.count(d.elected)
+    return Bilingual(f"{outcome.km}៖ {d.elected} ({n} សំឡេង)", f"{outcome.en}: {d.elected} ({n} votes)")
 
 
 def status_label(status: SpeechStatus) -> Bilingual:

@@ -125,6 +125,8 @@ class SittingHeader:
     organ: Bilingual | None = None
     # e.g. "Fifth legislature, seventh session"
     session: Bilingual | None = None
+    # The hall's clock (an IANA name): every time in the record is given in it.
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         if self.number < 1:
@@ -170,6 +172,8 @@ class Speech:
     # from the person's own (a minister answering, a member changing group).
     role: Bilingual | None = None
     group: str | None = None
+    # A point of order: it interrupts the debate and is printed and marked up as one.
+    point_of_order: bool = False
 
     def __post_init__(self) -> None:
         _check_id("speech id", self.id)
@@ -246,6 +250,8 @@ class Division:
     majority_rule: str
     outcome: Outcome
     named_list: tuple[NamedVote, ...] = ()
+    # The elected option of an election; its count is ``count(elected)``.
+    elected: str | None = None
 
     def __post_init__(self) -> None:
         _check_id("division id", self.id)
@@ -258,6 +264,10 @@ class Division:
             raise RecordError(
                 f"division {self.id}: counts {total} <= voted {self.voted} <= eligible {self.eligible} does not hold"
             )
+        if (self.elected is not None) != (self.outcome is Outcome.ELECTED):
+            raise RecordError(f"division {self.id}: an elected option goes with the outcome 'elected' only")
+        if self.elected is not None and self.elected not in options:
+            raise RecordError(f"division {self.id}: elected {self.elected!r} was not offered")
         if self.kind is DivisionKind.SECRET and self.named_list:
             raise RecordError(f"secret division {self.id} can't carry a named list")
         if self.kind is DivisionKind.ROLL_CALL:
@@ -283,12 +293,18 @@ Entry = Speech | ProceduralNote | Division
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
-    """An agenda item: its entries in order, then its sub-items."""
+    """An agenda item: its entries in order, and its sub-items where they were taken up.
+
+    ``positions[k]`` is how many of this item's entries come before sub-item
+    k, so an item resumed after a sub-item reads in the order things happened;
+    empty means every sub-item comes after all the entries.
+    """
 
     number: str
     heading: Bilingual
     entries: tuple[Entry, ...] = ()
     items: tuple[AgendaItem, ...] = ()
+    positions: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not _ITEM_NUMBER.match(self.number):
@@ -296,6 +312,22 @@ class AgendaItem:
         for e in self.entries:
             if not isinstance(e, Speech | ProceduralNote | Division):
                 raise RecordError(f"item {self.number}: {type(e).__name__} is not an entry")
+        if self.positions and (
+            len(self.positions) != len(self.items)
+            or list(self.positions) != sorted(self.positions)
+            or not all(0 <= p <= len(self.entries) for p in self.positions)
+        ):
+            raise RecordError(f"item {self.number}: sub-item positions {self.positions} do not fit its entries")
+
+    def in_order(self) -> Iterator[Entry | AgendaItem]:
+        """Entries and sub-items interleaved in the order they happened."""
+        positions = self.positions or (len(self.entries),) * len(self.items)
+        done = 0
+        for pos, sub in zip(positions, self.items, strict=True):
+            yield from self.entries[done:pos]
+            done = pos
+            yield sub
+        yield from self.entries[done:]
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, AgendaItem]]:
         """This item and every sub-item, depth first, with their depth."""

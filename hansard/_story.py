@@ -24,9 +24,10 @@ from hansard._labels import (
     division_kind_label,
     khmer_digits,
     kind_label,
-    outcome_label,
+    result_label,
     status_label,
     time_hm,
+    zone_label,
 )
 from hansard._layout import Align, Run
 from hansard._model import (
@@ -90,6 +91,8 @@ _OUTCOME_COLOUR = {
     Outcome.REJECTED: _RED,
     Outcome.TIE: _AMBER,
     Outcome.NO_QUORUM: _AMBER,
+    Outcome.ELECTED: _GREEN,
+    Outcome.NOT_ELECTED: _RED,
 }
 
 
@@ -191,6 +194,7 @@ class _Builder:
         rows: list[tuple[Bilingual, list[Run]]] = [
             (L.PRESIDING, self.name_runs(chair, STYLE.value_bold, STYLE.value)),
             (L.OPENED, [Run(time_hm(h.opened_at), STYLE.value)]),
+            *([(L.TIMES, [Run(zone_label(h.time_zone, h.opened_at), STYLE.value)])] if h.time_zone else []),
             (
                 L.CLOSED,
                 [Run(time_hm(h.closed_at), STYLE.value)]
@@ -238,7 +242,7 @@ class _Builder:
                 runs = [
                     Run(f"{L.DIVISION.en} {L.SITTING_NO.en} {no}: ", STYLE.toc_en),
                     Run(d.motion.km or d.motion.en, STYLE.toc_en),
-                    Run(f" ({label.en}, {outcome_label(d.outcome).en})", STYLE.toc_en),
+                    Run(f" ({label.en}, {result_label(d).en})", STYLE.toc_en),
                 ]
                 entries.append((division_key(d), runs, 14.0 * (depth + 1)))
         entries.append(("verification", _bi_runs(L.VERIFICATION, STYLE.toc, STYLE.toc_en), 0.0))
@@ -262,7 +266,10 @@ class _Builder:
         opens_with_division = bool(item.entries) and isinstance(item.entries[0], Division)
         need = 250.0 if opens_with_division else 90.0
         self.heading(item_key(item), item.heading, min(depth, 1), item.number, need)
-        for e in item.entries:
+        for e in item.in_order():
+            if isinstance(e, AgendaItem):
+                self.item(e, depth + 1)
+                continue
             if isinstance(e, Speech):
                 self.speech(e)
             elif isinstance(e, ProceduralNote):
@@ -270,8 +277,6 @@ class _Builder:
             else:
                 self.division(e, min(depth, 1) + 1)
             self.done()
-        for sub in item.items:
-            self.item(sub, depth + 1)
 
     def name_runs(self, p: Person, bold: TextStyle, plain: TextStyle) -> list[Run]:
         runs = []
@@ -285,7 +290,8 @@ class _Builder:
 
     def speech(self, s: Speech) -> None:
         p = self.persons[s.speaker_id]
-        runs = [Run(p.name_km, STYLE.speaker)] if p.name_km else []
+        runs = [Run(f"{L.POINT_OF_ORDER.km} / {L.POINT_OF_ORDER.en} — ", STYLE.role)] if s.point_of_order else []
+        runs += [Run(p.name_km, STYLE.speaker)] if p.name_km else []
         if p.name_latin:
             runs.append(Run(f" ({p.name_latin})" if runs else p.name_latin, STYLE.speaker))
         group = s.group if s.group is not None else p.group
@@ -378,7 +384,7 @@ class _Builder:
             (
                 L.RESULT,
                 _bi_runs(
-                    outcome_label(d.outcome),
+                    result_label(d),
                     STYLE.value_bold.with_(color=colour, size=11),
                     STYLE.value_bold.with_(color=colour, size=11),
                     sep=" / ",

@@ -38,6 +38,7 @@ from hansard._labels import (
     division_kind_label,
     kind_label,
     outcome_label,
+    result_label,
     time_hm,
 )
 from hansard._model import (
@@ -66,10 +67,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w\u1780-\u17ff]+", "-", text.lower()).strip("-_") or "x"
 
 
+# What XML 1.0 cannot carry (section 2.2): C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text safe for XML 1.0: the protocol refuses such characters at the edge; a record made
+    before it did still exports, each one shown as U+FFFD instead of failing the whole sitting."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, _A + tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    el = etree.SubElement(parent, _A + tag, {k.rstrip("_"): _xml(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = _xml(text)
     return el
 
 
@@ -77,9 +88,9 @@ def _append_text(el: etree._Element, text: str) -> None:
     """Append text after el's last child (or inside el if it has none)."""
     if len(el):
         last = el[-1]
-        last.tail = (last.tail or "") + text
+        last.tail = (last.tail or "") + _xml(text)
     else:
-        el.text = (el.text or "") + text
+        el.text = (el.text or "") + _xml(text)
 
 
 def work_uri(record: SittingRecord, country: str = "kh", actor: str = "senate") -> str:
@@ -306,7 +317,7 @@ class _Builder:
         _el(p, "docTitle", f"{L.TITLE.km} / {L.TITLE.en}")
         kind = kind_label(h.kind)
         p = _el(pre, "p", class_="sitting")
-        p.text = f"{kind.km} / {kind.en} "
+        p.text = _xml(f"{kind.km} / {kind.en} ")
         _el(p, "docNumber", str(h.number))
         if h.organ:
             _el(pre, "p", _both(h.organ, " / "), class_="organ")
@@ -346,15 +357,17 @@ class _Builder:
         sec = _el(parent, "debateSection", eId=eid, name="agendaItem")
         _el(sec, "num", item.number)
         _el(sec, "heading", _both(item.heading, " / "))
-        for e in item.entries:
-            if isinstance(e, Speech):
+        subs = 0
+        for e in item.in_order():
+            if isinstance(e, AgendaItem):
+                subs += 1
+                self.item(sec, e, f"{eid}__dbsect_{subs}")
+            elif isinstance(e, Speech):
                 self.speech(sec, e)
             elif isinstance(e, ProceduralNote):
                 self.note(sec, e)
             else:
                 self.division(sec, e, eid)
-        for n, sub in enumerate(item.items, start=1):
-            self.item(sec, sub, f"{eid}__dbsect_{n}")
 
     def speech(self, sec: etree._Element, s: Speech) -> None:
         self.speech_n += 1
@@ -369,6 +382,9 @@ class _Builder:
         role = self._role(s.role or p.role)
         if role:
             attrs["as"] = f"#{role}"
+        if s.point_of_order:
+            sec = _el(sec, "pointOfOrder", eId=f"pointOfOrder_{self.speech_n}")
+            _el(sec, "heading", _both(L.POINT_OF_ORDER, " / "))
         sp = _el(sec, "speech", **attrs)
         group = s.group if s.group is not None else p.group
         label = _name(p) + (f", {group}" if group else "")
@@ -384,7 +400,7 @@ class _Builder:
                 continue
             nar = _el(sec, "narrative")
             nar.set(_XML_LANG, lang)
-            _el(nar, "recordedTime", time_hm(n.time), time=n.time.isoformat()).tail = " " + text
+            _el(nar, "recordedTime", time_hm(n.time), time=n.time.isoformat()).tail = _xml(" " + text)
 
     def division(self, sec: etree._Element, d: Division, item_eid: str) -> None:
         n = self.division_no[d.id]
@@ -396,7 +412,7 @@ class _Builder:
         _el(div, "num", str(n))
         _el(div, "heading", f"{L.DIVISION.en} {n} — {kind.en} / {L.DIVISION.km} — {kind.km}")
         p = _el(div, "p", f"{L.MOTION.en}: ", class_="motion")
-        _el(p, "recordedTime", time_hm(d.time), time=d.time.isoformat()).tail = " " + _both(d.motion, " / ")
+        _el(p, "recordedTime", time_hm(d.time), time=d.time.isoformat()).tail = _xml(" " + _both(d.motion, " / "))
         summary = _el(div, "p", class_="counts")
         for i, c in enumerate(d.counts):
             if i:
@@ -422,7 +438,7 @@ class _Builder:
         )
         p = _el(div, "p", f"{L.RESULT.en}: ", class_="result")
         outcome = outcome_label(d.outcome)
-        _el(p, "outcome", _both(outcome, " / "), refersTo="#" + self._concept(d.outcome.value, outcome.en))
+        _el(p, "outcome", _both(result_label(d), " / "), refersTo="#" + self._concept(d.outcome.value, outcome.en))
         if d.kind is DivisionKind.SECRET:
             _el(div, "p", _both(L.SECRET_NOTE, " "), class_="secret")
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hansard.record import (
     AgendaItem,
@@ -21,7 +22,6 @@ from hansard.record import (
     Entry,
     NamedVote,
     OptionCount,
-    Outcome,
     Person,
     ProceduralNote,
     Quorum,
@@ -38,6 +38,8 @@ from protocol.events import (
     FloorGranted,
     ItemAdded,
     ItemTakenUp,
+    NoticePosted,
+    PresidingChanged,
     Record,
     SegmentAdded,
     SegmentRevised,
@@ -51,7 +53,7 @@ from protocol.events import (
     VoteOpened,
     VoteSealed,
 )
-from protocol.types import SegmentStatus, VoteKind
+from protocol.types import SegmentStatus, SpeechType, VoteKind
 
 BODY = Bilingual("ព្រឹទ្ធសភានៃព្រះរាជាណាចក្រកម្ពុជា", "Senate of the Kingdom of Cambodia")
 PRESIDING = Person("presiding-officer", "ប្រធានអង្គប្រជុំ", "Presiding officer", "",
@@ -61,8 +63,9 @@ NO_TEXT = "…"
 STATUS_ORDER = [SegmentStatus.DRAFT, SegmentStatus.CORRECTED, SegmentStatus.APPROVED]
 
 
-def _time(ms: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+def _time(ms: int, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A log time (ms since the epoch, UTC) on the hall's clock."""
+    return dt.datetime.fromtimestamp(ms / 1000, tz=zone)
 
 
 def _place(text: str) -> Bilingual:
@@ -85,9 +88,26 @@ class _Builder:
         self.texts: dict[str, tuple[str, SegmentStatus]] = {}
         self.votes: dict[str, VoteOpened] = {}
         self.seal: VoteSealed | None = None
+        self.zone: dt.tzinfo = dt.UTC
+        self.positions: dict[str, int] = {}  # sub-item -> its parent's entries before it was taken up
+        self.presiding: str | None = None  # the first member in the chair
+
+    def take_chair(self, at_ms: int, member_id: str) -> None:
+        """The first member in the chair presides (the title page names them); changes are noted."""
+        first = self.presiding is None
+        if first:
+            self.presiding = member_id
+        if first and self.opened is None:
+            return
+        m = next(e for e in self.created.roster if e.member_id == member_id) if self.created else None
+        name_km, name_en = (m.name_km, m.name_latin) if m else (member_id, member_id)
+        self.note(at_ms, f"{name_km} ដឹកនាំអង្គប្រជុំ។", f"{name_en} took the chair.")
+
+    def at(self, ms: int) -> dt.datetime:
+        return _time(ms, self.zone)
 
     def note(self, at_ms: int, km: str, en: str) -> None:
-        self.entries[self.current or OPENING[0]].append(ProceduralNote(_time(at_ms), Bilingual(km, en)))
+        self.entries[self.current or OPENING[0]].append(ProceduralNote(self.at(at_ms), Bilingual(km, en)))
 
     def run(self) -> None:
         for r in self.records:
@@ -98,21 +118,31 @@ class _Builder:
         match ev:
             case SittingCreated():
                 self.created = ev
+                self.zone = ZoneInfo(ev.time_zone)
             case ItemAdded():
                 self.items.append(ev)
             case SittingOpened():
-                self.opened = _time(r.at_ms)
+                self.opened = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
+                if self.created is not None and ev.day is not None and ev.day != self.created.date:
+                    self.note(r.at_ms, f"អង្គប្រជុំនេះគ្រោងធ្វើនៅថ្ងៃ {self.created.date} ហើយបានបើកនៅថ្ងៃ {ev.day}។",
+                              f"The sitting, scheduled for {self.created.date}, was opened on {ev.day}.")
+            case PresidingChanged():
+                self.take_chair(r.at_ms, ev.member_id)
+            case NoticePosted():
+                self.note(r.at_ms, f"សេចក្តីជូនដំណឹងពីប្រធាន៖ {ev.text}", f"Notice from the chair: {ev.text}")
             case SittingSuspended():
                 self.note(r.at_ms, "អង្គប្រជុំត្រូវបានផ្អាក។", "The sitting was suspended.")
             case SittingResumed():
                 self.note(r.at_ms, "អង្គប្រជុំបន្តវិញ។", "The sitting resumed.")
             case SittingClosed():
-                self.closed = _time(r.at_ms)
+                self.closed = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបិទអង្គប្រជុំ។", "The President closed the sitting.")
             case ItemTakenUp():
                 self.current = ev.item_id
                 item = next(i for i in self.items if i.item_id == ev.item_id)
+                if item.parent_id is not None and item.item_id not in self.positions:
+                    self.positions[item.item_id] = len(self.entries[item.parent_id])
                 self.note(r.at_ms, f"អង្គប្រជុំពិនិត្យ៖ {item.title_km}", f"Item taken up: {item.title_en}")
             case CheckedIn():
                 self.present[ev.member_id] = ev.remote
@@ -138,25 +168,25 @@ class _Builder:
 
     def speech(self, granted: FloorGranted, start: int, end: int) -> Speech:
         """A turn's speech: placeholder until the recorder's segments arrive (they may come later)."""
-        return Speech(id=granted.turn_id, speaker_id=granted.member_id, start=_time(start),
-                      end=_time(max(end, start)), text=NO_TEXT)
+        return Speech(id=granted.turn_id, speaker_id=granted.member_id, start=self.at(start),
+                      end=self.at(max(end, start)), text=NO_TEXT,
+                      point_of_order=granted.speech_type is SpeechType.POINT_OF_ORDER)
 
     def division(self, opened: VoteOpened, closed: VoteClosed, at_ms: int) -> Division:
         res = closed.result
-        # A custom-option vote names its winner; the record's outcome says it was decided.
-        outcome = res.outcome if res.outcome in {o.value for o in Outcome} else Outcome.ADOPTED.value
         return Division(
             id=opened.vote_id,
             motion=Bilingual(opened.motion_km, opened.motion_en),
             kind=DivisionKind.ROLL_CALL if opened.kind is VoteKind.ROLL_CALL else DivisionKind.SECRET,
-            time=_time(at_ms),
+            time=self.at(at_ms),
             counts=tuple(OptionCount(o, res.counts.get(o, 0)) for o in opened.options),
             eligible=res.eligible,
             voted=res.voted,
             quorum=Quorum(required=res.quorum_needed, present=res.present, met=res.quorum_met),
             majority_rule=opened.majority.name,
-            outcome=Outcome(outcome),
+            outcome=res.outcome,
             named_list=tuple(NamedVote(m, c) for m, c in closed.named.items()),
+            elected=res.elected,
         )
 
     def with_text(self, entry: Entry) -> Entry:
@@ -167,16 +197,22 @@ class _Builder:
         status = min((st for _, st in parts), key=STATUS_ORDER.index)
         return Speech(id=entry.id, speaker_id=entry.speaker_id, start=entry.start, end=entry.end,
                       text=" ".join(t for t, _ in parts if t) or NO_TEXT, status=status,
-                      group=entry.group, role=entry.role)
+                      group=entry.group, role=entry.role, point_of_order=entry.point_of_order)
 
     def agenda(self) -> tuple[AgendaItem, ...]:
         def build(item: ItemAdded, number: str) -> AgendaItem:
             children = [c for c in self.items if c.parent_id == item.item_id]
+            entries = tuple(self.with_text(e) for e in self.entries.get(item.item_id, []))
+            positions, last = [], 0
+            for c in children:  # in agenda order, each no earlier than the one before
+                last = max(last, self.positions.get(c.item_id, len(entries)))
+                positions.append(last)
             return AgendaItem(
                 number=number,
                 heading=Bilingual(item.title_km, item.title_en),
-                entries=tuple(self.with_text(e) for e in self.entries.get(item.item_id, [])),
+                entries=entries,
                 items=tuple(build(c, f"{number}.{i + 1}") for i, c in enumerate(children)),
+                positions=tuple(positions),
             )
 
         top = [i for i in self.items if i.parent_id is None]
@@ -195,7 +231,7 @@ def record_from_export(doc: dict[str, Any]) -> SittingRecord:
     if b.created is None or b.opened is None:
         raise ValueError("the sitting was never opened: there is no record to publish")
     c = b.created
-    persons = (PRESIDING, *(
+    persons = (*(() if b.presiding else (PRESIDING,)), *(
         Person(m.member_id, m.name_km, m.name_latin, m.group, Bilingual(m.title_km, m.title_en))
         for m in c.roster
     ))
@@ -216,8 +252,10 @@ def record_from_export(doc: dict[str, Any]) -> SittingRecord:
     return SittingRecord(
         header=SittingHeader(
             body=BODY, kind=SittingKind(c.body.value), number=c.number, date=dt.date.fromisoformat(c.date),
-            place=_place(c.place), presiding_officer_id=PRESIDING.id, opened_at=b.opened, closed_at=b.closed,
+            place=_place(c.place), presiding_officer_id=b.presiding or PRESIDING.id, opened_at=b.opened,
+            closed_at=b.closed,
             organ=None if c.body.value == "plenary" else Bilingual(c.title_km, c.title_en),
+            time_zone=c.time_zone,
         ),
         persons=persons,
         attendance=attendance,

@@ -10,6 +10,7 @@
     hemicycle protocol asyncapi|openapi|schema|markdown
     hemicycle export    SITTING --db URL --format json|pdf|akn -o FILE
     hemicycle verify    FILE
+    hemicycle rules     check FILE | load FILE --url URL [--admin-token T]
     hemicycle record    --url URL --key FILE [--device NAME|INDEX] [--archive DIR] [--list-devices]
     hemicycle transcribe AUDIO --engine vosk|whisper [--model PATH] [--language L]
 """
@@ -168,6 +169,60 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_profile(path: Path) -> Any:
+    """A rules profile from a YAML or JSON file (JSON is YAML), validated: a ``RulesProfile``.
+
+    Raises ``OSError`` when the file cannot be read and ``ValueError`` (YAML or
+    pydantic validation errors) when it is not a profile.
+    """
+    import yaml
+
+    from protocol.settings import RulesProfile
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not YAML or JSON: {exc}") from exc
+    return RulesProfile.model_validate(data)
+
+
+async def _define_rules(url: str, token: str, profile: Any) -> dict[str, Any]:
+    from protocol.commands import REGISTRY_STREAM, DefineRules
+    from protocol.types import Role
+    from seat_client.client import HallClient
+
+    clerk = HallClient(url, Role.CLERK, token, give_up_after=5)
+    await clerk.connect()
+    try:
+        return await clerk.command(REGISTRY_STREAM, DefineRules(profile=profile))
+    finally:
+        await clerk.close()
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from protocol.errors import ProtocolError
+
+    try:
+        profile = read_profile(Path(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"hemicycle rules: {exc}", file=sys.stderr)
+        return 2
+    if args.action == "check":
+        print(json.dumps(profile.model_dump(mode="json"), indent=1, ensure_ascii=False))
+        return 0
+    if not args.url:
+        print("hemicycle rules load: --url is required", file=sys.stderr)
+        return 2
+    token = admin_token_for(Path(args.data), args.admin_token)
+    try:
+        ack = asyncio.run(_define_rules(args.url, token, profile))
+    except (ProtocolError, RuntimeError, TimeoutError, OSError) as exc:
+        print(f"hemicycle rules: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"rules": profile.id, "seq": ack.get("seq")}))
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from hall_server.export import verify_export
 
@@ -254,6 +309,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("file")
     v.add_argument("--server-key", help="pin the server's public key (hex) that must have sealed the votes")
     v.set_defaults(fn=cmd_verify)
+
+    ru = sub.add_parser("rules", help="check a rules profile file, or enter it in the log (a clerk)")
+    ru.add_argument("action", choices=["check", "load"])
+    ru.add_argument("file", help="the profile: YAML or JSON")
+    ru.add_argument("--url", help="load: the hall server")
+    ru.add_argument("--admin-token")
+    ru.add_argument("--data", default=str(DEFAULT_DATA))
+    ru.set_defaults(fn=cmd_rules)
 
     add_record_parser(sub)
     add_transcribe_parser(sub)

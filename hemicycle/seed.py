@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from hemicycle.senate import COMMISSION_AGENDA, PLENARY_AGENDA, Senator, senators
 from protocol.commands import (
@@ -22,7 +23,7 @@ from protocol.commands import (
 )
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.settings import FloorSettings
-from protocol.types import Body, Role
+from protocol.types import HALL_TIME_ZONE, Body, Role
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey, KeySource, memory_keys
 
@@ -67,7 +68,7 @@ async def seed_senate(
 ) -> Seeded:
     """Register the Senate, enrol one device per seat plus chair and display, create sittings."""
     members = senators(max(seats, 1))
-    day = date or dt.date.today().isoformat()
+    day = date or dt.datetime.now(ZoneInfo(HALL_TIME_ZONE)).date().isoformat()  # today on the hall's clock
     for m in members:
         await _once(
             clerk,

@@ -3,7 +3,7 @@
     decide(state, command, ctx, registry) -> [events]   or raises ProtocolError
     fold(state, record)                   -> state      refuses any gap in seq or chain
 
-Two kinds of stream: the registry (members, devices) and one per sitting.
+Two kinds of stream: the registry (members, devices, rules profiles) and one per sitting.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from pydantic import TypeAdapter
 from procedure.context import Context
 from procedure.registry import RegistryState, apply_registry, decide_registry
 from procedure.sitting import SittingState, apply_sitting, decide_sitting
-from protocol.commands import REGISTRY_STREAM, Command, EnrolDevice, RegisterMember, RevokeDevice, UpdateMember
+from protocol.commands import (
+    REGISTRY_STREAM,
+    Command,
+    DefineRules,
+    EnrolDevice,
+    RegisterMember,
+    RevokeDevice,
+    UpdateMember,
+)
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Event, Record
 
@@ -46,10 +54,10 @@ def empty_state(stream: str) -> State:
 
 def decide(state: State, cmd: Command, ctx: Context, registry: RegistryState) -> list[Event]:
     if isinstance(state, RegistryState):
-        if not isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice):
+        if not isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} is not for the registry")
         return decide_registry(state, cmd, ctx)
-    if isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice):
+    if isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
         raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} goes to the registry stream")
     return decide_sitting(state, cmd, ctx, registry)  # type: ignore[arg-type]
 

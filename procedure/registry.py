@@ -1,7 +1,8 @@
-"""The registry: members of the chamber and the devices enrolled to act.
+"""The registry: members of the chamber, the devices enrolled to act, the rules profiles.
 
 One stream (``registry``) shared by every sitting; a sitting copies the
-members it needs into its roster when it is created.
+members it needs into its roster, and the whole rules profile it names,
+when it is created.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
-from protocol.commands import EnrolDevice, RegisterMember, RevokeDevice, UpdateMember
+from protocol.commands import DefineRules, EnrolDevice, RegisterMember, RevokeDevice, UpdateMember
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered, MemberUpdated
+from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered, MemberUpdated, RulesDefined
+from protocol.settings import PROFILES, RulesProfile
 from protocol.types import Role
 
 
@@ -32,13 +34,18 @@ class RegistryState:
     head: str = "0" * 64
     members: dict[str, MemberRegistered] = field(default_factory=dict)
     devices: dict[str, Device] = field(default_factory=dict)
+    profiles: dict[str, RulesProfile] = field(default_factory=dict)  # entered in the log
+
+    def profile(self, profile_id: str) -> RulesProfile | None:
+        """A profile entered in the log, else a built-in one of the same id."""
+        return self.profiles.get(profile_id) or PROFILES.get(profile_id)
 
     def active_device(self, device_id: str) -> Device | None:
         device = self.devices.get(device_id)
         return device if device is not None and not device.revoked else None
 
 
-RegistryCommand = RegisterMember | UpdateMember | EnrolDevice | RevokeDevice
+RegistryCommand = RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules
 
 
 def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) -> list[Event]:
@@ -84,6 +91,11 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                     ErrorCode.UNKNOWN_DEVICE, "no such active device", device_id=cmd.device_id
                 )
             return [DeviceRevoked(device_id=cmd.device_id)]
+        case DefineRules():
+            if state.profile(cmd.profile.id) == cmd.profile:
+                raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this profile is in force already",
+                                    rules=cmd.profile.id)
+            return [RulesDefined(profile=cmd.profile)]
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a registry command: {cmd.type}")
 
 
@@ -108,4 +120,6 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
         case DeviceRevoked():
             device = replace(state.devices[event.device_id], revoked=True)
             return replace(state, devices={**state.devices, event.device_id: device})
+        case RulesDefined():
+            return replace(state, profiles={**state.profiles, event.profile.id: event.profile})
     return state

@@ -7,7 +7,9 @@ Neither does I/O. Every refusal says what could not be done and why.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
 
 from procedure.context import Context
 from procedure.floor import FloorState, apply_floor, grant_events, stop_event
@@ -49,6 +51,7 @@ from protocol.commands import (
     SittingCommand,
     StopSpeech,
     SuspendSitting,
+    TakeChair,
     TakeUpItem,
     WithdrawRequest,
 )
@@ -65,6 +68,7 @@ from protocol.events import (
     ItemTakenUp,
     ListReordered,
     NoticePosted,
+    PresidingChanged,
     QuotaSet,
     RequestWithdrawn,
     RosterEntry,
@@ -77,6 +81,7 @@ from protocol.events import (
 )
 from protocol.settings import PROFILES, RulesProfile
 from protocol.types import (
+    HALL_TIME_ZONE,
     Body,
     FloorMode,
     ItemStatus,
@@ -121,6 +126,7 @@ class SittingState:
     status: SittingStatus = SittingStatus.SCHEDULED
     roster: dict[str, RosterEntry] = field(default_factory=dict)
     rules: RulesProfile | None = None
+    time_zone: str = HALL_TIME_ZONE
     items: tuple[Item, ...] = ()  # agenda order: each child follows its parent
     current_item: str | None = None
     presence: dict[str, Presence] = field(default_factory=dict)
@@ -129,7 +135,9 @@ class SittingState:
     transcript: dict[str, Segment] = field(default_factory=dict)  # segment id -> versions
     turns: frozenset[str] = frozenset()  # every turn ever granted
     notice: str = ""
+    presiding: str | None = None  # the member in the chair, when the console names one
     opened_ms: int | None = None
+    opened_day: str | None = None  # the hall's calendar day at opening; may differ from ``date``
     closed_ms: int | None = None
 
     # -- derived views -------------------------------------------------------
@@ -140,9 +148,13 @@ class SittingState:
     def present_count(self) -> int:
         return len(self.presence)
 
+    def seats(self) -> int:
+        """The base of the quorum and of all-members majorities: the profile's seats, or the roster."""
+        return (self.rules.seats if self.rules and self.rules.seats else None) or len(self.roster)
+
     def quorum_needed(self) -> int:
         assert self.rules is not None
-        return self.rules.quorum.of(len(self.roster))
+        return self.rules.quorum.needed(self.seats())
 
     def has_quorum(self) -> bool:
         return self.rules is not None and self.present_count() >= self.quorum_needed()
@@ -172,6 +184,7 @@ CHAIR_ONLY = {
     "floor.configure",
     "floor.set_quota",
     "sitting.notice",
+    "sitting.take_chair",
     "vote.open",
     "vote.publish",
 }
@@ -267,6 +280,14 @@ def _need_present(state: SittingState, member_id: str, action: str) -> None:
         )
 
 
+# The profile a sitting takes when its creation names none: each body its own.
+BODY_RULES = {
+    Body.PLENARY: "senate-plenary",
+    Body.STANDING_COMMITTEE: "senate-committee",
+    Body.COMMISSION: "senate-committee",
+}
+
+
 def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
     ids = cmd.members or list(registry.members)
     missing = [m for m in ids if m not in registry.members]
@@ -274,10 +295,12 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
         raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
     if len(set(ids)) != len(ids):
         raise ProtocolError(ErrorCode.MALFORMED, "a member is listed twice")
-    rules = PROFILES.get(cmd.rules)
+    rules_id = cmd.rules or BODY_RULES[cmd.body]
+    rules = registry.profile(rules_id)
     if rules is None:
         raise ProtocolError(
-            ErrorCode.MALFORMED, "no such rules profile", rules=cmd.rules, known=sorted(PROFILES)
+            ErrorCode.MALFORMED, "no such rules profile", rules=rules_id,
+            known=sorted({*PROFILES, *registry.profiles}),
         )
     roster = [
         RosterEntry(**registry.members[m].model_dump(exclude={"type"})) for m in ids
@@ -293,6 +316,7 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
             roster=roster,
             rules=rules,
             floor=cmd.floor,
+            time_zone=cmd.time_zone,
         )
     ]
 
@@ -481,7 +505,23 @@ def _mic_of(state: SittingState, member_id: str) -> str | None:
 def decide_sitting(
     state: SittingState, cmd: SittingCommand, ctx: Context, registry: RegistryState
 ) -> list[Event]:
-    """Check role, member and state; answer with the events the command causes."""
+    """Check role, member and state; answer with the events the command causes.
+
+    A presiding console bound to a member records that member in the chair
+    (``sitting.presiding_changed``) before its first accepted action, and
+    again whenever another member's console takes over.
+    """
+    events = _decide(state, cmd, ctx, registry)
+    member = ctx.actor.member_id
+    if (ctx.role is Role.CHAIR and member is not None and member != state.presiding
+            and member in state.roster and not isinstance(cmd, TakeChair)):
+        return [PresidingChanged(member_id=member), *events]
+    return events
+
+
+def _decide(
+    state: SittingState, cmd: SittingCommand, ctx: Context, registry: RegistryState
+) -> list[Event]:
     if isinstance(cmd, CreateSitting):
         if ctx.role is not Role.CLERK:
             raise ProtocolError(ErrorCode.FORBIDDEN, "only a clerk can create a sitting")
@@ -511,7 +551,8 @@ def decide_sitting(
             return [DocumentAttached(**cmd.model_dump(exclude={"type"}))]
         case OpenSitting():
             _need_status(state, "open the sitting", SittingStatus.SCHEDULED)
-            return [SittingOpened()]
+            day = dt.datetime.fromtimestamp(ctx.now_ms / 1000, ZoneInfo(state.time_zone)).date()
+            return [SittingOpened(day=day.isoformat())]
         case SuspendSitting():
             _need_status(state, "suspend the sitting", SittingStatus.OPEN)
             return [SittingSuspended()]
@@ -536,10 +577,19 @@ def decide_sitting(
             return _step(state, -1)
         case PostNotice():
             return [NoticePosted(text=cmd.text)]
+        case TakeChair():
+            _need_member(state, cmd.member_id)
+            if ctx.actor.member_id is not None and ctx.actor.member_id != cmd.member_id:
+                raise ProtocolError(ErrorCode.NOT_YOUR_MEMBER, "this console presides for its own member only",
+                                    member_id=cmd.member_id)
+            if cmd.member_id == state.presiding:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "member is in the chair already",
+                                    member_id=cmd.member_id)
+            return [PresidingChanged(member_id=cmd.member_id)]
         case OpenVote():
             assert state.rules is not None
             return open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
-                             len(state.roster), state.current_item, ctx.now_ms)
+                             state.seats(), state.current_item, ctx.now_ms)
         case CastBallot():
             return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx)
         case CloseVote():
@@ -623,6 +673,7 @@ def apply_sitting(
                 place=event.place,
                 roster={e.member_id: e for e in event.roster},
                 rules=event.rules,
+                time_zone=event.time_zone,
                 floor=FloorState(settings=event.floor),
             )
         case ItemAdded():
@@ -637,7 +688,7 @@ def apply_sitting(
                 ),
             )
         case SittingOpened():
-            return replace(state, status=SittingStatus.OPEN, opened_ms=at_ms)
+            return replace(state, status=SittingStatus.OPEN, opened_ms=at_ms, opened_day=event.day)
         case SittingSuspended():
             return replace(state, status=SittingStatus.SUSPENDED)
         case SittingResumed():
@@ -652,6 +703,8 @@ def apply_sitting(
             return replace(state, items=items, current_item=event.item_id, floor=floor)
         case NoticePosted():
             return replace(state, notice=event.text)
+        case PresidingChanged():
+            return replace(state, presiding=event.member_id)
         case CheckedIn():
             p = Presence(event.member_id, event.seat, event.remote, at_ms)
             return replace(state, presence={**state.presence, event.member_id: p})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from procedure.sitting import SittingState, agenda_order
-from procedure.votes import VoteState
+from procedure.votes import VoteState, needed_now
 from protocol.types import VoteKind, VoteStatus
 
 
@@ -36,10 +36,13 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "title_en": state.title_en,
         "date": state.date,
         "place": state.place,
+        "time_zone": state.time_zone,
         "status": state.status.value,
         "opened_ms": state.opened_ms,
+        "opened_day": state.opened_day,
         "closed_ms": state.closed_ms,
         "notice": state.notice,
+        "presiding": state.presiding,
         "current_item": state.current_item,
         "items": [
             {
@@ -111,8 +114,11 @@ def vote_view(v: VoteState) -> dict[str, Any]:
         "motion_km": o.motion_km,
         "motion_en": o.motion_en,
         "options": list(o.options),
+        "roles": {opt: role.value for opt, role in o.roles.items()},
         "kind": o.kind.value,
         "majority": o.majority.name,
+        "question": o.question.value,
+        "needed": needed_now(v),
         "allow_change": o.allow_change,
         "deadline_ms": o.deadline_ms,
         "eligible": list(o.eligible),

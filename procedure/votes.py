@@ -15,9 +15,9 @@ from protocol.ballots import decode_ballot
 from protocol.commands import CastBallot, CloseVote, OpenVote, PublishVote
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import BallotCast, Event, VoteClosed, VoteOpened, VotePublished, VoteSealed
-from protocol.rules import Result, count_vote
+from protocol.rules import Result, RolesError, count_vote, needed_votes, resolve_roles
 from protocol.settings import RulesProfile
-from protocol.types import Role, SittingStatus, VoteKind, VoteStatus
+from protocol.types import OptionRole, Question, Role, SittingStatus, VoteKind, VoteStatus
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,11 @@ def open_vote(
         raise ProtocolError(ErrorCode.INVALID_STATE, "another vote is open", vote_id=running[0])
     if len(set(cmd.options)) != len(cmd.options):
         raise ProtocolError(ErrorCode.MALFORMED, "options must be distinct")
+    try:
+        roles = resolve_roles(cmd.question, cmd.options, cmd.roles)
+    except RolesError as exc:
+        raise ProtocolError(ErrorCode.MALFORMED, str(exc), question=cmd.question, options=cmd.options,
+                            roles=cmd.roles) from exc
     rule_id = cmd.majority or rules.default_majority
     rule = rules.majorities.get(rule_id)
     if rule is None:
@@ -72,7 +77,9 @@ def open_vote(
             item_id=item_id,
             motion_km=cmd.motion_km,
             motion_en=cmd.motion_en,
+            question=cmd.question,
             options=cmd.options,
+            roles=roles,
             kind=cmd.kind,
             majority=rule,
             quorum=rules.quorum,
@@ -133,7 +140,9 @@ def cast_ballot(
 def tally(vote: VoteState) -> Result:
     o = vote.opened
     return count_vote(
+        o.question,
         o.options,
+        o.roles,
         [b.choice for b in vote.ballots.values()],
         o.majority,
         o.quorum,
@@ -141,6 +150,31 @@ def tally(vote: VoteState) -> Result:
         present=len(o.eligible),
         members=o.members,
     )
+
+
+def needed_now(vote: VoteState) -> int | None:
+    """How many for-votes (votes for the leader) the motion needs now, others as cast so far.
+
+    A roll-call counts what has been cast; a secret vote's live count is not
+    known, so its need is stated as if nobody else had voted yet.
+    """
+    o = vote.opened
+    if vote.result is not None:
+        return vote.result.needed
+    counts = {opt: 0 for opt in o.options}
+    if o.kind is VoteKind.ROLL_CALL:
+        for b in vote.ballots.values():
+            counts[b.choice] += 1
+    by_role: dict[OptionRole, list[int]] = {r: [] for r in OptionRole}
+    for opt, role in o.roles.items():
+        by_role[role].append(counts[opt])
+    rest = sum(by_role[OptionRole.ABSTAIN]) + sum(by_role[OptionRole.BLANK])
+    if o.question is Question.MOTION:
+        against = sum(by_role[OptionRole.AGAINST])
+        return needed_votes(o.majority, against, rest, len(o.eligible), o.members, beat=against)
+    ranked = sorted(by_role[OptionRole.CANDIDATE], reverse=True)
+    return needed_votes(o.majority, sum(ranked[1:]), rest, len(o.eligible), o.members,
+                        beat=ranked[1] if len(ranked) > 1 else -1)
 
 
 def close_vote(cmd: CloseVote, votes: dict[str, VoteState], ctx: Context) -> list[Event]:

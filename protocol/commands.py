@@ -11,21 +11,25 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
-from protocol.settings import FloorSettings
+from protocol.settings import FloorSettings, RulesProfile
 from protocol.types import (
+    HALL_TIME_ZONE,
     Body,
     Date,
     Id,
     LongText,
     Model,
+    OptionRole,
     OptText,
     PublicKeyHex,
+    Question,
     Role,
     SegmentStatus,
     Sha256Hex,
     ShortText,
     SignatureHex,
     SpeechType,
+    TimeZone,
     VoteKind,
 )
 
@@ -88,6 +92,13 @@ class RevokeDevice(Model):
     device_id: Id
 
 
+class DefineRules(Model):
+    """Enter a rules profile in the log (new, or a new version of one), for sittings to name."""
+
+    type: Literal["rules.define"] = "rules.define"
+    profile: RulesProfile
+
+
 # -- sitting and agenda ------------------------------------------------------
 
 
@@ -100,8 +111,9 @@ class CreateSitting(Model):
     date: Date
     place: ShortText
     members: list[Id] = Field(default_factory=list, max_length=2000)  # empty = all
-    rules: Id = "senate-plenary"
+    rules: Id | None = None  # a profile in the log or built in; None = the body's own
     floor: FloorSettings = FloorSettings()
+    time_zone: TimeZone = HALL_TIME_ZONE  # the hall's clock: every time is shown in it
 
 
 class AddItem(Model):
@@ -234,14 +246,21 @@ class SetGroupQuota(Model):
 
 
 class OpenVote(Model):
-    """The chair puts a motion to the vote on the current agenda item."""
+    """The chair puts a motion (or an election) to the vote on the current agenda item.
+
+    ``roles`` give options their meaning; an option left out takes it from its
+    label (yes, no, abstain for a motion; abstain, blank in an election, every
+    other label a candidate).
+    """
 
     type: Literal["vote.open"] = "vote.open"
     vote_id: Id
     motion_km: LongText
     motion_en: LongText
+    question: Question = Question.MOTION
     options: list[ShortText] = Field(default_factory=lambda: ["yes", "no", "abstain"],
                                      min_length=2, max_length=20)
+    roles: dict[ShortText, OptionRole] = Field(default_factory=dict, max_length=20)
     kind: VoteKind = VoteKind.ROLL_CALL
     majority: Id | None = None  # a rule of the sitting's profile; None = its default
     duration_s: int = Field(default=0, ge=0, le=86_400)  # 0 = until the chair closes it
@@ -252,7 +271,7 @@ class CastBallot(Model):
     """A ballot: canonical bytes (base64) and the device's Ed25519 signature over them."""
 
     type: Literal["vote.cast"] = "vote.cast"
-    ballot: Annotated[str, Field(max_length=2048)]
+    ballot: Annotated[str, Field(max_length=2048, pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
     signature: SignatureHex
 
 
@@ -272,7 +291,7 @@ class PublishVote(Model):
 class Word(Model):
     """A recognised word; times in ms from the epoch, confidence in thousandths."""
 
-    w: Annotated[str, Field(max_length=200)]
+    w: OptText
     start_ms: int
     end_ms: int
     conf: int = Field(ge=0, le=1000)
@@ -303,6 +322,14 @@ class ReviseSegment(Model):
     status: SegmentStatus
 
 
+class TakeChair(Model):
+    """A member takes the chair (from a shared presiding console); a console bound to a
+    member records its member on its own the first time it acts."""
+
+    type: Literal["sitting.take_chair"] = "sitting.take_chair"
+    member_id: Id
+
+
 class PostNotice(Model):
     """A short message from the chair to every seat and the display."""
 
@@ -311,7 +338,7 @@ class PostNotice(Model):
 
 
 RegistryCommand = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules,
     Field(discriminator="type"),
 ]
 
@@ -338,6 +365,7 @@ SittingCommand = (
     | ConfigureFloor
     | SetGroupQuota
     | PostNotice
+    | TakeChair
     | OpenVote
     | CastBallot
     | CloseVote
@@ -347,7 +375,7 @@ SittingCommand = (
 )
 
 Command = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | SittingCommand,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | SittingCommand,
     Field(discriminator="type"),
 ]
 

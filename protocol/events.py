@@ -14,16 +14,18 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Word
 from protocol.rules import Result
-from protocol.settings import FloorSettings, MajorityRule, RulesProfile
+from protocol.settings import FloorSettings, MajorityRule, QuorumRule, RulesProfile
 from protocol.types import (
+    HALL_TIME_ZONE,
     Body,
     Date,
-    Fraction,
     Id,
     LongText,
     Model,
+    OptionRole,
     OptText,
     PublicKeyHex,
+    Question,
     Role,
     SegmentStatus,
     Sha256Hex,
@@ -31,6 +33,7 @@ from protocol.types import (
     SignatureHex,
     SpeechType,
     StopReason,
+    TimeZone,
     VoteKind,
 )
 
@@ -74,6 +77,13 @@ class DeviceRevoked(Model):
     device_id: Id
 
 
+class RulesDefined(Model):
+    """A rules profile entered in the log; a later one of the same id replaces it for new sittings."""
+
+    type: Literal["rules.defined"] = "rules.defined"
+    profile: RulesProfile
+
+
 # -- sitting and agenda -----------------------------------------------------
 
 
@@ -97,6 +107,7 @@ class SittingCreated(Model):
     roster: list[RosterEntry]
     rules: RulesProfile
     floor: FloorSettings
+    time_zone: TimeZone = HALL_TIME_ZONE
 
 
 class ItemAdded(Model):
@@ -118,7 +129,10 @@ class DocumentAttached(Model):
 
 
 class SittingOpened(Model):
+    """The sitting opens; ``day`` is the calendar day on the hall's clock (None in records made before)."""
+
     type: Literal["sitting.opened"] = "sitting.opened"
+    day: Date | None = None
 
 
 class SittingSuspended(Model):
@@ -137,6 +151,13 @@ class ItemTakenUp(Model):
     type: Literal["agenda.item_taken_up"] = "agenda.item_taken_up"
     item_id: Id
     previous_item_id: Id | None
+
+
+class PresidingChanged(Model):
+    """A member takes the chair: the first one presides over the sitting, later ones are changes."""
+
+    type: Literal["sitting.presiding_changed"] = "sitting.presiding_changed"
+    member_id: Id
 
 
 class NoticePosted(Model):
@@ -226,12 +247,14 @@ class VoteOpened(Model):
     item_id: Id | None
     motion_km: LongText
     motion_en: LongText
+    question: Question = Question.MOTION
     options: list[ShortText]
+    roles: dict[ShortText, OptionRole]  # every option's meaning, resolved at opening
     kind: VoteKind
     majority: MajorityRule
-    quorum: Fraction
+    quorum: QuorumRule
     eligible: list[Id]
-    members: int
+    members: int  # the base of quorum and all-members majorities: the seats, or the roster
     deadline_ms: int | None
     allow_change: bool
 
@@ -306,6 +329,7 @@ Event = Annotated[
     | MemberUpdated
     | DeviceEnrolled
     | DeviceRevoked
+    | RulesDefined
     | SittingCreated
     | ItemAdded
     | DocumentAttached
@@ -315,6 +339,7 @@ Event = Annotated[
     | SittingClosed
     | ItemTakenUp
     | NoticePosted
+    | PresidingChanged
     | CheckedIn
     | CheckedOut
     | FloorRequested

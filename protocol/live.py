@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, StringConstraints
 
-from protocol.types import Id, Model
+from protocol.types import Id, Model, clean_lines
 
 
 class Caption(Model):
@@ -15,5 +15,5 @@ class Caption(Model):
     stream: Id
     turn_id: Id
     member_id: Id
-    text: Annotated[str, Field(max_length=2000)]
+    text: Annotated[str, BeforeValidator(clean_lines), StringConstraints(max_length=2000)]
     final: bool = False

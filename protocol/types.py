@@ -3,15 +3,72 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
+import zoneinfo
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+
+def _refused(ch: str) -> bool:
+    """C0 and C1 controls, DEL, lone surrogates and Unicode non-characters.
+
+    Non-characters are U+FDD0..U+FDEF and the last two code points of every
+    plane (Unicode 15, section 23.7); XML 1.0 forbids the controls and
+    surrogates, so a text that passes here can always reach Akoma Ntoso.
+    """
+    c = ord(ch)
+    return (
+        c < 0x20 or 0x7F <= c <= 0x9F or 0xD800 <= c <= 0xDFFF
+        or 0xFDD0 <= c <= 0xFDEF or (c & 0xFFFE) == 0xFFFE
+    )
+
+
+def _clean(value: str, *, lines: bool) -> str:
+    if lines:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    for i, ch in enumerate(value):
+        if _refused(ch) and not (lines and ch in "\n\t"):
+            raise PydanticCustomError(
+                "unclean_text",
+                "text holds {char} at position {index}, which a record cannot carry",
+                {"char": f"U+{ord(ch):04X}", "index": i},
+            )
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_line(value: object) -> object:
+    """A one-line text: refused if it holds any control character; NFC-normalised."""
+    return _clean(value, lines=False) if isinstance(value, str) else value
+
+
+def clean_lines(value: object) -> object:
+    """A long text: newlines (CR LF and CR become LF) and tabs allowed; NFC-normalised."""
+    return _clean(value, lines=True) if isinstance(value, str) else value
+
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-OptText = Annotated[str, StringConstraints(max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=10_000)]
+ShortText = Annotated[str, BeforeValidator(clean_line), StringConstraints(min_length=1, max_length=200)]
+OptText = Annotated[str, BeforeValidator(clean_line), StringConstraints(max_length=200)]
+LongText = Annotated[str, BeforeValidator(clean_lines), StringConstraints(max_length=10_000)]
+
+
+def _known_zone(value: str) -> str:
+    """An IANA time zone name the tz database knows (Asia/Phnom_Penh)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise PydanticCustomError("unknown_time_zone", "no such IANA time zone: {zone}", {"zone": value}) from exc
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}$", max_length=64),
+                     AfterValidator(_known_zone)]
+HALL_TIME_ZONE = "Asia/Phnom_Penh"
+
+
 def _real_date(value: str) -> str:
     """An ISO calendar date in ASCII digits: 2026-02-30 and Khmer digits are refused."""
     datetime.date.fromisoformat(value)
@@ -100,6 +157,28 @@ class SegmentStatus(StrEnum):
     DRAFT = "draft"
     CORRECTED = "corrected"
     APPROVED = "approved"
+
+
+class Question(StrEnum):
+    """What a vote decides: a motion (for, against, abstain) or an election among named options."""
+
+    MOTION = "motion"
+    ELECTION = "election"
+
+
+class OptionRole(StrEnum):
+    """What an option means, whatever its label or place in the list.
+
+    A motion has one FOR, one AGAINST and at most one ABSTAIN option; an
+    election has CANDIDATE options and may have ABSTAIN and BLANK ones,
+    which are counted but can never be elected.
+    """
+
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+    BLANK = "blank"
+    CANDIDATE = "candidate"
 
 
 class Fraction(Model):

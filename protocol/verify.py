@@ -25,7 +25,7 @@ from protocol.events import (
     VoteSealed,
 )
 from protocol.keys import seal_message, verify
-from protocol.rules import count_vote
+from protocol.rules import Result, RolesError, check_roles, count_vote
 from protocol.settings import RulesProfile
 from protocol.types import VoteKind
 
@@ -116,19 +116,20 @@ def verify_votes(
     presence: dict[str, str | None] = {}  # member -> seat
     votes: dict[str, _Vote] = {}
     rules: RulesProfile | None = None
+    roster = 0
     ballots = seals = 0
     try:
         for raw in records:
             r = Record.model_validate(raw)
             ev = r.event
             if isinstance(ev, SittingCreated):
-                rules = ev.rules
+                rules, roster = ev.rules, len(ev.roster)
             elif isinstance(ev, CheckedIn):
                 presence[ev.member_id] = ev.seat
             elif isinstance(ev, CheckedOut):
                 presence.pop(ev.member_id, None)
             elif isinstance(ev, VoteOpened):
-                _check_opened(r, ev, presence, rules)
+                _check_opened(r, ev, presence, rules, roster)
                 votes[ev.vote_id] = _Vote(ev)
             elif isinstance(ev, BallotCast):
                 _check_ballot(sitting, r, ev, votes, devices, presence)
@@ -149,11 +150,22 @@ def verify_votes(
     return checked, None
 
 
-def _check_opened(r: Record, ev: VoteOpened, presence: dict[str, str | None], rules: RulesProfile | None) -> None:
+def _check_opened(
+    r: Record, ev: VoteOpened, presence: dict[str, str | None], rules: RulesProfile | None, roster: int
+) -> None:
+    """The vote's rule, quorum, seats and option roles are the sitting's profile's and make sense."""
     if sorted(presence) != ev.eligible:
         raise _fail("eligibility", r, "eligible list differs from the members present at opening")
     if rules is None or ev.majority not in rules.majorities.values() or ev.quorum != rules.quorum:
         raise _fail("rules", r, "majority or quorum is not the sitting's rules profile")
+    if ev.members != (rules.seats or roster):
+        raise _fail("rules", r, f"counted against {ev.members} members, the profile says {rules.seats or roster}")
+    if list(ev.roles) != ev.options:
+        raise _fail("rules", r, "every option needs its role, in the order offered")
+    try:
+        check_roles(ev.question, ev.roles)
+    except RolesError as exc:
+        raise _fail("rules", r, str(exc)) from exc
 
 
 def _check_ballot(
@@ -203,15 +215,22 @@ def _check_closed(r: Record, ev: VoteClosed, votes: dict[str, _Vote]) -> None:
     if vote is None or vote.closed is not None:
         raise _fail("tally", r, "close of a vote that is not open")
     o = vote.opened
-    recount = count_vote(o.options, [c for _, c in vote.counted.values()], o.majority, o.quorum,
-                         eligible=len(o.eligible), present=len(o.eligible), members=o.members)
+    recount = count_vote(o.question, o.options, o.roles, [c for _, c in vote.counted.values()], o.majority,
+                         o.quorum, eligible=len(o.eligible), present=len(o.eligible), members=o.members)
+    if recount.counts != ev.result.counts:
+        raise _fail("tally", r, f"recount gives {recount.counts}, record says {ev.result.counts}")
     if recount != ev.result:
-        raise _fail("tally", r, f"recount gives {recount.counts} → {recount.outcome}, "
-                                f"record says {ev.result.counts} → {ev.result.outcome}")
+        raise _fail("outcome", r, f"re-decided under {o.majority.name!r}: {_said(recount)}; "
+                                  f"record says {_said(ev.result)}")
     named = {m: c for m, (_, c) in vote.counted.items()} if o.kind is VoteKind.ROLL_CALL else {}
     if named != ev.named:
         raise _fail("named list", r, "the named list differs from the ballots")
     vote.closed = r
+
+
+def _said(result: Result) -> str:
+    elected = f" {result.elected} ({result.counts.get(result.elected, 0)})" if result.elected else ""
+    return f"{result.outcome.value}{elected}, quorum {result.quorum_needed}, needs {result.needed}"
 
 
 def _check_seal(sitting: str, r: Record, ev: VoteSealed, votes: dict[str, _Vote], server_key: str | None) -> None:

@@ -53,6 +53,7 @@ from protocol.commands import (
     SittingCommand,
     StopSpeech,
     SuspendSitting,
+    TakeChair,
     TakeUpItem,
     WithdrawRequest,
     Word,
@@ -169,8 +170,9 @@ def at_status(status: SittingStatus) -> SittingState:
     return state
 
 
+# T0 is 2023-11-14 22:13 UTC: already the 15th on the hall's clock (Asia/Phnom_Penh).
 TRANSITIONS: dict[tuple[SittingStatus, str], tuple[Event, SittingStatus]] = {
-    (SittingStatus.SCHEDULED, "sitting.open"): (SittingOpened(), SittingStatus.OPEN),
+    (SittingStatus.SCHEDULED, "sitting.open"): (SittingOpened(day="2023-11-15"), SittingStatus.OPEN),
     (SittingStatus.OPEN, "sitting.suspend"): (SittingSuspended(), SittingStatus.SUSPENDED),
     (SittingStatus.SUSPENDED, "sitting.resume"): (SittingResumed(), SittingStatus.OPEN),
     (SittingStatus.OPEN, "sitting.close"): (SittingClosed(), SittingStatus.CLOSED),
@@ -551,6 +553,7 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     "agenda.previous": (lambda: play(base(), (NextItem(), chair())), lambda c: PreviousItem(),
                         ["agenda.item_taken_up"], {"chair": OK}),
     "sitting.notice": (base, lambda c: PostNotice(text="x"), ["sitting.notice_posted"], {"chair": OK}),
+    "sitting.take_chair": (base, lambda c: TakeChair(member_id="m2"), ["sitting.presiding_changed"], {"chair": OK}),
     "attendance.check_in": (
         base, lambda c: CheckIn(member_id="m5"), ["attendance.checked_in"],
         {"clerk": OK, "seat": OK, "seat_empty": OK, "personal": OK, "remote": OK,

@@ -18,7 +18,7 @@ from protocol import commands as commands_module
 from protocol import events as events_module
 from protocol.ballots import Ballot, encode_ballot
 from protocol.canonical import GENESIS_HASH, canonical_bytes, chain_hash
-from protocol.commands import COMMAND_TYPES, Command, CommandEnvelope
+from protocol.commands import COMMAND_TYPES, Command, CommandEnvelope, PostNotice
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import EVENT_ADAPTER, Actor, Event, Record
 from protocol.schema import protocol_schema
@@ -48,10 +48,11 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "device.enrol": {"device_id": "seat-12", "role": "seat", "public_key": KEY, "member_id": "m1",
                      "seat": "s12", "label": "Row 2, seat 12"},
     "device.revoke": {"device_id": "seat-12"},
+    "rules.define": {"profile": SENATE_PLENARY.model_dump(mode="json")},
     "sitting.create": {"body": "standing_committee", "number": 12, "title_km": KM,
                        "title_en": "Budget", "date": "2025-03-04", "place": "Room 3",
                        "members": ["m1", "m2"], "rules": "senate-committee",
-                       "floor": FLOOR.model_dump(mode="json")},
+                       "floor": FLOOR.model_dump(mode="json"), "time_zone": "Asia/Phnom_Penh"},
     "agenda.add_item": {"item_id": "i1.2", "parent_id": "i1", "title_km": KM, "title_en": "Art. 2"},
     "agenda.attach_document": {"item_id": "i1", "document_id": "doc-1", "title": KM,
                                "media_type": "application/pdf", "sha256": SHA, "size": 81234},
@@ -74,8 +75,10 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "floor.configure": {"settings": FLOOR.model_dump(mode="json")},
     "floor.set_quota": {"group": "blue", "seconds": 900},
     "sitting.notice": {"text": f"{KM}\nThe sitting resumes at 14:00."},
+    "sitting.take_chair": {"member_id": "m3"},
     "vote.open": {"vote_id": "v1", "motion_km": KM, "motion_en": "Adopt the budget", "options": ["yes", "no"],
-                  "kind": "secret", "majority": "two_thirds", "duration_s": 120, "allow_change": True},
+                  "question": "motion", "roles": {"yes": "for", "no": "against"}, "kind": "secret",
+                  "majority": "two_thirds", "duration_s": 120, "allow_change": True},
     "vote.cast": {"ballot": BALLOT, "signature": SIG},
     "vote.close": {"vote_id": "v1"},
     "vote.publish": {"vote_id": "v1"},
@@ -92,12 +95,14 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "device.enrolled": {"device_id": "seat-12", "role": "remote", "member_id": "m1", "seat": None,
                         "label": "Tablet", "public_key": KEY},
     "device.revoked": {"device_id": "seat-12"},
+    "rules.defined": {"profile": SENATE_PLENARY.model_dump(mode="json")},
     "sitting.created": {
         "body": "plenary", "number": 7, "title_km": KM, "title_en": "Plenary", "date": "2025-03-04",
         "place": "Chamber",
         "roster": [{"member_id": "m1", "name_km": "សុខ ចាន់", "name_latin": "Sok Chan", "group": "blue",
                     "title_km": "ឯកឧត្តម", "title_en": "H.E."}],
         "rules": SENATE_PLENARY.model_dump(mode="json"), "floor": FLOOR.model_dump(mode="json"),
+        "time_zone": "Asia/Phnom_Penh",
     },
     "agenda.item_added": {"item_id": "i2", "parent_id": None, "title_km": KM, "title_en": "Budget"},
     "agenda.document_attached": {"item_id": "i1", "document_id": "doc-1", "title": "Draft",
@@ -108,6 +113,7 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "sitting.closed": {},
     "agenda.item_taken_up": {"item_id": "i2", "previous_item_id": "i1"},
     "sitting.notice_posted": {"text": KM},
+    "sitting.presiding_changed": {"member_id": "m3"},
     "attendance.checked_in": {"member_id": "m1", "seat": "s1", "remote": False},
     "attendance.checked_out": {"member_id": "m1"},
     "floor.requested": {"request_id": "r1", "member_id": "m1", "speech_type": "contra"},
@@ -120,8 +126,10 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "floor.configured": {"settings": FLOOR.model_dump(mode="json")},
     "floor.quota_set": {"group": "blue", "seconds": 0},
     "vote.opened": {"vote_id": "v1", "item_id": "i1", "motion_km": KM, "motion_en": "Adopt",
-                    "options": ["yes", "no", "abstain"], "kind": "roll_call",
-                    "majority": TWO_THIRDS.model_dump(mode="json"), "quorum": {"num": 7, "den": 10},
+                    "question": "motion", "options": ["yes", "no", "abstain"],
+                    "roles": {"yes": "for", "no": "against", "abstain": "abstain"}, "kind": "roll_call",
+                    "majority": TWO_THIRDS.model_dump(mode="json"),
+                    "quorum": {"fraction": {"num": 7, "den": 10}, "strictly_more": False, "counts": "present"},
                     "eligible": ["m1", "m2"], "members": 10, "deadline_ms": 1_700_000_060_000,
                     "allow_change": False},
     "vote.ballot_cast": {"vote_id": "v1", "member_id": "m1", "device_id": "seat-12", "choice": "yes",
@@ -129,7 +137,8 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "vote.closed": {"vote_id": "v1", "by_clock": True, "named": {"m1": "yes", "m2": "abstain"},
                     "result": {"counts": {"yes": 1, "no": 0, "abstain": 1}, "voted": 2, "eligible": 2,
                                "present": 2, "members": 10, "quorum_needed": 7, "quorum_met": False,
-                               "base": 10, "threshold_met": False, "outcome": "no_quorum"}},
+                               "base": 10, "needed": 7, "threshold_met": False, "outcome": "no_quorum",
+                               "elected": None}},
     "vote.sealed": {"vote_id": "v1", "closed_seq": 42, "closed_hash": SHA, "result_sha256": SHA,
                     "server_key": KEY, "signature": SIG},
     "vote.published": {"vote_id": "v1"},
@@ -547,3 +556,80 @@ def test_fraction_of_is_the_smallest_count_reaching_it(num: int, den: int, total
 def test_fraction_refuses(raw: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Fraction.model_validate(raw)
+
+
+# -- clean text at the edge ----------------------------------------------------------------------
+
+UNCLEAN = {
+    "vertical tab": "a\x0bb",
+    "C0 NUL": "a\x00b",
+    "escape": "a\x1bb",
+    "DEL": "a\x7fb",
+    "C1 next line": "a\x85b",
+    "lone surrogate": "a\ud800b",
+    "non-character FFFE": "a\ufffeb",
+    "non-character FDD0": "a\ufdd0b",
+    "plane-1 non-character": "a\U0001fffeb",
+}
+
+
+def _string_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, str):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() if k != "type" for p in _string_leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _string_leaves(v, (*path, i))]
+    return []
+
+
+def _with(value: Any, path: tuple[Any, ...], leaf: str) -> Any:
+    if not path:
+        return leaf
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _with(value[head], rest, leaf)}
+    return [_with(v, rest, leaf) if i == head else v for i, v in enumerate(value)]
+
+
+def test_every_string_of_every_command_refuses_unclean_text() -> None:
+    """The whole kind: each text anywhere in any command, nested ones included, names its field."""
+    checked = 0
+    for kind, example in COMMAND_EXAMPLES.items():
+        for path in _string_leaves(example):
+            for name, bad in UNCLEAN.items():
+                cmd = {"type": kind, **_with(example, path, bad)}
+                with pytest.raises(ValidationError) as info:
+                    CommandEnvelope.model_validate(envelope(cmd))
+                locs = [".".join(map(str, e["loc"])) for e in info.value.errors()]
+                field = ".".join(map(str, path))
+                assert any(loc.endswith(field) for loc in locs), (kind, name, field, locs)
+                checked += 1
+    assert checked > 400
+
+
+@pytest.mark.parametrize("text", [
+    "line one\nline two\tafter a tab",
+    "\u202eevil override\u202c and \u2067isolate\u2069",
+    "ក្ម\u200dែរ zero\u200bwidth joiners",
+    "ព្រឹទ្ធសភា" * 900,
+], ids=["newline and tab", "bidi controls", "zero-width", "long Khmer run"])
+def test_long_texts_keep_newlines_tabs_and_format_characters(text: str) -> None:
+    cmd = CommandEnvelope.model_validate(envelope({"type": "sitting.notice", "text": text})).cmd
+    assert isinstance(cmd, PostNotice) and cmd.text == text
+
+
+def test_text_is_nfc_normalised_and_line_ends_made_one() -> None:
+    cmd = CommandEnvelope.model_validate(envelope({"type": "sitting.notice", "text": "Cafe\u0301\r\nnext\rline"})).cmd
+    assert isinstance(cmd, PostNotice) and cmd.text == "Caf\u00e9\nnext\nline"
+    with pytest.raises(ValidationError):
+        CommandEnvelope.model_validate(envelope({"type": "agenda.add_item", "item_id": "i9", "parent_id": None,
+                                                 "title_km": KM, "title_en": "two\nlines"}))
+
+
+def test_live_captions_refuse_unclean_text_too() -> None:
+    from protocol.live import Caption
+
+    with pytest.raises(ValidationError, match="U\\+000B"):
+        Caption(stream="s1", turn_id="t1", member_id="m1", text="a\x0bb")
+    assert Caption(stream="s1", turn_id="t1", member_id="m1", text="Cafe\u0301").text == "Caf\u00e9"

@@ -307,6 +307,25 @@ def recount_lie(doc: dict[str, Any]) -> None:
     rechain(doc)
 
 
+def outcome_lie(doc: dict[str, Any]) -> None:
+    """The counts stay true; the outcome says the motion carried (4 yes, 4 no: it did not)."""
+    ev = doc["records"][_index(doc, "vote.closed")]["event"]
+    assert ev["result"]["outcome"] == "rejected"
+    ev["result"]["outcome"] = "adopted"
+    ev["result"]["threshold_met"] = True
+    rechain(doc)
+
+
+def rules_and_outcome_rewritten(doc: dict[str, Any]) -> None:
+    """A forger who rewrites the rules to fit (4 to 4 becomes a tie), everywhere: the seal still tells."""
+    created = doc["records"][_index(doc, "sitting.created")]["event"]
+    for rule in created["rules"]["majorities"].values():
+        rule["on_tie"] = "tie"
+    doc["records"][_index(doc, "vote.opened")]["event"]["majority"]["on_tie"] = "tie"
+    doc["records"][_index(doc, "vote.closed")]["event"]["result"]["outcome"] = "tie"
+    rechain(doc)
+
+
 TAMPERINGS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "choice flipped": (flip_choice, "hash"),
     "choice flipped, chain recomputed": (flip_choice_rechained, "ballot"),
@@ -315,6 +334,8 @@ TAMPERINGS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "events reordered, chain recomputed": (reorder_events_rechained, "seal"),
     "seal altered": (alter_seal, "seal"),
     "tally altered": (recount_lie, "tally"),
+    "outcome altered": (outcome_lie, "outcome"),
+    "rules rewritten to fit the outcome": (rules_and_outcome_rewritten, "seal"),
 }
 
 

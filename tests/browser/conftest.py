@@ -77,9 +77,11 @@ class Hall:
         return self.seeded.plenary
 
     async def open(self, path: str, lang: str = "en", viewport: dict[str, int] | None = None,
-                   setup: Callable[[BrowserContext], Awaitable[None]] | None = None) -> Page:
-        """A page in a fresh context: a new device with nothing stored."""
-        context: BrowserContext = await self.browser.new_context(viewport=viewport or TABLET, device_scale_factor=1)
+                   setup: Callable[[BrowserContext], Awaitable[None]] | None = None,
+                   timezone: str | None = None) -> Page:
+        """A page in a fresh context: a new device with nothing stored (its clock in ``timezone``)."""
+        context: BrowserContext = await self.browser.new_context(viewport=viewport or TABLET, device_scale_factor=1,
+                                                                 timezone_id=timezone)
         if setup is not None:
             await setup(context)
         await context.add_init_script(

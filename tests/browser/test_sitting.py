@@ -95,12 +95,16 @@ async def test_a_whole_sitting_across_five_pages(hall: Hall) -> None:
     await expect(chair.get_by_test_id("motion-en")).to_have_value("Adopt the agenda")
     await chair.get_by_test_id("vote-majority").select_option("simple")
     await chair.get_by_test_id("vote-open").click()
+    # "Needs N yes": a simple majority of yes and no needs one yes before anyone votes.
+    await expect(chair.get_by_test_id("vote-needed")).to_have_text("Needs 1 yes")
+    await expect(display.get_by_test_id("display-vote-needed")).to_have_attribute("data-needed", "1")
     for page, choice in zip(seats, ["yes", "yes", "no"], strict=True):
         await page.get_by_test_id(f"vote-{choice}").click()
         await expect(page.get_by_test_id("vote-confirm-choice")).to_be_visible()
         await page.get_by_test_id("vote-confirm").click()
         await expect(page.get_by_test_id("receipt")).to_be_visible()
     await expect(chair.get_by_test_id("vote-progress")).to_have_text("Voted 3 of 3")
+    await expect(chair.get_by_test_id("vote-needed")).to_have_attribute("data-needed", "2")  # one no cast
     await expect(display.get_by_test_id("display-vote-count")).to_have_text("៣ / ៣")
     # No change allowed: the seat shows its receipt, and no buttons to vote again.
     await expect(seats[0].get_by_test_id("vote-change")).to_have_count(0)
@@ -234,3 +238,67 @@ async def test_the_chair_runs_the_floor_and_a_secret_vote_members_may_change(hal
     state = await hall.follow_as_chair()
     (vote,) = state.votes.values()
     assert vote.voted == 1 and vote.cast == 2 and vote.result.counts["abstain"] == 1
+
+
+async def test_pages_keep_the_halls_clock_whatever_the_devices_zone(hall: Hall) -> None:
+    """A display whose device clock is in New York shows Phnom Penh time, the sitting's zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    display = await hall.open("/display", "en", PROJECTOR, timezone="America/New_York")
+    await hall.pair(display, Role.DISPLAY)
+    await expect(display.locator(".wall-clock")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    device_hour = await display.evaluate("new Date().getHours()")
+    hall_now = dt.datetime.now(ZoneInfo("Asia/Phnom_Penh"))
+    assert device_hour != hall_now.hour  # the device's own clock is half a day away
+    shown = await display.locator(".wall-clock").text_content()
+    allowed = {(hall_now + dt.timedelta(minutes=m)).strftime("%H:%M") for m in (-1, 0, 1)}
+    assert shown in allowed, (shown, allowed)
+
+
+async def test_a_chair_console_bound_to_a_member_names_who_presides(hall: Hall) -> None:
+    president = hall.seeded.members[3]
+    chair = await hall.open("/chair", "en")
+    await hall.pair(chair, Role.CHAIR, member_id=president.member_id)
+    await chair.get_by_test_id("sitting-open").click()
+    await expect(chair.get_by_test_id("sitting-status")).to_have_text("In session")
+    await expect(chair.get_by_test_id("presiding")).to_have_attribute("data-member", president.member_id)
+    await expect(chair.get_by_test_id("presiding")).to_contain_text(president.name_latin)
+    state = await hall.follow_as_chair()
+    assert state.presiding == president.member_id
+
+
+async def test_an_election_from_the_chair_console_names_whom_it_elected(hall: Hall) -> None:
+    """Candidates with spaces in their names; abstentions the largest group, and never elected."""
+    from protocol.commands import CloseVote, OpenSitting, PublishVote
+    from seat_client.identity import DeviceKey
+
+    members = hall.seeded.members
+    chair = await hall.open("/chair", "en")
+    display = await hall.open("/display", "en", PROJECTOR)
+    await hall.pair(chair, Role.CHAIR)
+    await hall.pair(display, Role.DISPLAY)
+    python_chair = await hall.device_client(Role.CHAIR, "chair")
+    await python_chair.command(hall.sitting, OpenSitting())
+    seats = [await hall.device_client(Role.SEAT, f"seat-{m.seat}") for m in members[:4]]
+    for c, m in zip(seats, members, strict=False):
+        await c.command(hall.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
+    await chair.get_by_test_id("question-election").check()
+    await chair.get_by_test_id("motion-en").fill("Election of the rapporteur")
+    await chair.get_by_test_id("vote-candidates").fill("Sok Dara\nChea Vanna")
+    await chair.get_by_test_id("vote-majority").select_option("simple")
+    await chair.get_by_test_id("vote-open").click()
+    await expect(display.get_by_test_id("display-vote-needed")).to_have_text("Needs 1 votes")
+    vote = next(v for v in (await hall.clerk_view())["votes"] if v["status"] == "open")
+    assert vote["question"] == "election" and vote["options"] == ["Sok Dara", "Chea Vanna", "abstain"]
+    for c, m, choice in zip(seats, members, ["Sok Dara", "abstain", "abstain", "abstain"], strict=True):
+        key = c.identity
+        assert isinstance(key, DeviceKey)
+        await c.command(hall.sitting, key.ballot(hall.sitting, vote["vote_id"], m.member_id, m.seat, choice))
+    await python_chair.command(hall.sitting, CloseVote(vote_id=vote["vote_id"]))
+    await python_chair.command(hall.sitting, PublishVote(vote_id=vote["vote_id"]))
+    for page in (chair, display):
+        await expect(page.get_by_test_id("outcome")).to_have_attribute("data-outcome", "elected")
+        await expect(page.get_by_test_id("outcome")).to_have_text("Elected: Sok Dara (1)")
+    for c in (python_chair, *seats):
+        await c.close()

@@ -207,6 +207,7 @@ def records(draw: st.DrawFn) -> SittingRecord:
             named = tuple(NamedVote(v, draw(st.sampled_from(options))) for v in voters)
             counts = tuple(OptionCount(o, sum(1 for x in named if x.choice == o)) for o in options)
         voted = sum(c.count for c in counts) + draw(st.integers(0, 3))
+        outcome = draw(st.sampled_from(list(Outcome)))
         return Division(
             f"d{next(counter)}",
             draw(_BI),
@@ -217,8 +218,9 @@ def records(draw: st.DrawFn) -> SittingRecord:
             voted,
             Quorum(draw(st.integers(0, 60)), draw(st.integers(0, 60)), draw(st.booleans())),
             draw(st.sampled_from(["Simple majority", "Absolute majority"])),
-            draw(st.sampled_from(list(Outcome))),
+            outcome,
             named,
+            draw(st.sampled_from(options)) if outcome is Outcome.ELECTED else None,
         )
 
     def item(number: str, depth: int) -> AgendaItem:

@@ -3,9 +3,9 @@
 import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
-import { both, getLang, num, t } from "./lib/i18n.js";
+import { both, date, getLang, hallToday, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, outcomeLabel,
+  choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
 } from "./lib/view.js";
 
@@ -53,9 +53,14 @@ function draw(force = false) {
 }
 
 function drawSitting(view) {
-  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view)]), () => {
+  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), view.opened_day, hallToday(), view.presiding]), () => {
     const s = view.status;
     const buttons = [];
+    const today = s === "scheduled" ? hallToday() : view.opened_day;
+    if (today && view.date && today !== view.date) {
+      buttons.push(h("p.warning", { role: "alert", "data-testid": "sitting-other-day" },
+        t("sitting.other.day", { scheduled: date(view.date), today: date(today) })));
+    }
     if (s === "scheduled") buttons.push(action(t("sitting.open"), () => cmd({ type: "sitting.open" }), { "data-testid": "sitting-open" }, "btn.big.primary"));
     if (s === "open") buttons.push(action(t("sitting.suspend"), () => cmd({ type: "sitting.suspend" }), { "data-testid": "sitting-suspend" }, "btn.big.quiet"));
     if (s === "suspended") buttons.push(action(t("sitting.resume"), () => cmd({ type: "sitting.resume" }), { "data-testid": "sitting-resume" }, "btn.big.primary"));
@@ -64,7 +69,10 @@ function drawSitting(view) {
         if (confirm(t("sitting.close.confirm"))) await cmd({ type: "sitting.close" });
       }, { "data-testid": "sitting-close" }, "btn.big.danger"));
     }
-    return [h("h2#sit-h", t("chair.sitting"), " · ", h(`span.status.status-${s}`, { "data-testid": "sitting-status" }, t(`status.${s}`))), buttons];
+    const presiding = view.presiding
+      ? h("p.small", { "data-testid": "presiding", "data-member": view.presiding }, `${t("presiding")}${t("colon")}${memberName(hall, view.presiding)}`)
+      : null;
+    return [h("h2#sit-h", t("chair.sitting"), " · ", h(`span.status.status-${s}`, { "data-testid": "sitting-status" }, t(`status.${s}`))), presiding, buttons];
   });
 }
 
@@ -259,7 +267,7 @@ function drawSettings(view) {
 function resultBlock(v) {
   const r = v.result;
   return [
-    h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, outcomeLabel(r.outcome)),
+    h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
     h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
     h("p.small.muted", `${t("present")}${t("colon")}${num(r.present)} · ${t("quorum")}${t("colon")}${num(r.quorum_needed)} · ${t("members")}${t("colon")}${num(r.members)}`),
     Object.keys(v.named).length ? [h("h3", t("vote.named")), h("ul.named", Object.entries(v.named).map(([m, c]) =>
@@ -269,13 +277,14 @@ function resultBlock(v) {
 
 function drawVote(view) {
   const v = latestVote(view);
-  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length]), () => {
+  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length, v?.needed]), () => {
     if (!v) return [];
     const pct = v.eligible.length ? Math.round((100 * v.voted) / v.eligible.length) : 0;
     return h("div.vote-card", { "data-testid": "vote-card", "data-status": v.status },
       h("h2#vote-h", v.status === "open" ? t("vote.open.now") : t("vote.result")),
       h("p", h("strong", motion(v))),
-      h("p.small.muted", t(`vote.kind.${v.kind}`)),
+      h("p.small.muted", t(`vote.kind.${v.kind}`), " · ", v.majority),
+      v.status === "open" && neededLabel(v) ? h("p.needed", { "data-testid": "vote-needed", "data-needed": v.needed }, neededLabel(v)) : null,
       h("p", { "data-testid": "vote-progress" }, t("vote.progress", { voted: v.voted, eligible: v.eligible.length })),
       h("div.progress", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": v.eligible.length, "aria-valuenow": v.voted,
         "aria-label": t("vote.progress", { voted: v.voted, eligible: v.eligible.length }) }, bar(pct)),
@@ -296,7 +305,7 @@ function motionFor(template, view) {
 
 function drawPrepare(view) {
   const running = openVote(view);
-  region(els.prepare, JSON.stringify([getLang(), !!running]), () => {
+  region(els.prepare, JSON.stringify([getLang(), !!running, view.rules?.id, Object.keys(view.rules?.majorities ?? {})]), () => {
     if (running) return [];
     const tpl = h("select#vote-tpl", { "data-testid": "vote-template" },
       ["law", "agenda", "custom"].map((k) => h("option", { value: k }, t(`tpl.${k}`))));
@@ -305,9 +314,14 @@ function drawPrepare(view) {
     const fill = () => { [km.value, en.value] = motionFor(tpl.value, hall.view); };
     tpl.addEventListener("change", fill);
     fill();
+    const question = ["motion", "election"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-question", value: k, checked: i === 0, "data-testid": `question-${k}` }), t(`question.${k}`)));
+    const candidates = h("textarea#vote-candidates", { rows: 3, "data-testid": "vote-candidates" });
     const kind = ["roll_call", "secret"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-kind", value: k, checked: i === 0, "data-testid": `kind-${k}` }), t(`vote.kind.${k}`)));
+    // The majorities of the sitting's own rules profile, by id; the Senate's have Khmer names.
+    const rules = view.rules?.majorities ?? {};
+    const majorityName = (id) => (t(`majority.${id}`) === `majority.${id}` ? rules[id] : t(`majority.${id}`));
     const majority = h("select#vote-majority", { "data-testid": "vote-majority" },
-      ["", "simple", "absolute", "two_thirds", "two_thirds_voting"].map((m) => h("option", { value: m }, t(m ? `majority.${m}` : "majority.default"))));
+      ["", ...Object.keys(rules)].map((m) => h("option", { value: m }, m ? majorityName(m) : t("majority.default"))));
     const dur = h("select#vote-duration", { "data-testid": "vote-duration" },
       [0, 60, 120, 300, 600].map((s) => h("option", { value: s }, s ? `${num(s / 60)} ${t("minutes")}` : t("duration.none"))));
     const change = h("input#vote-change", { type: "checkbox" });
@@ -316,6 +330,8 @@ function drawPrepare(view) {
       h("div.field", h("label", { for: "vote-tpl" }, t("vote.template")), tpl),
       h("div.field", h("label", { for: "motion-km" }, t("motion.km")), km),
       h("div.field", h("label", { for: "motion-en" }, t("motion.en")), en),
+      h("fieldset", h("legend", t("vote.question")), question),
+      h("div.field", h("label", { for: "vote-candidates" }, t("vote.candidates")), candidates),
       h("fieldset", h("legend", t("vote.kind")), kind),
       h("div.field", h("label", { for: "vote-majority" }, t("vote.majority")), majority),
       h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
@@ -325,10 +341,14 @@ function drawPrepare(view) {
       e.preventDefault();
       const submit = form.querySelector("button[type=submit]");
       submit.disabled = true;
+      const q = form.querySelector("input[name=vote-question]:checked").value;
+      const names = candidates.value.split("\n").map((s) => s.trim()).filter(Boolean);
       try {
         await cmd({
           type: "vote.open",
           vote_id: `v${Date.now().toString(36)}`,
+          question: q,
+          ...(q === "election" ? { options: [...names, "abstain"] } : {}),
           motion_km: km.value.trim() || en.value.trim(),
           motion_en: en.value.trim() || km.value.trim(),
           kind: form.querySelector("input[name=vote-kind]:checked").value,

@@ -6,7 +6,7 @@ import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, motion, outcomeLabel, paintCountdowns,
+  choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, roleClass, paintCountdowns,
 } from "./lib/view.js";
 
 const ui = frame("display", () => draw(true));
@@ -65,7 +65,7 @@ function draw(force = false) {
 function drawVote(view) {
   const v = latestVote(view);
   const show = v && v.status !== "closed";
-  region(els.vote, JSON.stringify([getLang(), show && v.vote_id, v?.status, v?.voted]), () => {
+  region(els.vote, JSON.stringify([getLang(), show && v.vote_id, v?.status, v?.voted, v?.needed]), () => {
     els.vote.hidden = !show;
     if (!show) return [];
     if (v.status === "open") {
@@ -74,6 +74,7 @@ function drawVote(view) {
         h("p.label", `${t("vote.open.now")} · ${t(`vote.kind.${v.kind}`)}`),
         h("h2.motion", motion(v)),
         h("p.vote-count", { "data-testid": "display-vote-count" }, `${num(v.voted)} / ${num(v.eligible.length)}`),
+        neededLabel(v) ? h("p.needed", { "data-testid": "display-vote-needed", "data-needed": v.needed }, neededLabel(v)) : null,
         h("div.progress", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": v.eligible.length, "aria-valuenow": v.voted,
           "aria-label": t("vote.progress", { voted: v.voted, eligible: v.eligible.length }) }, bar(pct)),
         v.deadline_ms ? h("p.countdown", { "data-deadline": v.deadline_ms, role: "timer" }) : null,
@@ -84,12 +85,12 @@ function drawVote(view) {
       h("p.label", t("vote.result")),
       h("h2.motion", motion(v)),
       h("div.result-head",
-        h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, outcomeLabel(r.outcome)),
+        h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
         h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0)))))),
       Object.keys(v.named).length ? [
         h("h3.label", t("vote.named")),
         h("ul.named", { "data-testid": "named" }, Object.entries(v.named).map(([m, c]) => h("li",
-          h("span", memberName(hall, m)), h(`strong.c-${c}`, choiceLabel(c))))),
+          h("span", memberName(hall, m)), h("strong", { class: roleClass(v, c).replace("choice-", "c-") }, choiceLabel(c))))),
       ] : null,
     ];
   });

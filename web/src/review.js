@@ -8,7 +8,7 @@ import { bar, h, region } from "./lib/dom.js";
 import { HallError } from "./lib/hall.js";
 import { clock, date, getLang, num, t } from "./lib/i18n.js";
 import { nowPlaying, stopAll, TurnPlayer } from "./lib/player.js";
-import { choiceLabel, outcomeLabel } from "./lib/view.js";
+import { choiceLabel, resultLabel } from "./lib/view.js";
 
 const FILTERS = ["all", "review", "approved"];
 const NEEDS_REVIEW = new Set(["draft", "corrected"]);
@@ -305,7 +305,7 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
       h("ul.counts", d.counts.map((c) => h("li", h("span", choiceLabel(c.option)), h("strong", num(c.count))))),
       h("p.small", t("vote.progress", { voted: d.voted, eligible: d.eligible }), " · ",
         t("review.quorum", { required: d.quorum.required, present: d.quorum.present })),
-      h(`p.outcome.outcome-${d.outcome}`, outcomeLabel(d.outcome)),
+      h(`p.outcome.outcome-${d.outcome}`, resultLabel({ ...d, counts: Object.fromEntries(d.counts.map((c) => [c.option, c.count])) })),
       d.named_list.length ? h("details.rv-named", h("summary", t("vote.named")),
         h("ul.named", d.named_list.map((v) => h("li", h("span", name(v.person_id)), h("strong", choiceLabel(v.choice)))))) : null);
   }

@@ -8,7 +8,7 @@ import { newId } from "./lib/hall.js";
 import { getLang, num, t } from "./lib/i18n.js";
 import {
   choiceLabel, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, openVote,
-  outcomeLabel, paintCountdowns,
+  paintCountdowns, resultLabel, roleClass,
 } from "./lib/view.js";
 
 const ui = frame("seat", () => draw(true));
@@ -238,7 +238,7 @@ function drawResult(view, member) {
     return [
       h("h2", t("vote.result")),
       h("p.motion-small", motion(v)),
-      h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, outcomeLabel(r.outcome)),
+      h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
       h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
       mine?.choice ? h("p", `${t("vote.your.choice")}${t("colon")}`, h("strong", choiceLabel(mine.choice))) : null,
     ];
@@ -284,7 +284,7 @@ function drawVote(view, member) {
     } else if (vote.stage === "confirm") {
       body = [
         h("p.vote-q", t("vote.confirm.q")),
-        h(`p.vote-choice.choice-${vote.choice}`, { "data-testid": "vote-confirm-choice" }, choiceLabel(vote.choice)),
+        h("p.vote-choice", { class: roleClass(v, vote.choice), "data-testid": "vote-confirm-choice" }, choiceLabel(vote.choice)),
         h("div.vote-actions",
           h("button.btn.big.quiet", { type: "button", "data-testid": "vote-back", onclick: () => { vote.stage = rec ? "change" : "choose"; draw(); } }, t("vote.back")),
           h("button.btn.big.primary", { type: "button", "data-testid": "vote-confirm", "data-fk": "vote-confirm", onclick: () => cast(v, member) }, t("vote.confirm"))),
@@ -292,8 +292,8 @@ function drawVote(view, member) {
     } else {
       body = [
         h("p.vote-q", t("vote.choose")),
-        h("div.vote-options", v.options.map((o) => h(`button.vote-option.choice-${o}`, {
-          type: "button", "data-choice": o, "data-testid": `vote-${o}`,
+        h("div.vote-options", v.options.map((o) => h("button.vote-option", {
+          class: roleClass(v, o), type: "button", "data-choice": o, "data-testid": `vote-${o}`,
           onclick: () => { vote.choice = o; vote.stage = "confirm"; draw(); },
         }, choiceLabel(o)))),
         rec ? h("button.btn.quiet", { type: "button", onclick: () => { vote.stage = "choose"; draw(); } }, t("cancel")) : null,

@@ -3,6 +3,7 @@
 // commands with client-chosen ids, re-sent with the same id until answered (never a double action).
 import { io } from "socket.io-client";
 import { sleep } from "./dom.js";
+import { setHallZone } from "./i18n.js";
 
 export class HallError extends Error {
   constructor(error) {
@@ -167,6 +168,7 @@ export class Hall {
     if (!view || view.stream !== this.stream) return;
     if (this.view && view.seq < this.view.seq) return; // an older push that crossed a resync
     this.view = view;
+    setHallZone(view.time_zone);
     this.emit("view", view);
   }
 

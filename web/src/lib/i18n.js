@@ -166,6 +166,16 @@ export const STRINGS = {
   "outcome.rejected": ["មិនអនុម័ត", "Rejected"],
   "outcome.tie": ["សំឡេងស្មើគ្នា", "Tie"],
   "outcome.no_quorum": ["មិនគ្រប់កូរ៉ុម", "No quorum"],
+  "outcome.elected": ["ជាប់ឆ្នោត", "Elected"],
+  "outcome.not_elected": ["គ្មានបេក្ខជនជាប់ឆ្នោត", "No candidate elected"],
+  "presiding": ["ដឹកនាំដោយ", "Presiding"],
+  "vote.question": ["សំណួរ", "Question"],
+  "question.motion": ["សំណើ (គាំទ្រ មិនគាំទ្រ អនុប្បវាទ)", "Motion (yes, no, abstain)"],
+  "question.election": ["ការបោះឆ្នោតជ្រើសរើស", "Election"],
+  "vote.candidates": ["បេក្ខជន (ម្នាក់មួយបន្ទាត់ សម្រាប់ការបោះឆ្នោតជ្រើសរើស)", "Candidates (an election: one per line)"],
+  "sitting.other.day": ["ព្រមាន៖ អង្គប្រជុំនេះគ្រោងធ្វើនៅ {scheduled} មិនមែនថ្ងៃនេះ ({today}) ទេ។", "Warning: this sitting is scheduled for {scheduled}, not today ({today})."],
+  "vote.needs": ["ត្រូវការ {n} សំឡេងគាំទ្រ", "Needs {n} yes"],
+  "vote.needs.votes": ["ត្រូវការ {n} សំឡេង", "Needs {n} votes"],
   "not.voted": ["មិនបានបោះឆ្នោត", "Did not vote"],
   "votes.history": ["ការបោះឆ្នោតមុនៗ", "Earlier votes"],
 
@@ -459,12 +469,26 @@ export function date(iso) {
   return new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeZone: "UTC" }).format(dt);
 }
 
-/** A wall-clock time, 24-hour, from epoch ms. */
+// The hall's clock: every time is shown in the sitting's zone, whatever the device's own.
+let hallZone = "Asia/Phnom_Penh";
+
+/** Show times in this IANA zone (the sitting's `time_zone`). */
+export function setHallZone(zone) {
+  if (zone) hallZone = zone;
+}
+
+/** Today's date (YYYY-MM-DD) on the hall's clock. */
+export function hallToday(ms = Date.now()) {
+  return new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: hallZone }).format(new Date(ms));
+}
+
+/** A wall-clock time in the hall's zone, 24-hour, from epoch ms. */
 export function clock(ms, seconds = false) {
-  const d = new Date(ms);
-  const p = (n) => String(n).padStart(2, "0");
-  const s = `${p(d.getHours())}:${p(d.getMinutes())}${seconds ? `:${p(d.getSeconds())}` : ""}`;
-  return digits(s);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit", minute: "2-digit", second: seconds ? "2-digit" : undefined, hourCycle: "h23", timeZone: hallZone,
+  }).formatToParts(new Date(ms));
+  const part = (type) => parts.find((x) => x.type === type)?.value ?? "";
+  return digits(`${part("hour")}:${part("minute")}${seconds ? `:${part("second")}` : ""}`);
 }
 
 /** A duration in seconds as m:ss (or h:mm:ss), signed when negative. */

@@ -1,6 +1,6 @@
 // Reading the sitting's public view (procedure/views.py): names, items, turns, votes.
 // Only reading: every rule stays on the server.
-import { duration, getLang, t } from "./i18n.js";
+import { duration, getLang, num, t } from "./i18n.js";
 
 export function memberName(hall, id) {
   const m = hall.member(id);
@@ -40,6 +40,25 @@ export function choiceLabel(choice) {
   const key = `choice.${choice}`;
   const s = t(key);
   return s === key ? choice : s;
+}
+
+const ROLE_CLASS = { for: "yes", against: "no", abstain: "abstain", blank: "abstain" };
+
+/** The colour class of an option by its meaning (its role), never by its label: yes, no, abstain or other. */
+export function roleClass(v, option) {
+  return `choice-${ROLE_CLASS[v.roles?.[option]] ?? "other"}`;
+}
+
+/** A closed vote's result in full: the outcome, and whom an election elected with how many votes. */
+export function resultLabel(r) {
+  const label = outcomeLabel(r.outcome);
+  return r.elected ? `${label}${t("colon")}${choiceLabel(r.elected)} (${num(r.counts[r.elected] ?? 0)})` : label;
+}
+
+/** "Needs N yes" (or N votes in an election) while a vote runs; empty when no number can carry it. */
+export function neededLabel(v) {
+  if (v.needed === null || v.needed === undefined) return "";
+  return t(v.question === "election" ? "vote.needs.votes" : "vote.needs", { n: num(v.needed) });
 }
 
 export function outcomeLabel(outcome) {
