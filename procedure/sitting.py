@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from procedure.context import Context
 from procedure.floor import FloorState, apply_floor, grant_events, stop_event
 from procedure.registry import RegistryState
-from procedure.transcript import Segment, add_segment, apply_transcript, revise_segment
+from procedure.transcript import Segment, add_segment, apply_transcript, flag_turn, revise_segment, type_segment
 from procedure.votes import (
     VoteState,
     apply_vote,
@@ -33,6 +33,7 @@ from protocol.commands import (
     ConfigureFloor,
     CreateSitting,
     ExpireSpeech,
+    FlagTurn,
     GrantFloor,
     NextItem,
     OpenSitting,
@@ -50,6 +51,7 @@ from protocol.commands import (
     StopSpeech,
     SuspendSitting,
     TakeUpItem,
+    TypeSegment,
     WithdrawRequest,
 )
 from protocol.errors import ErrorCode, ProtocolError
@@ -156,8 +158,8 @@ class SittingState:
 
 # -- who may do what ----------------------------------------------------------
 
-CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise"}
-RECORDER_ONLY = {"transcript.add_segment"}
+CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise", "transcript.type"}
+RECORDER_ONLY = {"transcript.add_segment", "transcript.flag_turn"}
 CHAIR_ONLY = {
     "sitting.open",
     "sitting.suspend",
@@ -550,6 +552,10 @@ def decide_sitting(
             return add_segment(cmd, state.transcript, set(state.turns))
         case ReviseSegment():
             return revise_segment(cmd, state.transcript)
+        case FlagTurn():
+            return flag_turn(cmd, state.transcript)
+        case TypeSegment():
+            return type_segment(cmd, state.transcript)
         case CheckIn():
             _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
                          SittingStatus.SUSPENDED)

@@ -287,6 +287,26 @@ class ReviseSegment(Model):
     status: SegmentStatus
 
 
+class FlagTurn(Model):
+    """The recorder's word that a turn needs a clerk to type it: no installed model has its language.
+
+    ``language`` is the code the identifier named (Whisper's: ``km``, ``ko``), None if unknown.
+    """
+
+    type: Literal["transcript.flag_turn"] = "transcript.flag_turn"
+    turn_id: Id
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None
+    reason: Literal["language_not_covered"] = "language_not_covered"
+
+
+class TypeSegment(Model):
+    """A clerk types or pastes a segment's text (a turn no model could transcribe): a version marked typed."""
+
+    type: Literal["transcript.type"] = "transcript.type"
+    segment_id: Id
+    text: LongText
+
+
 class PostNotice(Model):
     """A short message from the chair to every seat and the display."""
 
@@ -328,6 +348,8 @@ SittingCommand = (
     | PublishVote
     | AddSegment
     | ReviseSegment
+    | FlagTurn
+    | TypeSegment
 )
 
 Command = Annotated[

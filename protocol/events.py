@@ -289,6 +289,23 @@ class SegmentRevised(Model):
     status: SegmentStatus
 
 
+class TurnFlagged(Model):
+    """A turn no installed model can write (its language named when identified): the clerk types it."""
+
+    type: Literal["transcript.turn_flagged"] = "transcript.turn_flagged"
+    turn_id: Id
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None
+    reason: Literal["language_not_covered"]
+
+
+class SegmentTyped(Model):
+    """Version ``version`` of a segment (a ``segment_revised`` just before) was typed by a clerk, not corrected."""
+
+    type: Literal["transcript.segment_typed"] = "transcript.segment_typed"
+    segment_id: Id
+    version: int
+
+
 Event = Annotated[
     MemberRegistered
     | DeviceEnrolled
@@ -317,7 +334,9 @@ Event = Annotated[
     | VoteSealed
     | VotePublished
     | SegmentAdded
-    | SegmentRevised,
+    | SegmentRevised
+    | TurnFlagged
+    | SegmentTyped,
     Field(discriminator="type"),
 ]
 

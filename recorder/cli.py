@@ -53,6 +53,12 @@ def add_record_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     r.add_argument("--engine", choices=["vosk", "whisper"], default="vosk")
     r.add_argument("--model", help="model directory (default: the installed model package)")
     r.add_argument("--language", help="language for engines that take one (whisper)")
+    r.add_argument(
+        "--no-language-id",
+        action="store_true",
+        help="don't identify each turn's language (by default a turn in a language the model lacks "
+        "gets no text and is flagged for the clerk to type)",
+    )
     r.add_argument("--archive", help="directory for the sittings' audio archives (one folder each)")
     r.add_argument("--sitting", action="append", help="follow only this sitting (repeatable)")
     r.add_argument(
@@ -129,7 +135,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         return _fail("record", f"can't read key {key_path}: {exc}")
     try:
-        engine = make_engine(args.engine, args.model, args.language)
+        engine = make_engine(args.engine, args.model, args.language, identify=not args.no_language_id)
     except RecorderError as exc:
         return _fail("record", exc)
     source = PyAudioSource(args.device, sample_rate=args.rate, channels=args.channels, realtime=args.realtime)
