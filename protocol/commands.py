@@ -288,15 +288,17 @@ class ReviseSegment(Model):
 
 
 class FlagTurn(Model):
-    """The recorder's word that a turn needs a clerk to type it: no installed model has its language.
+    """The recorder's word that a turn needs a clerk to type it.
 
+    ``language_not_covered``: no installed model writes its language;
+    ``no_speech_heard``: voice-activity detection found no speech in it.
     ``language`` is the code the identifier named (Whisper's: ``km``, ``ko``), None if unknown.
     """
 
     type: Literal["transcript.flag_turn"] = "transcript.flag_turn"
     turn_id: Id
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None
-    reason: Literal["language_not_covered"] = "language_not_covered"
+    reason: Literal["language_not_covered", "no_speech_heard"] = "language_not_covered"
 
 
 class TypeSegment(Model):

@@ -290,12 +290,12 @@ class SegmentRevised(Model):
 
 
 class TurnFlagged(Model):
-    """A turn no installed model can write (its language named when identified): the clerk types it."""
+    """A turn with no machine text for the clerk to type: its language is not covered, or no speech was heard."""
 
     type: Literal["transcript.turn_flagged"] = "transcript.turn_flagged"
     turn_id: Id
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None
-    reason: Literal["language_not_covered"]
+    reason: Literal["language_not_covered", "no_speech_heard"]
 
 
 class SegmentTyped(Model):

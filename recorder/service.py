@@ -99,6 +99,9 @@ class RecorderStats:
     segments_already_stored: int
     segments_refused: int
     segments_skipped: int
+    flags_sent: int
+    flags_already_stored: int
+    flags_refused: int
     captions_sent: int
     captions_dropped: int
     turns_live: int
@@ -213,6 +216,9 @@ class RecorderService:
                 "segments_already_stored",
                 "segments_refused",
                 "segments_skipped",
+                "flags_sent",
+                "flags_already_stored",
+                "flags_refused",
                 "captions_sent",
                 "captions_dropped",
             ),
@@ -528,16 +534,20 @@ class RecorderService:
                 self._segments.task_done()
 
     async def _send(self, stream: str, command: AddSegment | FlagTurn, command_id: str, what: str) -> bool:
-        """Send one transcript command until the hall answers; True if it stored it now."""
+        """Send one transcript command until the hall answers; True if it stored it now.
+
+        Counted as a segment (``segments_*``) or, for a flag, ``flags_*``.
+        """
+        kind = "flags" if isinstance(command, FlagTurn) else "segments"
         delay = 0.5
         while True:
             try:
                 ack = await self.client.command(stream, command, command_id=command_id)
             except ProtocolError as err:
                 if err.code is ErrorCode.ALREADY_EXISTS:
-                    self._counts["segments_already_stored"] += 1
+                    self._counts[f"{kind}_already_stored"] += 1
                 else:
-                    self._counts["segments_refused"] += 1
+                    self._counts[f"{kind}_refused"] += 1
                     log.error("%s refused: %s", what, err)
                 return False
             except RETRYABLE as exc:
@@ -546,9 +556,9 @@ class RecorderService:
                 delay = min(delay * 2, 30.0)
                 continue
             if ack.get("replayed"):
-                self._counts["segments_already_stored"] += 1
+                self._counts[f"{kind}_already_stored"] += 1
                 return False
-            self._counts["segments_sent"] += 1
+            self._counts[f"{kind}_sent"] += 1
             return True
 
     async def _store(self, turn: FloorTurn, segment: Segment) -> None:
@@ -575,6 +585,7 @@ class RecorderService:
                 )
         flag = flag_command(ref, segment)
         if flag is not None and await self._send(turn.stream, flag[1], flag[0], f"{turn.turn_id} flag"):
-            log.info("flagged %s %s for typing: language %s", turn.stream, turn.turn_id, segment.language)
+            log.info("flagged %s %s for typing (%s, language %s)", turn.stream, turn.turn_id, flag[1].reason,
+                     segment.language)
         if tracked is not None:
             tracked.sent = True

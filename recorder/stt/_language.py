@@ -99,10 +99,15 @@ def whisper_base_model(cache: str | Path | None = None) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Identified:
-    """A language code as Whisper names it (``km``, ``en``, ``ko``) and its probability (0-1)."""
+    """The likeliest language as Whisper names it (``km``, ``en``, ``ko``), its probability (0-1), and all."""
 
     language: str
     probability: float
+    probabilities: dict[str, float]
+
+    def share(self, languages: frozenset[str]) -> float:
+        """The probability that the speech is in one of ``languages``."""
+        return sum(self.probabilities.get(code, 0.0) for code in languages)
 
 
 class LanguageIdentifier:
@@ -123,5 +128,5 @@ class LanguageIdentifier:
     def identify(self, audio: npt.NDArray[np.float32]) -> Identified:
         """The language of float32 16 kHz mono speech (Whisper looks at its first 30 s)."""
         with self._lock:
-            language, probability, _all = self._model.detect_language(audio=audio)
-        return Identified(str(language), float(probability))
+            language, probability, every = self._model.detect_language(audio=audio)
+        return Identified(str(language), float(probability), {str(c): float(p) for c, p in every})

@@ -43,13 +43,15 @@ def make_engine(
     *,
     identify: bool = False,
     gate: SpeechGate | None = None,
+    caption_every: float | None = None,
 ) -> Engine:
     """Load engine ``name`` with ``model_path`` (default: the installed model package).
 
     ``language`` is the one the model writes (for a Vosk model from a path,
     which does not say; the installed Vosk package is Korean). ``identify``
     loads the language identifier (Whisper base, :mod:`recorder.stt._language`)
-    so turns in other languages get no text; ``gate`` sets the speech thresholds.
+    so turns in other languages get no text; ``gate`` sets the speech thresholds;
+    ``caption_every`` (seconds) gives Whisper live captions (Vosk always streams them).
     """
     if name not in ENGINES:
         raise UnknownEngine(name, ENGINES)
@@ -67,4 +69,4 @@ def make_engine(
         return VoskEngine(path, language=language, identifier=identifier, gate=gate)
     from recorder.stt._whisper import WhisperEngine
 
-    return WhisperEngine(path, language, identifier=identifier, gate=gate)
+    return WhisperEngine(path, language, identifier=identifier, gate=gate, caption_every=caption_every)

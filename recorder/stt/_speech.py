@@ -43,6 +43,9 @@ class SpeechGate:
     ``max_compression_ratio`` are the cut-offs openai/whisper uses in
     ``transcribe.py`` (0.6, -1.0, 2.4); a Whisper segment beyond any of them
     is dropped. ``min_word_conf``: Vosk words below it (0-1) are dropped.
+    ``min_language_share``: the identifier's probability (0-1) that a turn
+    is in one of the model's languages, summed, above which the model may
+    write it even if another language came out first.
     """
 
     vad_threshold: float = 0.5
@@ -53,6 +56,7 @@ class SpeechGate:
     min_avg_logprob: float = -1.0
     max_compression_ratio: float = 2.4
     min_word_conf: float = 0.0
+    min_language_share: float = 0.25
 
     def keeps(self, no_speech_prob: float, avg_logprob: float, compression_ratio: float) -> bool:
         """Whether a Whisper segment with these signals is kept."""

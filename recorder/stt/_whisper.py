@@ -18,9 +18,9 @@ import numpy.typing as npt
 from recorder.errors import ModelNotFound, SttError
 from recorder.stt._base import Engine, RecognizerStream, Regions
 from recorder.stt._language import LanguageIdentifier
-from recorder.stt._speech import SpeechGate
+from recorder.stt._speech import SpeechGate, script_matches, speech_regions
 from recorder.stt._types import Segment, Word
-from recorder.turns import STT_RATE
+from recorder.turns import STT_RATE, to_mono_16k
 
 __all__ = ["WhisperEngine"]
 
@@ -44,9 +44,27 @@ class _WhisperStream(RecognizerStream):
     def __init__(self, engine: WhisperEngine, sample_rate: int) -> None:
         super().__init__(engine, sample_rate)
         self._engine = engine
+        self._since_caption = 0
 
     def _accept(self, pcm: bytes) -> str | None:
-        return None
+        every = self._engine.caption_every
+        if every is None or self._engine.language is None:
+            return None
+        self._since_caption += len(pcm) // 2
+        if self._since_caption < every * self.sample_rate:
+            return None
+        self._since_caption = 0
+        want = round(self._engine.caption_window * self.sample_rate) * 2
+        tail: list[bytes] = []
+        got = 0
+        for chunk in reversed(self._pcm):
+            tail.append(chunk)
+            got += len(chunk)
+            if got >= want:
+                break
+        pcm_tail = b"".join(reversed(tail))[-want:]
+        samples = to_mono_16k(pcm_tail, self.sample_rate) if self.sample_rate != STT_RATE else pcm_tail
+        return self._engine.caption(np.frombuffer(samples, dtype="<i2").astype(np.float32) / 32768.0)
 
     def _finish(self, audio: npt.NDArray[np.float32], regions: Regions) -> list[Segment]:
         segments, language = self._engine.transcribe(audio, self.progress, regions=regions, language=self.language)
@@ -65,6 +83,11 @@ class WhisperEngine(Engine):
     with a ``language`` writes only that one (a Khmer fine-tune: ``km``,
     with ``gate.max_region`` about 12 s); without, it may write any language
     it knows, and a turn it writes in the wrong script gets no text.
+
+    Whisper decodes windows, not a stream: with ``caption_every`` (seconds
+    of audio) a model with one ``language`` also re-decodes the last
+    ``caption_window`` seconds that often, greedily, for a live caption;
+    the turn's text still comes from :meth:`transcribe` at the end.
     """
 
     name = "whisper"
@@ -79,6 +102,8 @@ class WhisperEngine(Engine):
         compute_type: str = "int8",
         cpu_threads: int = 0,
         beam_size: int = 5,
+        caption_every: float | None = None,
+        caption_window: float = 8.0,
     ) -> None:
         self.model = Path(model_path)
         check_whisper_model(self.model)
@@ -106,9 +131,31 @@ class WhisperEngine(Engine):
         self.identifier = identifier
         self.gate = gate if gate is not None else SpeechGate()
         self.beam_size = beam_size
+        self.caption_every = caption_every
+        self.caption_window = caption_window
 
     def open_stream(self, sample_rate: int = 16000) -> RecognizerStream:
         return _WhisperStream(self, sample_rate)
+
+    def caption(self, audio: npt.NDArray[np.float32]) -> str | None:
+        """A quick caption of float32 16 kHz speech (greedy, no word times); None if no speech in it."""
+        regions = speech_regions(audio, self.gate)
+        if not regions:
+            return None
+        segments, _info = self._model.transcribe(
+            audio,
+            language=self.language,
+            beam_size=1,
+            clip_timestamps=[t for region in regions for t in region],
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
+        text = " ".join(
+            s.text.strip() for s in segments if self.gate.keeps(s.no_speech_prob, s.avg_logprob, s.compression_ratio)
+        ).strip()
+        if not text or not script_matches(text, self.language or "en"):
+            return None
+        return text
 
     def transcribe(
         self,
