@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SCRIPTS", "SpeechGate", "script_matches", "speech_regions"]
+__all__ = ["SCRIPTS", "SpeechGate", "load_vad", "script_matches", "speech_regions"]
 
 _RATE: Final = 16000
 
@@ -65,6 +65,13 @@ class SpeechGate:
             and avg_logprob >= self.min_avg_logprob
             and compression_ratio <= self.max_compression_ratio
         )
+
+
+def load_vad() -> None:
+    """Load Silero VAD now (about 0.5 s, once per process) rather than at the first turn's end."""
+    from faster_whisper.vad import get_vad_model
+
+    get_vad_model()
 
 
 def speech_regions(audio: npt.NDArray[np.float32], gate: SpeechGate) -> list[tuple[float, float]]:

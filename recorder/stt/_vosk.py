@@ -29,7 +29,7 @@ import numpy.typing as npt
 from recorder.errors import ModelNotFound
 from recorder.stt._base import Engine, RecognizerStream, Regions
 from recorder.stt._language import LanguageIdentifier
-from recorder.stt._speech import SpeechGate
+from recorder.stt._speech import SpeechGate, load_vad
 from recorder.stt._types import Segment, Word
 
 __all__ = ["VoskEngine"]
@@ -159,6 +159,7 @@ class VoskEngine(Engine):
         self.languages = frozenset({language}) if language is not None else None
         self.identifier = identifier
         self.gate = gate if gate is not None else SpeechGate()
+        load_vad()
         check_vosk_model(self.model)
         import vosk
 

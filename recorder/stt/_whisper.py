@@ -18,7 +18,7 @@ import numpy.typing as npt
 from recorder.errors import ModelNotFound, SttError
 from recorder.stt._base import Engine, RecognizerStream, Regions
 from recorder.stt._language import LanguageIdentifier
-from recorder.stt._speech import SpeechGate, script_matches, speech_regions
+from recorder.stt._speech import SpeechGate, load_vad, script_matches, speech_regions
 from recorder.stt._types import Segment, Word
 from recorder.turns import STT_RATE, to_mono_16k
 
@@ -130,6 +130,7 @@ class WhisperEngine(Engine):
         )
         self.identifier = identifier
         self.gate = gate if gate is not None else SpeechGate()
+        load_vad()
         self.beam_size = beam_size
         self.caption_every = caption_every
         self.caption_window = caption_window

@@ -68,6 +68,7 @@ EXPORTS = {
         "SegmentCommand",
         "TurnRef",
         "command_id",
+        "flag_command",
         "model_label",
         "segment_commands",
         "segment_id",

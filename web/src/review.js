@@ -388,7 +388,8 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
       ? wordButtons(seg, player, start0)
       : toType
         ? h("p.rv-flag", { "data-testid": "flag", role: "note" },
-          seg.flag ? t("review.flag", { lang: seg.flag.language || "?" }) : t("review.nothing"))
+          seg.flag?.reason === "language_not_covered"
+            ? t("review.flag", { lang: seg.flag.language || "?" }) : t("review.nothing"))
         : h("p.rv-machine-text", { lang: langOf(machine.text) }, machine.text);
     const history = h("details.rv-history", { open: openHistory.has(sid),
       ontoggle: (e) => (e.target.open ? openHistory.add(sid) : openHistory.delete(sid)) },
