@@ -1,7 +1,7 @@
 """``hemicycle``: the command line others script against.
 
     hemicycle serve     --host H --port P --db URL [--redis URL]
-    hemicycle demo      [--port P] [--data DIR] [--exit-after-simulation]
+    hemicycle demo      [--port P] [--data DIR] [--exit-after-simulation] [--scripted]
     hemicycle simulate  --url URL --seats N [--admin-token T]
     hemicycle enrol     --url URL --key FILE --role seat              (device: shows a pairing code)
     hemicycle enrol     --url URL --approve CODE --device-id ID --role seat --seat S   (clerk)
@@ -99,7 +99,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from hemicycle.demo import run_demo
 
-    return run_demo(Path(args.data), args.host, args.port, args.exit_after_simulation)
+    return run_demo(Path(args.data), args.host, args.port, args.exit_after_simulation, scripted=args.scripted)
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
@@ -265,6 +265,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8765)
     d.add_argument("--data", default=str(DEFAULT_DATA / "demo"))
     d.add_argument("--exit-after-simulation", action="store_true")
+    d.add_argument("--scripted", action="store_true",
+                   help="scripted transcripts instead of speech through the recorder (no espeak-ng, sox or models)")
     d.set_defaults(fn=cmd_demo)
 
     m = sub.add_parser("simulate", help="play a scripted sitting with N seats")

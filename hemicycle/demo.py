@@ -3,6 +3,14 @@
 Starts the server as its own process (SQLite in the data folder), seeds the
 Senate roster, the plenary and a commission meeting through the protocol,
 plays a simulated sitting, and prints what to open next.
+
+The sitting is spoken (unless ``scripted``): its first five speeches are
+synthesised into a hall feed (:mod:`hemicycle.feed`), and the recorder,
+beside the server in this process, captures that feed paced to the clock,
+transcribes each turn with Whisper tiny.en (live captions every 1.5 s of
+audio), identifies its language with Whisper base, and sends the segments
+and captions to the hall. Khmer speeches, which no installed voice or model
+covers, come out flagged for the clerk to type.
 """
 
 from __future__ import annotations
@@ -16,10 +24,13 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from hemicycle.cli import admin_token_for
+from hemicycle.feed import build_feed
 from hemicycle.seed import Seeded, seed_senate
-from hemicycle.simulate import simulate
+from hemicycle.senate import SPEECHES
+from hemicycle.simulate import Spoken, simulate
 from protocol.types import Role
 from seat_client.client import HallClient
 from seat_client.identity import folder_keys
@@ -47,8 +58,35 @@ async def _seed(url: str, token: str, devices: Path) -> Seeded:
     return seeded
 
 
-def run_demo(data: Path, host: str, port: int, exit_after: bool) -> int:
+SPOKEN_TURNS = 5  # the speeches the simulated sitting's floor control gives before its votes
+
+
+def _spoken(data: Path) -> Spoken:
+    from recorder.stt import make_engine
+
+    feed = build_feed(SPEECHES[:SPOKEN_TURNS], data / "speech")
+    print("Loading speech recognition (Whisper tiny.en) and language identification (Whisper base) ...",
+          flush=True)
+    engine = make_engine("whisper", identify=True, caption_every=1.5)
+    return Spoken(feed, engine, data / "archive")
+
+
+def _print_spoken(summary: dict[str, Any]) -> None:
+    print("Spoken turns (machine draft against the script):")
+    for turn in summary["spoken"]:
+        if turn["language"] == "en":
+            print(f"  {turn['turn']} English  WER {turn['wer']:.2f}  live captions {turn['live_captions']}"
+                  f"  machine: {turn['machine']!r}")
+        else:
+            print(f"  {turn['turn']} Khmer    no machine text; flagged for the clerk to type ({turn['flag']})")
+    wers = [t["wer"] for t in summary["spoken"] if t["wer"] is not None]
+    if wers:
+        print(f"  English turns: mean WER {sum(wers) / len(wers):.2f}")
+
+
+def run_demo(data: Path, host: str, port: int, exit_after: bool, *, scripted: bool = False) -> int:
     data.mkdir(parents=True, exist_ok=True)
+    spoken = None if scripted else _spoken(data)
     token = admin_token_for(data, None, create=True)
     url = f"http://{host}:{port}"
     env = {**os.environ, "HEMICYCLE_ADMIN_TOKEN": token}
@@ -66,11 +104,19 @@ def run_demo(data: Path, host: str, port: int, exit_after: bool) -> int:
         print(f"  chair:    {url}/chair    seat: {url}/seat    display: {url}/display")
         print("            each browser shows a pairing code: enrol it in the clerk's Devices tab")
         print(f"  Python devices' keys: {data / 'devices'}/   health, metrics: {url}/healthz  {url}/metrics")
-        print("Playing a simulated sitting with 62 seats ...", flush=True)
-        summary = asyncio.run(simulate(url, 62, token))
+        print("Playing a simulated sitting with 62 seats"
+              + ("" if spoken is None else f"; its first {SPOKEN_TURNS} speeches spoken into the recorder")
+              + f" ... (watch {url}/display)", flush=True)
+        summary = asyncio.run(simulate(url, 62, token, spoken=spoken))
         print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
-        print(f"Export it:  hemicycle export {summary['sitting']} --db sqlite:///{data}/hall.db "
-              f"--format json -o sitting.json && hemicycle verify sitting.json")
+        if spoken is not None:
+            _print_spoken(summary)
+        db = f"sqlite:///{data}/hall.db"
+        print("Export it:")
+        print(f"  hemicycle export {summary['sitting']} --db {db} --format json -o sitting.json"
+              f" && hemicycle verify sitting.json")
+        print(f"  hemicycle export {summary['sitting']} --db {db} --format pdf -o sitting.pdf")
+        print(f"  hemicycle export {summary['sitting']} --db {db} --format akn -o sitting.akn.xml")
         if exit_after:
             return 0 if summary["errors"] == 0 else 1
         print("Press Ctrl-C to stop.", flush=True)

@@ -83,7 +83,7 @@ COMMISSION_AGENDA = [
 # stands in for the recorder with these texts (engine "scripted").
 SPEECHES = [
     "សូមគោរពឯកឧត្តមប្រធាន។ ខ្ញុំសូមគាំទ្រសេចក្តីព្រាងច្បាប់នេះ ព្រោះវាជួយពង្រឹងការគ្រប់គ្រងហិរញ្ញវត្ថុសាធារណៈ។",
-    "Mr President, the committee examined the draft law article by article and recommends its adoption.",
+    "Mr President, the committee studied the draft law with care, and we ask the Senate to adopt it.",
     "ខ្ញុំមានការព្រួយបារម្ភអំពីមាត្រា ១២ ដែលមិនទាន់ច្បាស់លាស់អំពីការត្រួតពិនិត្យថវិកាថ្នាក់ក្រោមជាតិ។",
     "On a point of order: the amendment was circulated only this morning, in Khmer and in English.",
     "យើងត្រូវធានាថាប្រព័ន្ធពាណិជ្ជកម្មអេឡិចត្រូនិកការពារទិន្នន័យផ្ទាល់ខ្លួនរបស់ប្រជាពលរដ្ឋ។",

@@ -10,16 +10,19 @@ for another member). Prints one JSON summary.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from hemicycle.feed import Feed, FeedTurn, word_error_rate
 from hemicycle.seed import Seeded, seed_senate
 from hemicycle.senate import SPEECHES
 from procedure import SittingState
@@ -83,6 +86,71 @@ class Tally:
 
 
 CHOICES = ["yes"] * 7 + ["no"] * 2 + ["abstain"]
+LEAD = 0.3  # the chair gives the floor this long before the speech starts in the feed (s)
+LAG = 0.4  # and takes it back this long after it ends
+
+
+@dataclass
+class Spoken:
+    """Speak the sitting: the recorder on ``feed`` with ``engine``, archiving into ``archive``.
+
+    The engine is a :class:`recorder.stt.Engine`; typed loosely so that
+    importing the simulator does not load speech recognition.
+    """
+
+    feed: Feed
+    engine: Any
+    archive: Path
+
+
+@dataclass
+class _Heard:
+    turn_id: str
+    member_id: str
+    feed: FeedTurn
+    granted: float = 0.0  # wall times (s)
+    stopped: float = 0.0
+    captions: list[tuple[float, str]] = field(default_factory=list)
+
+
+async def _until(wall: float) -> None:
+    delay = wall - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+class _Recorder:
+    """The recorder service in this process, on the feed paced to the clock."""
+
+    def __init__(self, url: str, seeded: Seeded, sitting: str, spoken: Spoken) -> None:
+        from recorder.capture import FileSource
+        from recorder.service import RecorderService
+
+        self.sitting = sitting
+        self.source = FileSource(spoken.feed.path, realtime=True)
+        self.service = RecorderService(url, seeded.device("recorder"), self.source, spoken.engine,
+                                       archive_root=spoken.archive, sittings=[sitting], poll_interval=0.5)
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[Any] | None = None
+
+    async def start(self, timeout: float = 30.0) -> float:
+        """Start capturing; the wall time of the feed's first sample once the sitting is followed."""
+        self.task = asyncio.create_task(self.service.run(self.stop))
+        deadline = time.monotonic() + timeout
+        while self.sitting not in self.service.followed or self.source.start_wall is None:
+            if self.task.done():
+                self.task.result()
+                raise RuntimeError("the recorder stopped before it followed the sitting")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the recorder did not follow the sitting")
+            await asyncio.sleep(0.05)
+        return self.source.start_wall
+
+    async def close(self) -> dict[str, Any]:
+        self.stop.set()
+        assert self.task is not None
+        stats = await self.task
+        return dict(stats.to_dict())
 
 
 async def roll_call(
@@ -179,7 +247,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def simulate(url: str, seats: int, admin_token: str, progress: bool = True) -> dict[str, Any]:
+def _spoken_report(state: SittingState, heard: list[_Heard]) -> list[dict[str, Any]]:
+    """Per spoken turn: the script, the machine's text, its WER (English), the flag, captions seen live."""
+    report = []
+    for h in heard:
+        segments = [s for s in state.transcript.values() if s.added.turn_id == h.turn_id]
+        machine = " ".join(s.added.text for s in segments if s.added.text)
+        flag = next((s.flag for s in segments if s.flag is not None), None)
+        live = [text for at, text in h.captions if h.granted <= at <= h.stopped + LAG]
+        report.append({
+            "turn": h.turn_id, "member": h.member_id, "language": "en" if h.feed.spoken else "km",
+            "script": h.feed.text, "machine": machine, "segments": len(segments),
+            "wer": round(word_error_rate(h.feed.text, machine), 3) if h.feed.spoken else None,
+            "flag": None if flag is None else flag.reason, "live_captions": len(live),
+        })
+    return report
+
+
+async def simulate(
+    url: str, seats: int, admin_token: str, progress: bool = True, spoken: Spoken | None = None
+) -> dict[str, Any]:
+    """Play the scripted sitting; with ``spoken``, its first speeches come from the feed through the recorder."""
     started = time.perf_counter()
     tally = Tally()
     run = uuid.uuid4().hex[:8]
@@ -265,32 +353,69 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
         await chair_do(ReorderList(member_ids=[order[0], *order[:0:-1]]))
         await chair_do(WithdrawRequest(member_id=order[-1]))
     await chair_do(OpenSitting(), expect_refusal=True)
-    while state().floor.queue:
-        head = state().floor.queue[0].member_id
+
+    recorder = _Recorder(url, seeded, sitting, spoken) if spoken is not None else None
+    heard: list[_Heard] = []
+    origin = await recorder.start() if recorder is not None else 0.0
+    if recorder is not None:
+        def caption(data: dict[str, Any]) -> None:
+            for h in heard:
+                if h.turn_id == data.get("turn_id"):
+                    h.captions.append((time.time(), str(data.get("text", ""))))
+
+        clients[0].sio.on("caption", caption, namespace="/seat")
+
+    async def speak(head: str) -> None:
+        """The chair gives ``head`` the floor and takes it back: on the feed's timeline when spoken."""
+        said = spoken.feed.turns[len(heard)] if spoken is not None and len(heard) < len(spoken.feed.turns) else None
+        if said is not None:
+            await _until(origin + said.start - LEAD)
         await chair_do(GrantFloor())
-        turns += 1
+        if said is not None:
+            turn = next(t for t in state().floor.speaking if t.member_id == head)
+            heard.append(_Heard(turn.turn_id, head, said, granted=time.time()))
+            await _until(origin + said.end + LAG)
         await chair_do(StopSpeech(member_id=head))
+        if said is not None:
+            heard[-1].stopped = time.time()
+
+    while state().floor.queue:
+        await speak(state().floor.queue[0].member_id)
+        turns += 1
     await chair_do(ReaddLastSpeaker())
-    readded = state().floor.queue[0].member_id
-    await chair_do(GrantFloor())
-    await chair_do(StopSpeech(member_id=readded))
+    await speak(state().floor.queue[0].member_id)
     turns += 1
+    recorder_stats: dict[str, Any] = {}
+    if recorder is not None:
+        def transcribed(s: Any) -> bool:
+            done = {seg.added.turn_id for seg in s.transcript.values()}
+            flagged = {seg.added.turn_id for seg in s.transcript.values() if seg.flag is not None}
+            return all(h.turn_id in done and (h.feed.spoken or h.turn_id in flagged) for h in heard)
+
+        with contextlib.suppress(TimeoutError):
+            await chair.wait_for(sitting, transcribed, 120)
+        recorder_stats = await recorder.close()
 
     votes = [await roll_call(chair, list(zip(clients, members, strict=True)), sitting, tally, chair_do)]
 
-    await tally.ok(chair, sitting, ConfigureFloor(settings=FloorSettings(
-        mode=FloorMode.OPEN_FLOOR, max_open_mics=2, speaking_time_s=120)))
-    last_seq = 0
-    for c, m in speakers[:3]:
-        ack = await tally.ok(c, sitting, RequestFloor(member_id=m.member_id))
-        last_seq = int(ack["seq"]) if ack else last_seq
-        turns += 1
-    await chair.wait_for(sitting, lambda s: s.seq >= last_seq)
-    for t in list(state().floor.speaking):
-        await tally.ok(chair, sitting, StopSpeech(member_id=t.member_id))
+    if spoken is None:  # open floor: instant turns no feed speaks for
+        await tally.ok(chair, sitting, ConfigureFloor(settings=FloorSettings(
+            mode=FloorMode.OPEN_FLOOR, max_open_mics=2, speaking_time_s=120)))
+        last_seq = 0
+        for c, m in speakers[:3]:
+            ack = await tally.ok(c, sitting, RequestFloor(member_id=m.member_id))
+            last_seq = int(ack["seq"]) if ack else last_seq
+            turns += 1
+        await chair.wait_for(sitting, lambda s: s.seq >= last_seq)
+        for t in list(state().floor.speaking):
+            await tally.ok(chair, sitting, StopSpeech(member_id=t.member_id))
 
     votes.append(await secret_vote(chair, list(zip(clients, members, strict=True)), sitting, tally, chair_do))
-    segments = await transcribe_turns(url, seeded, sitting, turn_log, clerk, tally)
+    if spoken is None:
+        segments = await transcribe_turns(url, seeded, sitting, turn_log, clerk, tally)
+    else:
+        segments = len(state().transcript)
+        spoken_report = _spoken_report(state(), heard)
 
     while True:
         try:
@@ -323,4 +448,5 @@ async def simulate(url: str, seats: int, admin_token: str, progress: bool = True
             "p99": round(percentile(tally.latencies_ms, 99), 2),
         },
         "duration_s": round(time.perf_counter() - started, 2),
+        **({"spoken": spoken_report, "recorder": recorder_stats} if spoken is not None else {}),
     }

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from procedure.context import Context
 from procedure.floor import FloorState, apply_floor, grant_events, stop_event
 from procedure.registry import RegistryState
-from procedure.transcript import Segment, add_segment, apply_transcript, revise_segment
+from procedure.transcript import Segment, add_segment, apply_transcript, flag_turn, revise_segment, type_segment
 from procedure.votes import (
     VoteState,
     apply_vote,
@@ -35,6 +35,7 @@ from protocol.commands import (
     ConfigureFloor,
     CreateSitting,
     ExpireSpeech,
+    FlagTurn,
     GrantFloor,
     NextItem,
     OpenSitting,
@@ -53,6 +54,7 @@ from protocol.commands import (
     SuspendSitting,
     TakeChair,
     TakeUpItem,
+    TypeSegment,
     WithdrawRequest,
 )
 from protocol.errors import ErrorCode, ProtocolError
@@ -168,8 +170,8 @@ class SittingState:
 
 # -- who may do what ----------------------------------------------------------
 
-CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise"}
-RECORDER_ONLY = {"transcript.add_segment"}
+CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise", "transcript.type"}
+RECORDER_ONLY = {"transcript.add_segment", "transcript.flag_turn"}
 CHAIR_ONLY = {
     "sitting.open",
     "sitting.suspend",
@@ -600,6 +602,10 @@ def _decide(
             return add_segment(cmd, state.transcript, set(state.turns))
         case ReviseSegment():
             return revise_segment(cmd, state.transcript)
+        case FlagTurn():
+            return flag_turn(cmd, state.transcript)
+        case TypeSegment():
+            return type_segment(cmd, state.transcript)
         case CheckIn():
             _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
                          SittingStatus.SUSPENDED)

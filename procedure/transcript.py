@@ -3,15 +3,20 @@
 The machine text (version 0, in ``transcript.segment_added``) is never
 changed; each correction or approval is a new version, so the record keeps
 who changed what and when, and the draft is always recoverable.
+
+A turn in a language no installed model writes gets an empty machine
+segment and a flag naming its language (``transcript.turn_flagged``); a
+clerk then types its text (``transcript.type``): a corrected version like
+any other, followed by ``transcript.segment_typed`` marking it typed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from protocol.commands import AddSegment, ReviseSegment
+from protocol.commands import AddSegment, FlagTurn, ReviseSegment, TypeSegment
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import Event, SegmentAdded, SegmentRevised
+from protocol.events import Event, SegmentAdded, SegmentRevised, SegmentTyped, TurnFlagged
 from protocol.types import SegmentStatus
 
 
@@ -22,12 +27,14 @@ class Version:
     status: SegmentStatus
     at_ms: int
     by: str | None
+    typed: bool = False  # a clerk typed it for a turn the machine could not write
 
 
 @dataclass(frozen=True)
 class Segment:
     added: SegmentAdded
     versions: tuple[Version, ...]
+    flag: TurnFlagged | None = None  # set on every segment of a turn flagged for typing
 
     @property
     def latest(self) -> Version:
@@ -57,6 +64,32 @@ def revise_segment(cmd: ReviseSegment, segments: dict[str, Segment]) -> list[Eve
                            status=cmd.status)]
 
 
+def flag_turn(cmd: FlagTurn, segments: dict[str, Segment]) -> list[Event]:
+    """Flag a turn for typing; its (empty) machine segment must be stored first."""
+    mine = [s for s in segments.values() if s.added.turn_id == cmd.turn_id]
+    if not mine:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "can't flag a turn with no segment", turn_id=cmd.turn_id)
+    if any(s.flag is not None for s in mine):
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "turn already flagged", turn_id=cmd.turn_id)
+    return [TurnFlagged(turn_id=cmd.turn_id, language=cmd.language, reason=cmd.reason)]
+
+
+def type_segment(cmd: TypeSegment, segments: dict[str, Segment]) -> list[Event]:
+    """A clerk's typed text for a segment: a corrected version, marked typed."""
+    seg = segments.get(cmd.segment_id)
+    if seg is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such segment", segment_id=cmd.segment_id)
+    if not cmd.text.strip():
+        raise ProtocolError(ErrorCode.MALFORMED, "can't type an empty text", segment_id=cmd.segment_id)
+    if cmd.text == seg.latest.text:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "nothing changes", segment_id=cmd.segment_id)
+    version = seg.latest.version + 1
+    return [
+        SegmentRevised(segment_id=cmd.segment_id, version=version, text=cmd.text, status=SegmentStatus.CORRECTED),
+        SegmentTyped(segment_id=cmd.segment_id, version=version),
+    ]
+
+
 def apply_transcript(
     segments: dict[str, Segment], event: Event, at_ms: int, by: str | None
 ) -> dict[str, Segment]:
@@ -67,5 +100,14 @@ def apply_transcript(
         case SegmentRevised():
             seg = segments[event.segment_id]
             version = Version(event.version, event.text, event.status, at_ms, by)
-            return {**segments, event.segment_id: Segment(seg.added, (*seg.versions, version))}
+            return {**segments, event.segment_id: Segment(seg.added, (*seg.versions, version), seg.flag)}
+        case TurnFlagged():
+            return {
+                sid: replace(seg, flag=event) if seg.added.turn_id == event.turn_id else seg
+                for sid, seg in segments.items()
+            }
+        case SegmentTyped():
+            seg = segments[event.segment_id]
+            versions = tuple(replace(v, typed=True) if v.version == event.version else v for v in seg.versions)
+            return {**segments, event.segment_id: replace(seg, versions=versions)}
     return segments

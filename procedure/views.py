@@ -144,9 +144,11 @@ def transcript_view(state: SittingState) -> dict[str, list[dict[str, Any]]]:
             "model": a.model,
             "words": [w.model_dump(mode="json") for w in a.words],
             "versions": [
-                {"version": v.version, "text": v.text, "status": v.status.value, "at_ms": v.at_ms, "by": v.by}
+                {"version": v.version, "text": v.text, "status": v.status.value, "at_ms": v.at_ms, "by": v.by,
+                 "typed": v.typed}
                 for v in seg.versions
             ],
+            "flag": None if seg.flag is None else {"language": seg.flag.language, "reason": seg.flag.reason},
         })
     for segments in turns.values():
         segments.sort(key=lambda g: g["start_ms"])

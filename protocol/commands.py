@@ -330,6 +330,28 @@ class TakeChair(Model):
     member_id: Id
 
 
+class FlagTurn(Model):
+    """The recorder's word that a turn needs a clerk to type it.
+
+    ``language_not_covered``: no installed model writes its language;
+    ``no_speech_heard``: voice-activity detection found no speech in it.
+    ``language`` is the code the identifier named (Whisper's: ``km``, ``ko``), None if unknown.
+    """
+
+    type: Literal["transcript.flag_turn"] = "transcript.flag_turn"
+    turn_id: Id
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None
+    reason: Literal["language_not_covered", "no_speech_heard"] = "language_not_covered"
+
+
+class TypeSegment(Model):
+    """A clerk types or pastes a segment's text (a turn no model could transcribe): a version marked typed."""
+
+    type: Literal["transcript.type"] = "transcript.type"
+    segment_id: Id
+    text: LongText
+
+
 class PostNotice(Model):
     """A short message from the chair to every seat and the display."""
 
@@ -372,6 +394,8 @@ SittingCommand = (
     | PublishVote
     | AddSegment
     | ReviseSegment
+    | FlagTurn
+    | TypeSegment
 )
 
 Command = Annotated[

@@ -324,6 +324,23 @@ class SegmentRevised(Model):
     status: SegmentStatus
 
 
+class TurnFlagged(Model):
+    """A turn with no machine text for the clerk to type: its language is not covered, or no speech was heard."""
+
+    type: Literal["transcript.turn_flagged"] = "transcript.turn_flagged"
+    turn_id: Id
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None
+    reason: Literal["language_not_covered", "no_speech_heard"]
+
+
+class SegmentTyped(Model):
+    """Version ``version`` of a segment (a ``segment_revised`` just before) was typed by a clerk, not corrected."""
+
+    type: Literal["transcript.segment_typed"] = "transcript.segment_typed"
+    segment_id: Id
+    version: int
+
+
 Event = Annotated[
     MemberRegistered
     | MemberUpdated
@@ -355,7 +372,9 @@ Event = Annotated[
     | VoteSealed
     | VotePublished
     | SegmentAdded
-    | SegmentRevised,
+    | SegmentRevised
+    | TurnFlagged
+    | SegmentTyped,
     Field(discriminator="type"),
 ]
 

@@ -22,6 +22,8 @@ import signal
 import sys
 from pathlib import Path
 
+from recorder.stt import SpeechGate
+
 __all__ = ["add_record_parser", "add_transcribe_parser", "main"]
 
 log = logging.getLogger("hemicycle.recorder")
@@ -53,6 +55,21 @@ def add_record_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     r.add_argument("--engine", choices=["vosk", "whisper"], default="vosk")
     r.add_argument("--model", help="model directory (default: the installed model package)")
     r.add_argument("--language", help="language for engines that take one (whisper)")
+    r.add_argument(
+        "--no-language-id",
+        action="store_true",
+        help="don't identify each turn's language (by default a turn in a language the model lacks "
+        "gets no text and is flagged for the clerk to type)",
+    )
+    gate = SpeechGate()
+    r.add_argument("--vad-threshold", type=float, default=gate.vad_threshold,
+                   help=f"Silero speech probability (0-1) that counts as speech (default {gate.vad_threshold})")
+    r.add_argument("--no-speech-prob", type=float, default=gate.no_speech_prob,
+                   help=f"drop Whisper segments above this no-speech probability (default {gate.no_speech_prob})")
+    r.add_argument("--min-logprob", type=float, default=gate.min_avg_logprob,
+                   help=f"drop Whisper segments below this mean log-probability (default {gate.min_avg_logprob})")
+    r.add_argument("--max-region", type=float, default=gate.max_region,
+                   help=f"longest stretch of speech decoded at once, s (default {gate.max_region:g}; ~12 for Khmer)")
     r.add_argument("--archive", help="directory for the sittings' audio archives (one folder each)")
     r.add_argument("--sitting", action="append", help="follow only this sitting (repeatable)")
     r.add_argument(
@@ -129,7 +146,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         return _fail("record", f"can't read key {key_path}: {exc}")
     try:
-        engine = make_engine(args.engine, args.model, args.language)
+        gate = SpeechGate(vad_threshold=args.vad_threshold, no_speech_prob=args.no_speech_prob,
+                          min_avg_logprob=args.min_logprob, max_region=args.max_region)
+        engine = make_engine(args.engine, args.model, args.language, identify=not args.no_language_id, gate=gate)
     except RecorderError as exc:
         return _fail("record", exc)
     source = PyAudioSource(args.device, sample_rate=args.rate, channels=args.channels, realtime=args.realtime)

@@ -24,6 +24,7 @@ events change nothing. Segment and word times are wall-clock seconds.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
 import queue
 import threading
@@ -130,8 +131,9 @@ def _clip(segment: Segment, window: TurnWindow) -> Segment:
     kept = tuple(w for w in segment.words if w.start < window.end)
     text = " ".join(w.text for w in kept)
     if not kept:
-        return Segment("", segment.start, min(segment.end, window.end))
-    return Segment(text, segment.start, min(max(segment.end, kept[-1].end), window.end), kept)
+        return dataclasses.replace(segment, text="", end=min(segment.end, window.end), words=())
+    end = min(max(segment.end, kept[-1].end), window.end)
+    return dataclasses.replace(segment, text=text, end=end, words=kept)
 
 
 class Pipeline:
@@ -425,7 +427,7 @@ class Pipeline:
                         stream, origin = entry
                         segment = _clip(stream.finish().shifted(origin), item.window)
                         if not segment.words and not segment.text:
-                            segment = Segment("", origin, origin + stream.duration)
+                            segment = dataclasses.replace(segment, start=origin, end=origin + stream.duration)
                     self._segments += 1
                     if self.on_segment is not None:
                         self._call(self.on_segment, item.turn_id, segment)

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from procedure import SittingState
+from protocol.commands import AddSegment, FlagTurn
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record
 from protocol.live import Caption
@@ -56,7 +57,7 @@ from recorder.errors import RecorderError
 from recorder.pipeline import Pipeline, PipelineStats
 from recorder.sittings import FloorTurn, SittingArchives, TurnBook
 from recorder.stt import Engine, Segment
-from recorder.transcript import TurnRef, model_label, segment_commands
+from recorder.transcript import TurnRef, flag_command, model_label, segment_commands
 from recorder.turns import DEFAULT_GUARD, STT_RATE, to_mono_16k, turn_windows
 from seat_client.client import RETRYABLE, HallClient
 from seat_client.identity import DeviceKey
@@ -98,6 +99,9 @@ class RecorderStats:
     segments_already_stored: int
     segments_refused: int
     segments_skipped: int
+    flags_sent: int
+    flags_already_stored: int
+    flags_refused: int
     captions_sent: int
     captions_dropped: int
     turns_live: int
@@ -212,6 +216,9 @@ class RecorderService:
                 "segments_already_stored",
                 "segments_refused",
                 "segments_skipped",
+                "flags_sent",
+                "flags_already_stored",
+                "flags_refused",
                 "captions_sent",
                 "captions_dropped",
             ),
@@ -526,6 +533,36 @@ class RecorderService:
             finally:
                 self._segments.task_done()
 
+    async def _send(self, stream: str, command: AddSegment | FlagTurn, command_id: str, what: str) -> bool:
+        """Send one transcript command until the hall answers; True if it stored it now.
+
+        Counted as a segment (``segments_*``) or, for a flag, ``flags_*``.
+        """
+        kind = "flags" if isinstance(command, FlagTurn) else "segments"
+        delay = 0.5
+        while True:
+            try:
+                ack = await self.client.command(stream, command, command_id=command_id)
+            except ProtocolError as err:
+                reused = err.code is ErrorCode.CONFLICT and "command_id" in err.details
+                if err.code is ErrorCode.ALREADY_EXISTS or reused:
+                    # Stored before a restart (perhaps recognised differently then): the first stays.
+                    self._counts[f"{kind}_already_stored"] += 1
+                else:
+                    self._counts[f"{kind}_refused"] += 1
+                    log.error("%s refused: %s", what, err)
+                return False
+            except RETRYABLE as exc:
+                log.warning("%s not acknowledged (%r); sending again", what, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            if ack.get("replayed"):
+                self._counts[f"{kind}_already_stored"] += 1
+                return False
+            self._counts[f"{kind}_sent"] += 1
+            return True
+
     async def _store(self, turn: FloorTurn, segment: Segment) -> None:
         """Send a turn's transcript; retried while the hall is unreachable, never duplicated."""
         tracked = self._tracked.get(turn.key)
@@ -540,28 +577,7 @@ class RecorderService:
             return
         ref = TurnRef(turn.stream, turn.turn_id, turn.member_id, turn.item_id)
         for part in segment_commands(ref, segment, self.engine_label, self.model_label):
-            delay = 0.5
-            while True:
-                try:
-                    ack = await self.client.command(turn.stream, part.command, command_id=part.command_id)
-                except ProtocolError as err:
-                    if err.code is ErrorCode.ALREADY_EXISTS or (
-                            err.code is ErrorCode.CONFLICT and "command_id" in err.details):
-                        # Stored before a restart (perhaps recognised differently then): the first stays.
-                        self._counts["segments_already_stored"] += 1
-                    else:
-                        self._counts["segments_refused"] += 1
-                        log.error("segment %s refused: %s", part.command.segment_id, err)
-                    break
-                except RETRYABLE as exc:
-                    log.warning("segment %s not acknowledged (%r); sending again", part.command.segment_id, exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 30.0)
-                    continue
-                if ack.get("replayed"):
-                    self._counts["segments_already_stored"] += 1
-                else:
-                    self._counts["segments_sent"] += 1
+            if await self._send(turn.stream, part.command, part.command_id, part.command.segment_id):
                 log.info(
                     "stored %s %s: %r (%d words)",
                     turn.stream,
@@ -569,6 +585,9 @@ class RecorderService:
                     part.command.text[:80],
                     len(part.command.words),
                 )
-                break
+        flag = flag_command(ref, segment)
+        if flag is not None and await self._send(turn.stream, flag[1], flag[0], f"{turn.turn_id} flag"):
+            log.info("flagged %s %s for typing (%s, language %s)", turn.stream, turn.turn_id, flag[1].reason,
+                     segment.language)
         if tracked is not None:
             tracked.sent = True

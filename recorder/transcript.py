@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
-from protocol.commands import AddSegment
+from protocol.commands import AddSegment, FlagTurn
 from protocol.commands import Word as WireWord
 from recorder.stt import Segment, Word
 
@@ -29,6 +30,7 @@ __all__ = [
     "SegmentCommand",
     "TurnRef",
     "command_id",
+    "flag_command",
     "model_label",
     "segment_commands",
     "segment_id",
@@ -145,3 +147,24 @@ def segment_commands(
         cmd = make(i, " ".join(w.w for w in chunk), chunk, lo, hi)
         out.append(SegmentCommand(command_id(turn.stream, cmd.segment_id), cmd))
     return out
+
+
+def flag_command(turn: TurnRef, segment: Segment) -> tuple[str, FlagTurn] | None:
+    """The command that flags ``turn`` for a clerk to type, if the machine wrote nothing.
+
+    ``language_not_covered`` when no model writes the turn's language,
+    ``no_speech_heard`` when the turn has no words at all. Sent after the
+    turn's (empty) segment; its id, like a segment's, depends only on the
+    sitting and turn. The language is named only if it is a plain ISO 639
+    code (what Whisper names).
+    """
+    if segment.covered and (segment.text or segment.words):
+        return None
+    language = segment.language if segment.language and re.fullmatch(r"[a-z]{2,3}", segment.language) else None
+    reason: Literal["language_not_covered", "no_speech_heard"] = (
+        "no_speech_heard" if segment.covered else "language_not_covered"
+    )
+    return (
+        command_id(turn.stream, f"{turn.turn_id}.flag"),
+        FlagTurn(turn_id=turn.turn_id, language=language, reason=reason),
+    )

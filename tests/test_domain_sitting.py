@@ -36,6 +36,7 @@ from protocol.commands import (
     Command,
     ConfigureFloor,
     ExpireSpeech,
+    FlagTurn,
     GrantFloor,
     NextItem,
     OpenSitting,
@@ -55,6 +56,7 @@ from protocol.commands import (
     SuspendSitting,
     TakeChair,
     TakeUpItem,
+    TypeSegment,
     WithdrawRequest,
     Word,
 )
@@ -595,7 +597,28 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                                        (segment("g1"), ctx(Role.RECORDER))),
                           lambda c: ReviseSegment(segment_id="g1", text="ក្រោយ", status=SegmentStatus.CORRECTED),
                           ["transcript.segment_revised"], {"clerk": OK}),
+    "transcript.flag_turn": (lambda: play(base(), (GrantFloor(member_id="m1"), chair()),
+                                          (segment("g1"), ctx(Role.RECORDER))),
+                             lambda c: FlagTurn(turn_id="t1", language="km"), ["transcript.turn_flagged"],
+                             {"recorder": OK}),
+    "transcript.type": (lambda: play(base(), (GrantFloor(member_id="m1"), chair()),
+                                     (segment("g1"), ctx(Role.RECORDER))),
+                        lambda c: TypeSegment(segment_id="g1", text="សូមអរគុណ"),
+                        ["transcript.segment_revised", "transcript.segment_typed"], {"clerk": OK}),
 }
+
+
+def test_a_flagged_turn_is_typed_by_the_clerk_as_a_version_marked_typed() -> None:
+    state = AUTH["transcript.flag_turn"][0]()
+    assert code_of(state, FlagTurn(turn_id="t2", language="km"), ctx(Role.RECORDER)) is ErrorCode.INVALID_STATE
+    state = run(state, FlagTurn(turn_id="t1", language="km"), ctx(Role.RECORDER))
+    assert code_of(state, FlagTurn(turn_id="t1", language="km"), ctx(Role.RECORDER)) is ErrorCode.ALREADY_EXISTS
+    assert code_of(state, TypeSegment(segment_id="g1", text="  "), clerk()) is ErrorCode.MALFORMED
+    state = run(state, TypeSegment(segment_id="g1", text="សូមអរគុណ"), clerk())
+    seg = state.transcript["g1"]
+    assert seg.flag is not None and seg.flag.language == "km"
+    assert [(v.version, v.text, v.status, v.typed) for v in seg.versions] == [
+        (0, "ដំបូង", SegmentStatus.DRAFT, False), (1, "សូមអរគុណ", SegmentStatus.CORRECTED, True)]
 
 
 def segment(segment_id: str) -> AddSegment:

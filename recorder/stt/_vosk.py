@@ -23,8 +23,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from recorder.errors import ModelNotFound
-from recorder.stt._base import Engine, RecognizerStream
+from recorder.stt._base import Engine, RecognizerStream, Regions
+from recorder.stt._language import LanguageIdentifier
+from recorder.stt._speech import SpeechGate, load_vad
 from recorder.stt._types import Segment, Word
 
 __all__ = ["VoskEngine"]
@@ -62,9 +67,23 @@ def _utterance(result: dict[str, Any], offset: float = 0.0) -> Segment | None:
     return Segment(text or " ".join(w.text for w in words), words[0].start, words[-1].end, words)
 
 
+def _in_speech(segment: Segment, regions: Regions, min_conf: float) -> Segment | None:
+    """The utterance with only the words whose middle lies in speech and that are confident enough."""
+    words = tuple(
+        w
+        for w in segment.words
+        if w.conf >= min_conf and any(a <= (w.start + w.end) / 2 <= b for a, b in regions)
+    )
+    if not words:
+        return None
+    if words == segment.words:
+        return segment
+    return Segment(" ".join(w.text for w in words), words[0].start, words[-1].end, words)
+
+
 class _VoskStream(RecognizerStream):
     def __init__(self, engine: VoskEngine, sample_rate: int, partial_every: float) -> None:
-        super().__init__("vosk", sample_rate)
+        super().__init__(engine, sample_rate)
         self._engine = engine
         self._rec, self._before = engine._take_recognizer(sample_rate)
         self._offset = self._before / sample_rate  # where this stream starts on the recogniser's clock
@@ -95,7 +114,7 @@ class _VoskStream(RecognizerStream):
         self._since_partial = 0
         return self._changed(str(json.loads(self._rec.PartialResult()).get("partial", "")))
 
-    def _finish(self) -> list[Segment]:
+    def _final(self) -> None:
         # FinalResult() only finalises a running recogniser; one that just hit an endpoint
         # would keep its features for the next turn. A few ms of silence make it run.
         pad = bytes(2 * (self.sample_rate // 100))
@@ -104,7 +123,15 @@ class _VoskStream(RecognizerStream):
         if last is not None:
             self._utterances.append(last)
         self._engine._give_back(self._rec, self.sample_rate, self._before + self._samples + len(pad) // 2)
-        return self._utterances
+
+    def _finish(self, audio: npt.NDArray[np.float32], regions: Regions) -> list[Segment]:
+        self._final()
+        min_conf = self._engine.gate.min_word_conf
+        kept = (_in_speech(u, regions, min_conf) for u in self._utterances)
+        return [u for u in kept if u is not None]
+
+    def _abandon(self) -> None:
+        self._final()
 
 
 class VoskEngine(Engine):
@@ -112,14 +139,27 @@ class VoskEngine(Engine):
 
     ``partial_every`` (seconds of audio) bounds how often a partial caption
     is computed; ``log_level`` is Vosk's (process-wide; -1 silences Kaldi).
+    ``language`` is the model's (a Vosk model does not say it); with an
+    ``identifier``, turns in any other language get no text.
     """
 
     name = "vosk"
 
     def __init__(
-        self, model_path: str | Path, *, partial_every: float = 0.25, log_level: int = -1
+        self,
+        model_path: str | Path,
+        *,
+        language: str | None = None,
+        identifier: LanguageIdentifier | None = None,
+        gate: SpeechGate | None = None,
+        partial_every: float = 0.25,
+        log_level: int = -1,
     ) -> None:
         self.model = Path(model_path)
+        self.languages = frozenset({language}) if language is not None else None
+        self.identifier = identifier
+        self.gate = gate if gate is not None else SpeechGate()
+        load_vad()
         check_vosk_model(self.model)
         import vosk
 

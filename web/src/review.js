@@ -167,6 +167,21 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
     bump();
   }
 
+  // A turn the machine could not write (its language flagged, or no words heard): the clerk's
+  // text is a version marked typed, not a correction of a draft.
+  async function typeText(seg, editor) {
+    const text = editor.value.normalize("NFC").trim();
+    if (!text) throw new HallError({ code: "text_empty" });
+    if (text === seg.versions[seg.versions.length - 1].text) throw new HallError({ code: "text_unchanged" });
+    const ack = await hall().command({ type: "transcript.type", segment_id: seg.segment_id, text },
+      { stream: state.stream });
+    keepDraft(seg.segment_id, null);
+    showOk(t("review.typed.done"));
+    await load();
+    state.loadedSeq = Math.max(state.loadedSeq, Number(ack.seq) || 0);
+    bump();
+  }
+
   async function download(fmt, label) {
     if (state.exporting) return;
     state.exporting = fmt;
@@ -368,9 +383,14 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
     };
     paintDirty();
     const start0 = player?.firstStartMs ?? seg.start_ms;
+    const toType = !machine.text;
     const words = seg.words.length && player && state.archive !== false
       ? wordButtons(seg, player, start0)
-      : h("p.rv-machine-text", { lang: langOf(machine.text) }, machine.text);
+      : toType
+        ? h("p.rv-flag", { "data-testid": "flag", role: "note" },
+          seg.flag?.reason === "language_not_covered"
+            ? t("review.flag", { lang: seg.flag.language || "?" }) : t("review.nothing"))
+        : h("p.rv-machine-text", { lang: langOf(machine.text) }, machine.text);
     const history = h("details.rv-history", { open: openHistory.has(sid),
       ontoggle: (e) => (e.target.open ? openHistory.add(sid) : openHistory.delete(sid)) },
     h("summary", t(seg.versions.length === 1 ? "review.history.one" : "review.history", { n: seg.versions.length })),
@@ -378,6 +398,7 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
       h("div.version-head",
         h("strong", t("review.version", { n: v.version })), " ",
         v.version === 0 ? h("span.badge.st-machine", t("review.machine.draft")) : statusBadge(v.status), " ",
+        v.typed ? [h("span.badge.st-typed", { "data-testid": "typed" }, t("review.typed")), " "] : null,
         h("time", { datetime: new Date(v.at_ms).toISOString() }, clock(v.at_ms, true)), " ",
         h("span.muted", `${t("review.by")} `, h("code", v.by || "—"))),
       h("p.version-text", { lang: langOf(v.text) }, v.text)))));
@@ -391,8 +412,11 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
           h("label.label", { for: `ed-${sid}` }, t("review.editor")),
           editor,
           h("div.row.rv-actions",
-            action(t("review.save"), () => revise(seg, editor, "corrected"),
-              { "data-fk": `sv-${sid}`, "data-testid": "save" }, "btn.primary"),
+            toType
+              ? action(t("review.type"), () => typeText(seg, editor),
+                { "data-fk": `sv-${sid}`, "data-testid": "save" }, "btn.primary")
+              : action(t("review.save"), () => revise(seg, editor, "corrected"),
+                { "data-fk": `sv-${sid}`, "data-testid": "save" }, "btn.primary"),
             approve, unsaved))),
       history);
   }
