@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 from procedure.context import Context
 from procedure.floor import FloorState, apply_floor, grant_events, stop_event
 from procedure.registry import RegistryState
-from procedure.transcript import Segment, add_segment, apply_transcript, flag_turn, revise_segment, type_segment
+from procedure.transcript import (
+    GrantedTurn,
+    Segment,
+    add_segment,
+    apply_transcript,
+    flag_turn,
+    revise_segment,
+    type_segment,
+)
 from procedure.votes import (
     VoteState,
     apply_vote,
@@ -135,7 +143,7 @@ class SittingState:
     floor: FloorState = FloorState()
     votes: dict[str, VoteState] = field(default_factory=dict)
     transcript: dict[str, Segment] = field(default_factory=dict)  # segment id -> versions
-    turns: frozenset[str] = frozenset()  # every turn ever granted
+    granted: dict[str, GrantedTurn] = field(default_factory=dict)  # every turn ever granted, by turn id
     notice: str = ""
     presiding: str | None = None  # the member in the chair, when the console names one
     opened_ms: int | None = None
@@ -599,13 +607,13 @@ def _decide(
         case PublishVote():
             return publish_vote(cmd, state.votes)
         case AddSegment():
-            return add_segment(cmd, state.transcript, set(state.turns))
+            return add_segment(cmd, state.transcript, set(state.granted))
         case ReviseSegment():
             return revise_segment(cmd, state.transcript)
         case FlagTurn():
             return flag_turn(cmd, state.transcript)
         case TypeSegment():
-            return type_segment(cmd, state.transcript)
+            return type_segment(cmd, state.transcript, state.granted)
         case CheckIn():
             _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
                          SittingStatus.SUSPENDED)
@@ -665,7 +673,8 @@ def apply_sitting(
     if event.type.startswith("transcript."):
         return replace(state, transcript=apply_transcript(state.transcript, event, at_ms, by))
     if isinstance(event, FloorGranted):
-        state = replace(state, turns=state.turns | {event.turn_id})
+        turn = GrantedTurn(event.member_id, event.item_id, at_ms)
+        state = replace(state, granted={**state.granted, event.turn_id: turn})
     match event:
         case SittingCreated():
             return replace(

@@ -74,19 +74,55 @@ def flag_turn(cmd: FlagTurn, segments: dict[str, Segment]) -> list[Event]:
     return [TurnFlagged(turn_id=cmd.turn_id, language=cmd.language, reason=cmd.reason)]
 
 
-def type_segment(cmd: TypeSegment, segments: dict[str, Segment]) -> list[Event]:
-    """A clerk's typed text for a segment: a corrected version, marked typed."""
-    seg = segments.get(cmd.segment_id)
+@dataclass(frozen=True)
+class GrantedTurn:
+    """What the record needs of a turn floor control granted: who, on which item, from when (ms)."""
+
+    member_id: str
+    item_id: str | None
+    at_ms: int
+
+
+def typed_segment_id(turn_id: str) -> str:
+    """The id of the segment a clerk types for a turn that had none: ``t4.typed``."""
+    return f"{turn_id}.typed"
+
+
+def type_segment(cmd: TypeSegment, segments: dict[str, Segment], granted: dict[str, GrantedTurn]) -> list[Event]:
+    """A clerk's typed text: a corrected version marked typed.
+
+    Into an existing segment (``segment_id``: a turn flagged for typing, or any draft), or,
+    for a turn no recorder transcribed (``turn_id``: a room without a recorder), as that
+    turn's first segment: an empty machine draft, then the typed version.
+    """
+    if not cmd.text.strip():
+        raise ProtocolError(ErrorCode.MALFORMED, "can't type an empty text")
+    if cmd.turn_id is not None:
+        turn = granted.get(cmd.turn_id)
+        if turn is None:
+            raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such turn in this sitting", turn_id=cmd.turn_id)
+        existing = sorted(s.added.segment_id for s in segments.values() if s.added.turn_id == cmd.turn_id)
+        if existing:
+            raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this turn has a transcript: type into its segment",
+                                turn_id=cmd.turn_id, segment_ids=existing)
+        segment_id = typed_segment_id(cmd.turn_id)
+        return [
+            SegmentAdded(segment_id=segment_id, turn_id=cmd.turn_id, member_id=turn.member_id,
+                         item_id=turn.item_id, start_ms=turn.at_ms, end_ms=turn.at_ms, text="", words=[],
+                         engine="clerk", model="typed"),
+            SegmentRevised(segment_id=segment_id, version=1, text=cmd.text, status=SegmentStatus.CORRECTED),
+            SegmentTyped(segment_id=segment_id, version=1),
+        ]
+    seg = segments.get(cmd.segment_id or "")
     if seg is None:
         raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such segment", segment_id=cmd.segment_id)
-    if not cmd.text.strip():
-        raise ProtocolError(ErrorCode.MALFORMED, "can't type an empty text", segment_id=cmd.segment_id)
     if cmd.text == seg.latest.text:
         raise ProtocolError(ErrorCode.INVALID_STATE, "nothing changes", segment_id=cmd.segment_id)
     version = seg.latest.version + 1
     return [
-        SegmentRevised(segment_id=cmd.segment_id, version=version, text=cmd.text, status=SegmentStatus.CORRECTED),
-        SegmentTyped(segment_id=cmd.segment_id, version=version),
+        SegmentRevised(segment_id=seg.added.segment_id, version=version, text=cmd.text,
+                       status=SegmentStatus.CORRECTED),
+        SegmentTyped(segment_id=seg.added.segment_id, version=version),
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from protocol.settings import FloorSettings, RulesProfile
 from protocol.types import (
@@ -345,11 +345,22 @@ class FlagTurn(Model):
 
 
 class TypeSegment(Model):
-    """A clerk types or pastes a segment's text (a turn no model could transcribe): a version marked typed."""
+    """A clerk types or pastes a speech's text: a version marked typed.
+
+    Exactly one of ``segment_id`` (a segment the machine could not write: a flagged turn)
+    or ``turn_id`` (a turn no recorder transcribed at all: a room without a recorder).
+    """
 
     type: Literal["transcript.type"] = "transcript.type"
-    segment_id: Id
+    segment_id: Id | None = None
+    turn_id: Id | None = None
     text: LongText
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TypeSegment:
+        if (self.segment_id is None) == (self.turn_id is None):
+            raise ValueError("give exactly one of segment_id or turn_id")
+        return self
 
 
 class PostNotice(Model):

@@ -10,6 +10,7 @@ from typing import Any, get_args
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import ValidationError
 
 from hall_server.hall import make_seal, seal_records
 from procedure import (
@@ -619,6 +620,23 @@ def test_a_flagged_turn_is_typed_by_the_clerk_as_a_version_marked_typed() -> Non
     assert seg.flag is not None and seg.flag.language == "km"
     assert [(v.version, v.text, v.status, v.typed) for v in seg.versions] == [
         (0, "ដំបូង", SegmentStatus.DRAFT, False), (1, "សូមអរគុណ", SegmentStatus.CORRECTED, True)]
+
+
+def test_a_turn_no_recorder_heard_is_typed_as_its_first_segment() -> None:
+    state = play(base(), (GrantFloor(member_id="m1"), chair()))
+    assert code_of(state, TypeSegment(turn_id="t9", text="x"), clerk()) is ErrorCode.UNKNOWN_ITEM
+    assert code_of(state, TypeSegment(turn_id="t1", text="x"), chair()) is ErrorCode.FORBIDDEN
+    state = run(state, TypeSegment(turn_id="t1", text="សូមអរគុណ"), clerk())
+    (seg,) = state.transcript.values()
+    assert (seg.added.segment_id, seg.added.member_id, seg.added.item_id, seg.added.engine) == (
+        "t1.typed", "m1", state.current_item, "clerk")
+    assert [(v.version, v.text, v.typed) for v in seg.versions] == [(0, "", False), (1, "សូមអរគុណ", True)]
+    err = code_of(state, TypeSegment(turn_id="t1", text="again"), clerk())
+    assert err is ErrorCode.ALREADY_EXISTS, "a turn with a transcript is typed into its segment"
+    with pytest.raises(ValidationError):
+        TypeSegment(text="both", turn_id="t1", segment_id="g1")
+    with pytest.raises(ValidationError):
+        TypeSegment(text="neither")
 
 
 def segment(segment_id: str) -> AddSegment:

@@ -16,6 +16,7 @@ import struct
 import subprocess
 import unicodedata
 import urllib.request
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,6 +329,74 @@ async def test_the_clerk_types_a_flagged_turn_and_it_reaches_the_pdf_and_akn(sit
 
     seg = next(s for s in sitting.review()["transcript"][turn] if s["segment_id"] == segment_id)
     assert seg["flag"] == {"language": "km", "reason": "language_not_covered"}
+    assert [(v["text"], v["typed"]) for v in seg["versions"]] == [("", False), (typed, True)]
+    pdf = await download(clerk, "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert squeeze(typed) in squeeze(text)
+    akn = (await download(clerk, "akn", tmp_path)).read_text(encoding="utf-8")
+    assert squeeze(typed) in squeeze(akn)
+
+
+async def a_turn_no_recorder_heard(url: str, token: str) -> tuple[str, str]:
+    """A commission sitting in a room without a recorder: one speech, no transcript."""
+    from protocol.commands import (
+        AddItem,
+        CheckIn,
+        CreateSitting,
+        GrantFloor,
+        NextItem,
+        OpenSitting,
+        RegisterMember,
+        RequestFloor,
+        SetCredential,
+        StopSpeech,
+    )
+
+    tag = uuid.uuid4().hex[:6]
+    keys = memory_keys()
+    chair_key, seat_key = keys(f"nr-chair-{tag}"), keys(f"nr-seat-{tag}")
+    clerk = HallClient(url, Role.CLERK, token)
+    await clerk.connect()
+    member, stream = f"nr-m-{tag}", f"nr-{tag}"
+    await clerk.command(REGISTRY_STREAM, RegisterMember(member_id=member, name_km="ចាន់ ថា", name_latin="Chan Tha",
+                                                        group="CPP"))
+    await clerk.command(REGISTRY_STREAM, SetCredential(member_id=member, pin="2468"))
+    await clerk.command(REGISTRY_STREAM, EnrolDevice(device_id=chair_key.device_id, role=Role.CHAIR,
+                                                     public_key=chair_key.public_hex))
+    await clerk.command(REGISTRY_STREAM, EnrolDevice(device_id=seat_key.device_id, role=Role.SEAT, seat="S900",
+                                                     public_key=seat_key.public_hex))
+    await clerk.command(stream, CreateSitting(body="commission", number=4, title_km="គណៈកម្មការទី៤",
+                                              title_en="Fourth Commission, no recorder", date="2026-11-30",
+                                              place="Room 4", members=[member]))
+    await clerk.command(stream, AddItem(item_id="i1", title_km="របៀបវារៈ", title_en="Agenda"))
+    chair, seat = HallClient(url, Role.CHAIR, chair_key), HallClient(url, Role.SEAT, seat_key)
+    await asyncio.gather(chair.connect(), seat.connect())
+    await chair.command(stream, OpenSitting())
+    await chair.command(stream, NextItem())
+    await seat.command(stream, CheckIn(member_id=member, pin="2468"))
+    await seat.command(stream, RequestFloor(member_id=member))
+    turn = str((await chair.command(stream, GrantFloor()))["turn_id"])
+    await chair.command(stream, StopSpeech(member_id=member))
+    await asyncio.gather(clerk.close(), chair.close(), seat.close())
+    return stream, turn
+
+
+async def test_the_clerk_types_a_speech_no_recorder_heard(sitting: Sitting, clerk: Page, tmp_path: Path) -> None:
+    stream, turn = await a_turn_no_recorder_heard(sitting.server.url, sitting.server.admin_token)
+    typed = nfc("សូមអរគុណលោកប្រធាន។ A speech typed from the clerk's notes.")
+    await clerk.reload()
+    await clerk.get_by_test_id("tab-review").click()
+    await clerk.get_by_test_id("review-sitting").select_option(stream)
+    card = clerk.locator(f"[data-turn='{turn}']")
+    await expect(card).to_contain_text("No transcript for this turn yet")
+    await card.get_by_test_id("type-editor").fill(typed)
+    await card.get_by_test_id("type-turn").click()
+    await expect(clerk.get_by_role("status").filter(has_text="Typed text saved").first).to_be_attached()
+    await expect(card.get_by_test_id("editor")).to_have_value(typed)
+    req = urllib.request.Request(f"{sitting.server.url}/api/review/{stream}",
+                                 headers={"X-Hemicycle-Token": sitting.server.admin_token})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        (seg,) = json.loads(r.read())["transcript"][turn]
     assert [(v["text"], v["typed"]) for v in seg["versions"]] == [("", False), (typed, True)]
     pdf = await download(clerk, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout

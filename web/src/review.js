@@ -59,7 +59,7 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
   };
   const players = new Map(); // turn id -> TurnPlayer, kept across redraws so playback goes on
   const openHistory = new Set(); // segment ids whose history is unfolded
-  const editors = new Map(); // "sitting/segment" -> {el, version}: the editor kept across redraws
+  const editors = new Map(); // "sitting/segment" or "sitting/turn:id" -> {el, version}: kept across redraws
   const exportStatus = h("p.export-status", { role: "status", "data-testid": "export-status" });
   const head = h("div.panel.review-head");
   const list = h("div.review-list", { "data-testid": "review-list" });
@@ -347,7 +347,40 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
           end ? ["–", h("time", { datetime: entry.end }, clock(end, true))] : null),
         statusBadge(entry.status)),
       player ? player.el : null,
-      segs.length ? segs.map((seg) => segmentBlock(seg, player)) : h("p.muted", t("review.no.transcript")));
+      segs.length ? segs.map((seg) => segmentBlock(seg, player)) : untranscribed(entry));
+  }
+
+  // A turn no recorder transcribed (a room without one): the clerk types or pastes the speech,
+  // which becomes the turn's text, marked typed.
+  function untranscribed(entry) {
+    const key = `${state.stream}/turn:${entry.id}`;
+    let editor = editors.get(key)?.el;
+    if (!editor) {
+      editor = h("textarea.rv-editor", {
+        id: `ty-${entry.id}`, "data-testid": "type-editor", maxlength: MAX_TEXT, rows: 4,
+        value: drafts()[`turn:${entry.id}`] || "",
+      });
+      editor.addEventListener("input", () => keepDraft(`turn:${entry.id}`, editor.value || null));
+      editors.set(key, { el: editor, version: null });
+    }
+    return h("div.segment.untranscribed",
+      h("p.muted", t("review.no.transcript")),
+      h("label.label", { for: `ty-${entry.id}` }, t("review.type.turn")),
+      editor,
+      h("div.row.rv-actions", action(t("review.type"), () => typeTurn(entry.id, editor),
+        { "data-fk": `ty-${entry.id}`, "data-testid": "type-turn" }, "btn.primary")));
+  }
+
+  async function typeTurn(turnId, editor) {
+    const text = editor.value.normalize("NFC").trim();
+    if (!text) throw new HallError({ code: "text_empty" });
+    const ack = await hall().command({ type: "transcript.type", turn_id: turnId, text }, { stream: state.stream });
+    keepDraft(`turn:${turnId}`, null);
+    editors.delete(`${state.stream}/turn:${turnId}`);
+    showOk(t("review.typed.done"));
+    await load();
+    state.loadedSeq = Math.max(state.loadedSeq, Number(ack.seq) || 0);
+    bump();
   }
 
   function segmentBlock(seg, player) {

@@ -341,6 +341,7 @@ export const STRINGS = {
   "review.editor": ["អត្ថបទកែតម្រូវ", "Corrected text"],
   "review.save": ["រក្សាទុកការកែតម្រូវ", "Save correction"],
   "review.type": ["រក្សាទុកអត្ថបទដែលបានវាយ", "Save typed text"],
+  "review.type.turn": ["វាយ ឬបិទភ្ជាប់សុន្ទរកថានេះ", "Type or paste this speech"],
   "review.typed": ["បានវាយដោយស្មៀន", "Typed by the clerk"],
   "review.typed.done": ["បានរក្សាទុកអត្ថបទដែលបានវាយ", "Typed text saved"],
   "review.flag": ["គ្មានម៉ូដែលសម្រាប់ភាសានេះ ({lang}) ទេ៖ សូមវាយអត្ថបទសុន្ទរកថា", "No model writes this language ({lang}): type the speech"],
