@@ -49,6 +49,7 @@ from protocol.events import (
     SittingResumed,
     SittingSuspended,
     SpeechStopped,
+    TurnFlagged,
     VoteClosed,
     VoteOpened,
     VoteSealed,
@@ -59,7 +60,11 @@ BODY = Bilingual("ព្រឹទ្ធសភានៃព្រះរាជា�
 PRESIDING = Person("presiding-officer", "ប្រធានអង្គប្រជុំ", "Presiding officer", "",
                    Bilingual("ប្រធានអង្គប្រជុំ", "Presiding officer"))
 OPENING = ("0", Bilingual("ការបើកអង្គប្រជុំ", "Opening of the sitting"))
-NO_TEXT = "…"
+NO_TEXT = "[មិនទាន់មានអត្ថបទ / No text yet]"  # no segment yet: the recorder may be late, or none ran
+FLAGGED_TEXT = {  # a turn the recorder flagged and nobody typed yet (transcript.turn_flagged)
+    "no_speech_heard": "[គ្មានសំឡេងនិយាយ / No speech was heard]",
+    "language_not_covered": "[រង់ចាំអត្ថបទដែលស្មៀនវាយ ({language}) / Awaiting the clerk's text ({language})]",
+}
 STATUS_ORDER = [SegmentStatus.DRAFT, SegmentStatus.CORRECTED, SegmentStatus.APPROVED]
 
 
@@ -86,6 +91,7 @@ class _Builder:
         self.turns: dict[str, tuple[FloorGranted, int]] = {}
         self.segments: dict[str, list[str]] = defaultdict(list)  # turn -> segment ids
         self.texts: dict[str, tuple[str, SegmentStatus]] = {}
+        self.flags: dict[str, TurnFlagged] = {}  # turn -> why the machine wrote nothing
         self.votes: dict[str, VoteOpened] = {}
         self.seal: VoteSealed | None = None
         self.zone: dt.tzinfo = dt.UTC
@@ -156,6 +162,8 @@ class _Builder:
                 self.texts[ev.segment_id] = (ev.text, SegmentStatus.DRAFT)
             case SegmentRevised():
                 self.texts[ev.segment_id] = (ev.text, ev.status)
+            case TurnFlagged():
+                self.flags[ev.turn_id] = ev
             case VoteOpened():
                 self.votes[ev.vote_id] = ev
             case VoteClosed():
@@ -195,8 +203,10 @@ class _Builder:
             return entry
         parts = [self.texts[s] for s in self.segments[entry.id]]
         status = min((st for _, st in parts), key=STATUS_ORDER.index)
+        flag = self.flags.get(entry.id)
+        empty = FLAGGED_TEXT[flag.reason].format(language=flag.language or "?") if flag else NO_TEXT
         return Speech(id=entry.id, speaker_id=entry.speaker_id, start=entry.start, end=entry.end,
-                      text=" ".join(t for t, _ in parts if t) or NO_TEXT, status=status,
+                      text=" ".join(t for t, _ in parts if t) or empty, status=status,
                       group=entry.group, role=entry.role, point_of_order=entry.point_of_order)
 
     def agenda(self) -> tuple[AgendaItem, ...]:

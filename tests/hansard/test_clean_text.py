@@ -55,7 +55,7 @@ async def test_unclean_text_is_refused_and_the_record_stays_exportable(
     await s.chair.command(s.id, GrantFloor(member_id=member))
     await s.chair.command(s.id, StopSpeech(member_id=member))
     await s.settle()
-    turn = next(iter(s.state().turns))
+    turn = next(iter(s.state().granted))
     recorder = HallClient(s.server.url, Role.RECORDER, s.seeded.device("recorder"), give_up_after=5)
     await recorder.connect()
     try:
