@@ -14,7 +14,7 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Word
 from protocol.rules import Result
-from protocol.settings import FloorSettings, MajorityRule, RulesProfile
+from protocol.settings import FloorSettings, ItemLimits, MajorityRule, RulesProfile
 from protocol.types import (
     Body,
     Date,
@@ -203,6 +203,62 @@ class QuotaSet(Model):
     seconds: int
 
 
+# -- floor: time under the chair's hand ---------------------------------------
+
+
+class SpeechExtended(Model):
+    """The chair gave a speaker more time; ``time_limit_s`` is the new whole limit."""
+
+    type: Literal["floor.extended"] = "floor.extended"
+    turn_id: Id
+    member_id: Id
+    seconds: int
+    time_limit_s: int
+
+
+class SpeechPaused(Model):
+    """A microphone is muted and its clock stopped; ``spent_ms`` spoken so far in the turn.
+
+    ``by_suspension``: paused because the sitting was suspended; its resumption
+    opens the microphone again.
+    """
+
+    type: Literal["floor.paused"] = "floor.paused"
+    turn_id: Id
+    member_id: Id
+    spent_ms: int
+    by_suspension: bool = False
+
+
+class SpeechResumed(Model):
+    type: Literal["floor.resumed"] = "floor.resumed"
+    turn_id: Id
+    member_id: Id
+
+
+class SpeechWarned(Model):
+    """The speech reached its warning time: ``remaining_s`` seconds are left."""
+
+    type: Literal["floor.warned"] = "floor.warned"
+    turn_id: Id
+    member_id: Id
+    remaining_s: int
+
+
+class ListClosed(Model):
+    type: Literal["floor.list_closed"] = "floor.list_closed"
+
+
+class ListReopened(Model):
+    type: Literal["floor.list_reopened"] = "floor.list_reopened"
+
+
+class ItemLimitsSet(Model):
+    type: Literal["floor.item_limits_set"] = "floor.item_limits_set"
+    item_id: Id
+    limits: ItemLimits
+
+
 # -- votes ------------------------------------------------------------------
 
 
@@ -311,6 +367,13 @@ Event = Annotated[
     | ListReordered
     | FloorConfigured
     | QuotaSet
+    | SpeechExtended
+    | SpeechPaused
+    | SpeechResumed
+    | SpeechWarned
+    | ListClosed
+    | ListReopened
+    | ItemLimitsSet
     | VoteOpened
     | BallotCast
     | VoteClosed
