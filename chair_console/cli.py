@@ -4,7 +4,8 @@
                     extend [MEMBER] [--seconds N]|pause [MEMBER]|resume-speech [MEMBER]|close-list|reopen-list|
                     add MEMBER|remove MEMBER|close|suspend|resume|notice TEXT|vote MOTION|close-vote|state
 
-``next`` and ``previous`` take ``--clear-list`` to empty the speakers' list at the item change.
+``next`` and ``previous`` take ``--clear-list`` to empty the speakers' list at the item change;
+``open`` and ``vote`` take ``--without-quorum``, the chair's confirmation when too few are present.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def add_chair_parser(sub: Any) -> None:
     p.add_argument("arg", nargs="?", help="member id, notice text or motion (in Khmer for a vote)")
     p.add_argument("--seconds", type=int, default=60, help="for `extend`: seconds to add (default 60)")
     p.add_argument("--clear-list", action="store_true", help="for `next`/`previous`: empty the speakers' list")
+    p.add_argument("--without-quorum", action="store_true",
+                   help="for `open`/`vote`: open although fewer than the quorum are present (on the record)")
     v = p.add_argument_group("vote", "for `vote MOTION`")
     v.add_argument("--motion-en", help="the motion in English (default: the same text)")
     v.add_argument("--kind", choices=[k.value for k in VoteKind], default=VoteKind.ROLL_CALL.value)
@@ -56,11 +59,13 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         if a == "state":
             return public_view(chair.state)
         handlers = {
-            "open": chair.open, "close": chair.close, "suspend": chair.suspend, "resume": chair.resume,
+            "close": chair.close, "suspend": chair.suspend, "resume": chair.resume,
             "close-vote": chair.close_vote, "close-list": chair.close_list, "reopen-list": chair.reopen_list,
         }
         if a in handlers:
             return await handlers[a]()
+        if a == "open":
+            return await chair.open(args.without_quorum)
         if a == "next":
             return await chair.next_item(args.clear_list)
         if a == "previous":
@@ -81,7 +86,8 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             return await chair.notice(args.arg)
         options = [o.strip() for o in args.options.split(",") if o.strip()] if args.options else None
         vote_id = await chair.open_vote(args.arg, args.motion_en or args.arg, kind=VoteKind(args.kind),
-                                        majority=args.majority, duration_s=args.duration, options=options)
+                                        majority=args.majority, duration_s=args.duration, options=options,
+                                        without_quorum=args.without_quorum)
         return {"vote_id": vote_id}
     finally:
         await client.close()

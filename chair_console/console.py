@@ -65,8 +65,9 @@ class ChairConsole:
         return ack
 
     # sitting and agenda
-    async def open(self) -> dict[str, Any]:
-        return await self._do(OpenSitting())
+    async def open(self, without_quorum: bool = False) -> dict[str, Any]:
+        """Open the sitting; ``without_quorum`` is the chair's confirmation when too few are present."""
+        return await self._do(OpenSitting(without_quorum=without_quorum))
 
     async def suspend(self) -> dict[str, Any]:
         return await self._do(SuspendSitting())
@@ -143,12 +144,16 @@ class ChairConsole:
 
     # votes
     async def open_vote(self, motion_km: str, motion_en: str, kind: VoteKind = VoteKind.ROLL_CALL,
-                        majority: str | None = None, duration_s: int = 0, options: list[str] | None = None) -> str:
-        """Open a vote; ``options`` None keeps the protocol's default (a motion's yes/no/abstain)."""
+                        majority: str | None = None, duration_s: int = 0, options: list[str] | None = None,
+                        without_quorum: bool = False) -> str:
+        """Open a vote; ``options`` None keeps the protocol's default (a motion's yes/no/abstain).
+
+        ``without_quorum`` is the chair's confirmation when fewer than the quorum are present.
+        """
         vote_id = f"v{uuid.uuid4().hex[:8]}"
         extra = {"options": options} if options else {}
         await self._do(OpenVote(vote_id=vote_id, motion_km=motion_km, motion_en=motion_en, kind=kind,
-                                majority=majority, duration_s=duration_s, **extra))
+                                majority=majority, duration_s=duration_s, without_quorum=without_quorum, **extra))
         return vote_id
 
     async def close_vote(self, vote_id: str | None = None) -> dict[str, Any]:

@@ -86,6 +86,7 @@ from protocol.events import (
     ListReopened,
     ListReordered,
     NoticePosted,
+    QuorumWaived,
     QuotaSet,
     RequestWithdrawn,
     RosterEntry,
@@ -575,6 +576,27 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a floor command: {cmd.type}")
 
 
+def _quorum_check(
+    state: SittingState, confirmed: bool, action: str, vote_id: str | None = None
+) -> list[Event]:
+    """Without quorum, a sitting or a vote opens only on the chair's confirmation, and the record says so.
+
+    Raises NO_QUORUM (with ``present`` and ``needed``) when unconfirmed; the
+    quorum is the sitting's rules profile's (Constitution: seven tenths in plenary).
+    """
+    if state.has_quorum():
+        return []
+    present, needed = state.present_count(), state.quorum_needed()
+    if not confirmed:
+        raise ProtocolError(
+            ErrorCode.NO_QUORUM,
+            f"can't {action} without quorum unless the chair confirms it",
+            present=present,
+            needed=needed,
+        )
+    return [QuorumWaived(vote_id=vote_id, present=present, needed=needed)]
+
+
 def _running_vote(state: SittingState, action: str) -> None:
     running = [v for v, vs in state.votes.items() if vs.status is VoteStatus.OPEN]
     if running:
@@ -644,7 +666,7 @@ def decide_sitting(
                 )
             return [DocumentAttached(**cmd.model_dump(exclude={"type"}))]
         case OpenSitting():
-            return [SittingOpened()]
+            return [*_quorum_check(state, cmd.without_quorum, "open the sitting"), SittingOpened()]
         case SuspendSitting():
             return [*_suspend(state, ctx), SittingSuspended()]
         case ResumeSitting():
@@ -666,8 +688,9 @@ def decide_sitting(
             return [NoticePosted(text=cmd.text)]
         case OpenVote():
             assert state.rules is not None
-            return open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
-                             len(state.roster), state.current_item, ctx.now_ms)
+            opened = open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
+                               len(state.roster), state.current_item, ctx.now_ms)
+            return [*_quorum_check(state, cmd.without_quorum, "open the vote", cmd.vote_id), *opened]
         case CastBallot():
             return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx)
         case CloseVote():

@@ -107,7 +107,10 @@ class AttachDocument(Model):
 
 
 class OpenSitting(Model):
+    """Open the sitting; without quorum only with the chair's ``without_quorum`` confirmation."""
+
     type: Literal["sitting.open"] = "sitting.open"
+    without_quorum: bool = False
 
 
 class SuspendSitting(Model):
@@ -283,6 +286,7 @@ class OpenVote(Model):
     majority: Id | None = None  # a rule of the sitting's profile; None = its default
     duration_s: int = Field(default=0, ge=0, le=86_400)  # 0 = until the chair closes it
     allow_change: bool = False
+    without_quorum: bool = False  # the chair confirms opening with fewer present than the quorum
 
 
 class CastBallot(Model):

@@ -44,6 +44,7 @@ class ErrorCode(StrEnum):
     QUOTA_EXHAUSTED = "quota_exhausted"
     LIST_CLOSED = "list_closed"
     SPEECH_LIMIT = "speech_limit"
+    NO_QUORUM = "no_quorum"
     # Voting
     VOTE_CLOSED = "vote_closed"
     ALREADY_VOTED = "already_voted"

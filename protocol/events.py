@@ -109,6 +109,18 @@ class SittingOpened(Model):
     type: Literal["sitting.opened"] = "sitting.opened"
 
 
+class QuorumWaived(Model):
+    """The chair opened the sitting (or a vote, ``vote_id``) with fewer present than the quorum.
+
+    Recorded just before ``sitting.opened`` or ``vote.opened``, with the count at that moment.
+    """
+
+    type: Literal["sitting.quorum_waived"] = "sitting.quorum_waived"
+    vote_id: Id | None = None
+    present: int
+    needed: int
+
+
 class SittingSuspended(Model):
     type: Literal["sitting.suspended"] = "sitting.suspended"
 
@@ -353,6 +365,7 @@ Event = Annotated[
     | ItemAdded
     | DocumentAttached
     | SittingOpened
+    | QuorumWaived
     | SittingSuspended
     | SittingResumed
     | SittingClosed

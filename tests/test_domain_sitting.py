@@ -168,7 +168,8 @@ def test_create_with_chosen_members_and_twice() -> None:
 
 
 def at_status(status: SittingStatus) -> SittingState:
-    state, _ = sitting(3, opened=status is not SittingStatus.SCHEDULED)
+    scheduled = status is SittingStatus.SCHEDULED
+    state, _ = sitting(4, opened=not scheduled, present=[2, 3, 4] if scheduled else [])  # quorum to open
     if status is SittingStatus.SUSPENDED:
         state = run(state, SuspendSitting(), chair())
     if status is SittingStatus.CLOSED:
@@ -203,7 +204,7 @@ def test_lifecycle_transitions(status: SittingStatus, cmd: Command) -> None:
 
 
 def test_a_whole_sitting_day() -> None:
-    state, _ = sitting(3, opened=False)
+    state, _ = sitting(3, opened=False, present=[1, 2, 3])
     history = [state.status]
     day: list[tuple[Command, int]] = [(OpenSitting(), T0 + 1), (SuspendSitting(), T0 + 2),
                                       (ResumeSitting(), T0 + 3), (SuspendSitting(), T0 + 4),
@@ -521,8 +522,8 @@ def base(status: SittingStatus = SittingStatus.OPEN, floor: FloorSettings | None
 
 
 def with_vote(duration_s: int = 0, closed: bool = False, sealed: bool = False) -> SittingState:
-    state: Any = run(base(), OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", duration_s=duration_s),
-                     chair())
+    state: Any = run(base(), OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", duration_s=duration_s,
+                                      without_quorum=True), chair())
     if closed:
         events = decide(state, CloseVote(vote_id="v1"), chair(), RegistryState())
         (record,) = seal_records(SITTING, state, events, chair(), "close")
@@ -555,8 +556,8 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     "agenda.add_item": (base, lambda c: AddItem(item_id="i3", title_km="ក", title_en="x"),
                         ["agenda.item_added"], {"clerk": OK}),
     "agenda.attach_document": (base, lambda c: doc("i1", "d1"), ["agenda.document_attached"], {"clerk": OK}),
-    "sitting.open": (lambda: base(SittingStatus.SCHEDULED), lambda c: OpenSitting(), ["sitting.opened"],
-                     {"chair": OK}),
+    "sitting.open": (lambda: base(SittingStatus.SCHEDULED), lambda c: OpenSitting(without_quorum=True),
+                     ["sitting.quorum_waived", "sitting.opened"], {"chair": OK}),
     "sitting.suspend": (base, lambda c: SuspendSitting(), ["sitting.suspended"], {"chair": OK}),
     "sitting.resume": (lambda: base(SittingStatus.SUSPENDED), lambda c: ResumeSitting(), ["sitting.resumed"],
                        {"chair": OK}),
@@ -608,7 +609,8 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                           ["floor.list_reopened"], {"chair": OK}),
     "floor.set_item_limits": (base, lambda c: SetItemLimits(item_id="i1", limits=ItemLimits(max_speeches=2)),
                               ["floor.item_limits_set"], {"chair": OK}),
-    "vote.open": (base, lambda c: OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion"), ["vote.opened"],
+    "vote.open": (base, lambda c: OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", without_quorum=True),
+                  ["sitting.quorum_waived", "vote.opened"],
                   {"chair": OK}),
     "vote.cast": (with_vote, ballot_for, ["vote.ballot_cast"],
                   {**MEMBER_OR_CHAIR_OUTCOMES, "chair": FORBIDDEN}),
@@ -691,7 +693,7 @@ def realistic() -> tuple[SittingState, list[Any], RegistryState]:
         (AddItem(item_id="2", title_km="ច្បាប់ថវិកា", title_en="Budget law"), clerk(T0)),
         (AddItem(item_id="2.1", parent_id="2", title_km="មាត្រា ១", title_en="Article 1"), clerk(T0)),
         (doc("2", "budget-draft"), clerk(T0)),
-        (OpenSitting(), chair(T0 + 60 * S)),
+        (OpenSitting(without_quorum=True), chair(T0 + 60 * S)),
         *[(CheckIn(member_id=f"m{n}", pin="1234"), seat(f"s{n}", T0 + 61 * S)) for n in (1, 2, 3, 4)],
         (CheckIn(member_id="m5"), remote("m5", T0 + 62 * S)),
         (NextItem(), chair(T0 + 70 * S)),
@@ -717,7 +719,7 @@ def realistic() -> tuple[SittingState, list[Any], RegistryState]:
 
 def test_realistic_sequence_state() -> None:
     state, records, _ = realistic()
-    assert state.seq == len(records) == 28  # the suspension paused both open microphones
+    assert state.seq == len(records) == 29  # opened without quorum; the suspension paused both microphones
     assert state.status is SittingStatus.SUSPENDED
     assert (statuses(state), state.current_item) == ("DC.", "2")  # items 1, 2, 2.1 in order
     assert speaking(state) == ["m1", "m5"]
@@ -727,7 +729,7 @@ def test_realistic_sequence_state() -> None:
     assert sorted(state.presence) == ["m1", "m2", "m3", "m5"]
     assert state.notice == "សម្រាក ១៥ នាទី"
     assert all(t.paused for t in state.floor.speaking)
-    assert verify_chain(r.model_dump(mode="json") for r in records) == (28, None)
+    assert verify_chain(r.model_dump(mode="json") for r in records) == (29, None)
 
 
 def test_snapshot_round_trip_equals_the_state() -> None:

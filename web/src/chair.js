@@ -53,10 +53,13 @@ function draw(force = false) {
 }
 
 function drawSitting(view) {
-  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view)]), () => {
+  const quorate = view.attendance.has_quorum;
+  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), quorate]), () => {
     const s = view.status;
     const buttons = [];
-    if (s === "scheduled") buttons.push(action(t("sitting.open"), () => cmd({ type: "sitting.open" }), { "data-testid": "sitting-open" }, "btn.big.primary"));
+    // Without quorum the button says so: pressing it is the chair's confirmation, and the record keeps it.
+    if (s === "scheduled") buttons.push(action(t(quorate ? "sitting.open" : "sitting.open.no_quorum"),
+      () => cmd({ type: "sitting.open", without_quorum: !quorate }), { "data-testid": "sitting-open" }, "btn.big.primary"));
     if (s === "open") buttons.push(action(t("sitting.suspend"), () => cmd({ type: "sitting.suspend" }), { "data-testid": "sitting-suspend" }, "btn.big.quiet"));
     if (s === "suspended") buttons.push(action(t("sitting.resume"), () => cmd({ type: "sitting.resume" }), { "data-testid": "sitting-resume" }, "btn.big.primary"));
     if (s === "open" || s === "suspended") {
@@ -128,6 +131,13 @@ function drawMics(view) {
         h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""}`),
           turn.speech_type !== "contribution" ? h("span.badge.badge-poo", t(`speech.${turn.speech_type}`)) : null),
         h("span.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
+        h("div.qactions",
+          [1, 2].map((min) => action(t("floor.extend", { min }), () => cmd({ type: "floor.extend", member_id: turn.member_id, seconds: 60 * min }),
+            { "data-testid": `mic-extend-${min}`, "aria-label": `${t("floor.extend", { min })}${t("colon")}${name}`, disabled: !turn.time_limit_s }, "btn.small")),
+          action(t("floor.pause"), () => cmd({ type: "floor.pause", member_id: turn.member_id }),
+            { "data-testid": "mic-pause", "aria-label": `${t("floor.pause")}${t("colon")}${name}` }, "btn.small.quiet"),
+          action(t("floor.resume"), () => cmd({ type: "floor.resume", member_id: turn.member_id }),
+            { "data-testid": "mic-resume", "aria-label": `${t("floor.resume")}${t("colon")}${name}` }, "btn.small.quiet")),
         action(t("floor.stop"), () => cmd({ type: "floor.stop", member_id: turn.member_id }),
           { "data-testid": "mic-stop", "aria-label": `${t("floor.stop")}${t("colon")}${name}`, "data-fk": `stop-${turn.member_id}` }, "btn.danger"));
     }) : h("p.muted", t("speaking.none")),
@@ -140,6 +150,9 @@ function drawQueue(view) {
   const q = view.floor.queue;
   region(els.queue, JSON.stringify([getLang(), q.map((r) => [r.member_id, r.speech_type])]), () => [
     h("h2#queue-h", t("queue"), ` (${num(q.length)})`),
+    h("div.qactions",
+      action(t("list.close"), () => cmd({ type: "floor.close_list" }), { "data-testid": "list-close" }, "btn.small.quiet"),
+      action(t("list.reopen"), () => cmd({ type: "floor.reopen_list" }), { "data-testid": "list-reopen" }, "btn.small.quiet")),
     q.length === 0 ? h("p.muted", t("queue.empty")) : h("ol.queue-list", { "data-testid": "queue" }, q.map((r, i) => {
       const [name, other] = memberNames(hall, r.member_id);
       const poo = r.speech_type === "point_of_order";
@@ -296,7 +309,8 @@ function motionFor(template, view) {
 
 function drawPrepare(view) {
   const running = openVote(view);
-  region(els.prepare, JSON.stringify([getLang(), !!running]), () => {
+  const quorate = view.attendance.has_quorum;
+  region(els.prepare, JSON.stringify([getLang(), !!running, quorate]), () => {
     if (running) return [];
     const tpl = h("select#vote-tpl", { "data-testid": "vote-template" },
       ["law", "agenda", "custom"].map((k) => h("option", { value: k }, t(`tpl.${k}`))));
@@ -320,7 +334,7 @@ function drawPrepare(view) {
       h("div.field", h("label", { for: "vote-majority" }, t("vote.majority")), majority),
       h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
       h("div.field.inline", change, h("label", { for: "vote-change" }, t("vote.allow.change"))),
-      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t("vote.open")));
+      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t(quorate ? "vote.open" : "vote.open.no_quorum")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const submit = form.querySelector("button[type=submit]");
@@ -335,6 +349,7 @@ function drawPrepare(view) {
           majority: majority.value || null,
           duration_s: Number(dur.value),
           allow_change: change.checked,
+          without_quorum: !quorate,
         });
       } catch (err) {
         showError(err);
