@@ -131,7 +131,7 @@ function drawMics(view) {
         h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""}`),
           turn.speech_type !== "contribution" ? h("span.badge.badge-poo", t(`speech.${turn.speech_type}`)) : null),
         h("span.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
-        h("div.qactions",
+        h("div.mic-time",
           [1, 2].map((min) => action(t("floor.extend", { min }), () => cmd({ type: "floor.extend", member_id: turn.member_id, seconds: 60 * min }),
             { "data-testid": `mic-extend-${min}`, "aria-label": `${t("floor.extend", { min })}${t("colon")}${name}`, disabled: !turn.time_limit_s }, "btn.small")),
           action(t("floor.pause"), () => cmd({ type: "floor.pause", member_id: turn.member_id }),
