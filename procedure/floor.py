@@ -180,7 +180,7 @@ def check_speeches(floor: FloorState, item_id: str | None, member_id: str, speec
 
 
 def time_limit(
-    floor: FloorState, group: str, speech_type: SpeechType, item_id: str | None = None, now_ms: int = 0
+    floor: FloorState, group: str, speech_type: SpeechType, item_id: str | None, now_ms: int
 ) -> int:
     """Seconds this speech may run: the item's or the sitting's setting, cut to what the group has left."""
     s = floor.settings
