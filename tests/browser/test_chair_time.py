@@ -1,4 +1,5 @@
-"""The chair page's hand on time and the list: open without quorum, +1 min, pause, resume, close the list."""
+"""The chair page's hand on time and the list: open without quorum, +1 min, pause, resume, close the list,
+and clear it at the next item."""
 
 from __future__ import annotations
 
@@ -53,6 +54,15 @@ async def test_the_chair_extends_pauses_resumes_and_closes_the_list(hall: Hall) 
         await expect(chair.locator(".busy")).to_have_count(0)
         state = await hall.follow_as_chair()
         assert (state.floor.speaking[0].paused, state.floor.list_closed) == (False, False)
+
+        # The chair empties the list as the next item is taken up.
+        assert [r.member_id for r in state.floor.queue] == [members[1].member_id]
+        before = state.current_item
+        await chair.get_by_test_id("agenda-clear-list").check()
+        await chair.get_by_test_id("agenda-next").click()
+        await expect(chair.locator(".busy")).to_have_count(0)
+        state = await hall.follow_as_chair()
+        assert state.floor.queue == () and state.current_item != before
     finally:
         for c in [*seats, chair_client]:
             await c.close()

@@ -85,19 +85,23 @@ function drawAttendance(view) {
   ]);
 }
 
+// The chair's choice, kept across redraws: empty the speakers' list when the item changes.
+const clearList = h("input#clear-list", { type: "checkbox", "data-testid": "agenda-clear-list" });
+
 function drawAgenda(view) {
   region(els.agenda, JSON.stringify([getLang(), view.items.map((i) => [i.item_id, i.status]), view.current_item, view.status]), () => [
     h("h2#ag-h", t("agenda")),
     h("div.step",
-      action(t("agenda.previous"), () => cmd({ type: "agenda.previous" }), { "data-testid": "agenda-previous" }, "btn.quiet"),
-      action(t("agenda.next"), () => cmd({ type: "agenda.next" }), { "data-testid": "agenda-next" }, "btn.primary")),
+      action(t("agenda.previous"), () => cmd({ type: "agenda.previous", clear_list: clearList.checked }), { "data-testid": "agenda-previous" }, "btn.quiet"),
+      action(t("agenda.next"), () => cmd({ type: "agenda.next", clear_list: clearList.checked }), { "data-testid": "agenda-next" }, "btn.primary")),
+    h("div.field.inline", clearList, h("label", { for: "clear-list" }, t("agenda.clear_list"))),
     h("ol.agenda-list", view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}.st-${it.status}`,
       { "aria-current": it.item_id === view.current_item ? "true" : null },
       h("div.agenda-row",
         h("span.item-title", itemTitle(it)),
         h(`span.badge.badge-${it.status}`, t(`item.${it.status}`)),
         it.item_id === view.current_item ? null
-          : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id }),
+          : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id, clear_list: clearList.checked }),
             { "data-fk": `tu-${it.item_id}`, "aria-label": `${t("agenda.takeup")}${t("colon")}${itemTitle(it)}` }, "btn.small"))))),
   ]);
 }

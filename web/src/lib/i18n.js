@@ -191,6 +191,7 @@ export const STRINGS = {
   "floor.resume": ["បន្ត", "Resume"],
   "list.close": ["បិទបញ្ជីអ្នកនិយាយ", "Close the list"],
   "list.reopen": ["បើកបញ្ជីអ្នកនិយាយវិញ", "Reopen the list"],
+  "agenda.clear_list": ["សម្អាតបញ្ជីអ្នកនិយាយ ពេលប្តូររបៀបវារៈ", "Clear the speakers' list when the item changes"],
   "sitting.open.no_quorum": ["បើកសម័យប្រជុំ ដោយមិនគ្រប់កូរ៉ុម", "Open the sitting without quorum"],
   "vote.open.no_quorum": ["បើកការបោះឆ្នោត ដោយមិនគ្រប់កូរ៉ុម", "Open the vote without quorum"],
   "floor.remove": ["ដកចេញ", "Remove"],
