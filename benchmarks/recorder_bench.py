@@ -196,7 +196,7 @@ class HallRun:
         for seat in tqdm(self.seats, desc="seats connect", file=sys.stderr):
             await seat.connect(wait_timeout=60)
         self.clients += self.seats
-        await self.chair.command(self.sitting, OpenSitting())
+        await self.chair.command(self.sitting, OpenSitting(without_quorum=True))
         await asyncio.gather(*(s.command(self.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
                                for s, m in zip(self.seats, self.seeded.members, strict=True)))
         await self.chair.command(self.sitting, NextItem())
@@ -226,7 +226,8 @@ class HallRun:
             bar.update(1)
 
         vote = f"v{uuid.uuid4().hex[:8]}"
-        await self.chair.command(self.sitting, OpenVote(vote_id=vote, motion_km="សំណើ", motion_en="Motion"))
+        await self.chair.command(self.sitting, OpenVote(vote_id=vote, motion_km="សំណើ", motion_en="Motion",
+                                                        without_quorum=True))
         t0 = time.perf_counter()
         await asyncio.gather(*(cast(i, vote, t0 + i * spread / self.n) for i in range(self.n)))
         await self.chair.command(self.sitting, CloseVote(vote_id=vote))

@@ -1,7 +1,11 @@
 """``hemicycle chair``: the chair's actions from a terminal or a script.
 
     hemicycle chair --url URL --key chair.pem --sitting S open|next|previous|grant [MEMBER]|stop [MEMBER]|
+                    extend [MEMBER] [--seconds N]|pause [MEMBER]|resume-speech [MEMBER]|close-list|reopen-list|
                     add MEMBER|remove MEMBER|close|suspend|resume|notice TEXT|vote MOTION|close-vote|state
+
+``next`` and ``previous`` take ``--clear-list`` to empty the speakers' list at the item change;
+``open`` and ``vote`` take ``--without-quorum``, the chair's confirmation when too few are present.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from protocol.types import Role, VoteKind
 from seat_client.client import HallClient
 from seat_client.enrol import load_device
 
-ACTIONS = ["open", "next", "previous", "grant", "stop", "add", "remove", "close", "suspend", "resume", "notice",
-           "vote", "close-vote", "state"]
+ACTIONS = ["open", "next", "previous", "grant", "stop", "extend", "pause", "resume-speech", "close-list",
+           "reopen-list", "add", "remove", "close", "suspend", "resume", "notice", "vote", "close-vote", "state"]
 
 
 def add_chair_parser(sub: Any) -> None:
@@ -32,6 +36,10 @@ def add_chair_parser(sub: Any) -> None:
     p.add_argument("--sitting", required=True)
     p.add_argument("action", choices=ACTIONS)
     p.add_argument("arg", nargs="?", help="member id, notice text or motion (in Khmer for a vote)")
+    p.add_argument("--seconds", type=int, default=60, help="for `extend`: seconds to add (default 60)")
+    p.add_argument("--clear-list", action="store_true", help="for `next`/`previous`: empty the speakers' list")
+    p.add_argument("--without-quorum", action="store_true",
+                   help="for `open`/`vote`: open although fewer than the quorum are present (on the record)")
     v = p.add_argument_group("vote", "for `vote MOTION`")
     v.add_argument("--motion-en", help="the motion in English (default: the same text)")
     v.add_argument("--kind", choices=[k.value for k in VoteKind], default=VoteKind.ROLL_CALL.value)
@@ -51,15 +59,23 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         if a == "state":
             return public_view(chair.state)
         handlers = {
-            "open": chair.open, "next": chair.next_item, "previous": chair.previous_item, "close": chair.close,
-            "suspend": chair.suspend, "resume": chair.resume, "close-vote": chair.close_vote,
+            "close": chair.close, "suspend": chair.suspend, "resume": chair.resume,
+            "close-vote": chair.close_vote, "close-list": chair.close_list, "reopen-list": chair.reopen_list,
         }
         if a in handlers:
             return await handlers[a]()
-        if a == "grant":
-            return await chair.grant(args.arg)
-        if a == "stop":
-            return await chair.stop(args.arg)
+        if a == "open":
+            return await chair.open(args.without_quorum)
+        if a == "next":
+            return await chair.next_item(args.clear_list)
+        if a == "previous":
+            return await chair.previous_item(args.clear_list)
+        speaker_actions = {"grant": chair.grant, "stop": chair.stop, "pause": chair.pause,
+                           "resume-speech": chair.resume_speech}
+        if a in speaker_actions:
+            return await speaker_actions[a](args.arg)
+        if a == "extend":
+            return await chair.extend(args.seconds, args.arg)
         if a in ("add", "remove", "notice", "vote") and not args.arg:
             raise ValueError(f"{a} needs an argument")
         if a == "add":
@@ -70,7 +86,8 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             return await chair.notice(args.arg)
         options = [o.strip() for o in args.options.split(",") if o.strip()] if args.options else None
         vote_id = await chair.open_vote(args.arg, args.motion_en or args.arg, kind=VoteKind(args.kind),
-                                        majority=args.majority, duration_s=args.duration, options=options)
+                                        majority=args.majority, duration_s=args.duration, options=options,
+                                        without_quorum=args.without_quorum)
         return {"vote_id": vote_id}
     finally:
         await client.close()

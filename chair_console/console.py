@@ -13,26 +13,32 @@ from typing import Any
 
 from procedure import SittingState
 from protocol.commands import (
+    CloseList,
     CloseSitting,
     CloseVote,
     ConfigureFloor,
+    ExtendSpeech,
     GrantFloor,
     NextItem,
     OpenSitting,
     OpenVote,
+    PauseSpeech,
     PostNotice,
     PreviousItem,
     PublishVote,
     ReaddLastSpeaker,
+    ReopenList,
     ReorderList,
     RequestFloor,
     ResumeSitting,
+    ResumeSpeech,
+    SetItemLimits,
     StopSpeech,
     SuspendSitting,
     TakeUpItem,
     WithdrawRequest,
 )
-from protocol.settings import FloorSettings
+from protocol.settings import FloorSettings, ItemLimits
 from protocol.types import FloorMode, SpeechType, VoteKind
 from seat_client.client import HallClient
 
@@ -59,8 +65,9 @@ class ChairConsole:
         return ack
 
     # sitting and agenda
-    async def open(self) -> dict[str, Any]:
-        return await self._do(OpenSitting())
+    async def open(self, without_quorum: bool = False) -> dict[str, Any]:
+        """Open the sitting; ``without_quorum`` is the chair's confirmation when too few are present."""
+        return await self._do(OpenSitting(without_quorum=without_quorum))
 
     async def suspend(self) -> dict[str, Any]:
         return await self._do(SuspendSitting())
@@ -71,14 +78,15 @@ class ChairConsole:
     async def close(self) -> dict[str, Any]:
         return await self._do(CloseSitting())
 
-    async def next_item(self) -> dict[str, Any]:
-        return await self._do(NextItem())
+    async def next_item(self, clear_list: bool = False) -> dict[str, Any]:
+        """Take up the next item; ``clear_list`` empties the speakers' list first."""
+        return await self._do(NextItem(clear_list=clear_list))
 
-    async def previous_item(self) -> dict[str, Any]:
-        return await self._do(PreviousItem())
+    async def previous_item(self, clear_list: bool = False) -> dict[str, Any]:
+        return await self._do(PreviousItem(clear_list=clear_list))
 
-    async def take_up(self, item_id: str) -> dict[str, Any]:
-        return await self._do(TakeUpItem(item_id=item_id))
+    async def take_up(self, item_id: str, clear_list: bool = False) -> dict[str, Any]:
+        return await self._do(TakeUpItem(item_id=item_id, clear_list=clear_list))
 
     async def notice(self, text: str) -> dict[str, Any]:
         return await self._do(PostNotice(text=text))
@@ -90,8 +98,32 @@ class ChairConsole:
 
     async def stop(self, member_id: str | None = None) -> dict[str, Any]:
         """Close a member's microphone, or the one opened first."""
-        target = member_id or (self.state.floor.speaking[0].member_id if self.state.floor.speaking else "")
-        return await self._do(StopSpeech(member_id=target))
+        return await self._do(StopSpeech(member_id=self._speaker(member_id)))
+
+    def _speaker(self, member_id: str | None) -> str:
+        """The member named, or the one whose microphone opened first."""
+        return member_id or (self.state.floor.speaking[0].member_id if self.state.floor.speaking else "")
+
+    async def extend(self, seconds: int = 60, member_id: str | None = None) -> dict[str, Any]:
+        """Give a speaker (default: the first one speaking) ``seconds`` more."""
+        return await self._do(ExtendSpeech(member_id=self._speaker(member_id), seconds=seconds))
+
+    async def pause(self, member_id: str | None = None) -> dict[str, Any]:
+        """Mute a speaker and stop their clock; their turn is kept."""
+        return await self._do(PauseSpeech(member_id=self._speaker(member_id)))
+
+    async def resume_speech(self, member_id: str | None = None) -> dict[str, Any]:
+        return await self._do(ResumeSpeech(member_id=self._speaker(member_id)))
+
+    async def close_list(self) -> dict[str, Any]:
+        """Close the speakers' list: members may still raise points of order."""
+        return await self._do(CloseList())
+
+    async def reopen_list(self) -> dict[str, Any]:
+        return await self._do(ReopenList())
+
+    async def item_limits(self, item_id: str, limits: ItemLimits) -> dict[str, Any]:
+        return await self._do(SetItemLimits(item_id=item_id, limits=limits))
 
     async def add(self, member_id: str, speech_type: SpeechType = SpeechType.CONTRIBUTION) -> dict[str, Any]:
         return await self._do(RequestFloor(member_id=member_id, speech_type=speech_type))
@@ -112,12 +144,16 @@ class ChairConsole:
 
     # votes
     async def open_vote(self, motion_km: str, motion_en: str, kind: VoteKind = VoteKind.ROLL_CALL,
-                        majority: str | None = None, duration_s: int = 0, options: list[str] | None = None) -> str:
-        """Open a vote; ``options`` None keeps the protocol's default (a motion's yes/no/abstain)."""
+                        majority: str | None = None, duration_s: int = 0, options: list[str] | None = None,
+                        without_quorum: bool = False) -> str:
+        """Open a vote; ``options`` None keeps the protocol's default (a motion's yes/no/abstain).
+
+        ``without_quorum`` is the chair's confirmation when fewer than the quorum are present.
+        """
         vote_id = f"v{uuid.uuid4().hex[:8]}"
         extra = {"options": options} if options else {}
         await self._do(OpenVote(vote_id=vote_id, motion_km=motion_km, motion_en=motion_en, kind=kind,
-                                majority=majority, duration_s=duration_s, **extra))
+                                majority=majority, duration_s=duration_s, without_quorum=without_quorum, **extra))
         return vote_id
 
     async def close_vote(self, vote_id: str | None = None) -> dict[str, Any]:

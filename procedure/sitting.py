@@ -12,8 +12,19 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from procedure.context import Context
-from procedure.floor import FloorState, apply_floor, grant_events, stop_event
+from procedure.floor import (
+    FloorState,
+    Request,
+    Turn,
+    apply_floor,
+    check_speeches,
+    floor_at_item_change,
+    grant_events,
+    pause_event,
+    stop_event,
+)
 from procedure.registry import RegistryState
+from procedure.states import check_state
 from procedure.transcript import (
     GrantedTurn,
     Segment,
@@ -38,31 +49,38 @@ from protocol.commands import (
     CastBallot,
     CheckIn,
     CheckOut,
+    CloseList,
     CloseSitting,
     CloseVote,
     ConfigureFloor,
     CreateSitting,
     ExpireSpeech,
+    ExtendSpeech,
     FlagTurn,
     GrantFloor,
     NextItem,
     OpenSitting,
     OpenVote,
+    PauseSpeech,
     PostNotice,
     PreviousItem,
     PublishVote,
     ReaddLastSpeaker,
+    ReopenList,
     ReorderList,
     RequestFloor,
     ResumeSitting,
+    ResumeSpeech,
     ReviseSegment,
     SetGroupQuota,
+    SetItemLimits,
     SittingCommand,
     StopSpeech,
     SuspendSitting,
     TakeChair,
     TakeUpItem,
     TypeSegment,
+    WarnSpeech,
     WithdrawRequest,
 )
 from protocol.errors import ErrorCode, ProtocolError
@@ -75,10 +93,14 @@ from protocol.events import (
     FloorGranted,
     FloorRequested,
     ItemAdded,
+    ItemLimitsSet,
     ItemTakenUp,
+    ListClosed,
+    ListReopened,
     ListReordered,
     NoticePosted,
     PresidingChanged,
+    QuorumWaived,
     QuotaSet,
     RequestWithdrawn,
     RosterEntry,
@@ -87,7 +109,11 @@ from protocol.events import (
     SittingOpened,
     SittingResumed,
     SittingSuspended,
+    SpeechExtended,
+    SpeechPaused,
+    SpeechResumed,
     SpeechStopped,
+    SpeechWarned,
 )
 from protocol.settings import PROFILES, RulesProfile
 from protocol.types import (
@@ -193,6 +219,12 @@ CHAIR_ONLY = {
     "floor.readd_last",
     "floor.configure",
     "floor.set_quota",
+    "floor.extend",
+    "floor.pause",
+    "floor.resume",
+    "floor.close_list",
+    "floor.reopen_list",
+    "floor.set_item_limits",
     "sitting.notice",
     "sitting.take_chair",
     "vote.open",
@@ -200,7 +232,7 @@ CHAIR_ONLY = {
 }
 MEMBERS_ONLY = {"vote.cast"}
 CHAIR_OR_CLOCK = {"vote.close"}
-SYSTEM_ONLY = {"floor.expire"}
+SYSTEM_ONLY = {"floor.expire", "floor.warn"}
 
 
 def own_member(state: SittingState, ctx: Context) -> str | None:
@@ -262,15 +294,6 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
 
 
 # -- decisions ----------------------------------------------------------------
-
-
-def _need_status(state: SittingState, action: str, *allowed: SittingStatus) -> None:
-    if state.status not in allowed:
-        raise ProtocolError(
-            ErrorCode.INVALID_STATE,
-            f"can't {action} when the sitting is {state.status}",
-            status=state.status,
-        )
 
 
 def _need_member(state: SittingState, member_id: str) -> RosterEntry:
@@ -347,16 +370,20 @@ def agenda_order(items: tuple[Item, ...]) -> list[str]:
     return order
 
 
-def _take_up(state: SittingState, item_id: str) -> list[Event]:
-    _need_status(state, "take up an item", SittingStatus.OPEN)
+def _take_up(state: SittingState, item_id: str, clear_list: bool) -> list[Event]:
+    """Take up an item; with ``clear_list`` the chair first empties the speakers' list."""
     if state.item(item_id) is None:
         raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such agenda item", item_id=item_id)
     if state.current_item == item_id:
         raise ProtocolError(ErrorCode.INVALID_STATE, "item is already current", item_id=item_id)
-    return [ItemTakenUp(item_id=item_id, previous_item_id=state.current_item)]
+    cleared: list[Event] = [
+        RequestWithdrawn(request_id=r.request_id, member_id=r.member_id, by_chair=True)
+        for r in state.floor.queue
+    ] if clear_list else []
+    return [*cleared, ItemTakenUp(item_id=item_id, previous_item_id=state.current_item)]
 
 
-def _step(state: SittingState, delta: int) -> list[Event]:
+def _step(state: SittingState, delta: int, clear_list: bool) -> list[Event]:
     order = agenda_order(state.items)
     if not order:
         raise ProtocolError(ErrorCode.INVALID_STATE, "the agenda is empty")
@@ -366,60 +393,90 @@ def _step(state: SittingState, delta: int) -> list[Event]:
     if not 0 <= pos < len(order):
         where = "last" if delta > 0 else "first"
         raise ProtocolError(ErrorCode.INVALID_STATE, f"already at the {where} item")
-    return _take_up(state, order[pos])
+    return _take_up(state, order[pos], clear_list)
+
+
+def _request(state: SittingState, cmd: RequestFloor, ctx: Context) -> list[Event]:
+    """Put a member on the speakers' list (or, on an open floor, give them the floor).
+
+    A member already on the list may raise a point of order and keep their
+    place; a closed list takes only points of order and the chair's additions.
+    """
+    floor = state.floor
+    _need_present(state, cmd.member_id, "request the floor")
+    if ctx.role is not Role.CHAIR and floor.settings.mode is FloorMode.CHAIR_ONLY:
+        raise ProtocolError(
+            ErrorCode.INVALID_STATE,
+            "can't request the floor in chair-only mode",
+            mode=floor.settings.mode,
+        )
+    point_of_order = cmd.speech_type is SpeechType.POINT_OF_ORDER
+    if ctx.role is not Role.CHAIR and floor.list_closed and not point_of_order:
+        raise ProtocolError(ErrorCode.LIST_CLOSED, "the speakers' list is closed")
+    held = floor.requests_of(cmd.member_id)
+    if floor.turn_of(cmd.member_id) or any(
+        (r.speech_type is SpeechType.POINT_OF_ORDER) == point_of_order for r in held
+    ):
+        raise ProtocolError(
+            ErrorCode.ALREADY_REQUESTED,
+            "member is already on the list or speaking",
+            member_id=cmd.member_id,
+        )
+    check_speeches(floor, state.current_item, cmd.member_id, cmd.speech_type)
+    request_id = floor.next_request_id()
+    events: list[Event] = [
+        FloorRequested(request_id=request_id, member_id=cmd.member_id, speech_type=cmd.speech_type)
+    ]
+    if floor.settings.mode is FloorMode.OPEN_FLOOR:
+        events += grant_events(
+            floor,
+            cmd.member_id,
+            cmd.speech_type,
+            request_id,
+            state.roster[cmd.member_id].group,
+            state.current_item,
+            _mic_of(state, cmd.member_id),
+            ctx.now_ms,
+        )
+    return events
+
+
+def _point_of_order_first(held: tuple[Request, ...]) -> Request | None:
+    """Of a member's requests, the point of order if there is one: it is dealt with first."""
+    return min(held, key=lambda r: r.speech_type is not SpeechType.POINT_OF_ORDER, default=None)
+
+
+def _running_turn(state: SittingState, member_id: str) -> Turn:
+    turn = state.floor.turn_of(member_id)
+    if turn is None:
+        raise ProtocolError(
+            ErrorCode.NOT_SPEAKING, "member has no open microphone", member_id=member_id
+        )
+    return turn
 
 
 def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> list[Event]:
     floor = state.floor
     match cmd:
         case RequestFloor():
-            _need_status(state, "request the floor", SittingStatus.OPEN)
-            _need_present(state, cmd.member_id, "request the floor")
-            if ctx.role is not Role.CHAIR and floor.settings.mode is FloorMode.CHAIR_ONLY:
-                raise ProtocolError(
-                    ErrorCode.INVALID_STATE,
-                    "can't request the floor in chair-only mode",
-                    mode=floor.settings.mode,
-                )
-            if floor.request_of(cmd.member_id) or floor.turn_of(cmd.member_id):
-                raise ProtocolError(
-                    ErrorCode.ALREADY_REQUESTED,
-                    "member is already on the list or speaking",
-                    member_id=cmd.member_id,
-                )
-            request_id = floor.next_request_id()
-            events: list[Event] = [
-                FloorRequested(
-                    request_id=request_id, member_id=cmd.member_id, speech_type=cmd.speech_type
-                )
-            ]
-            if floor.settings.mode is FloorMode.OPEN_FLOOR:
-                events += grant_events(
-                    floor,
-                    cmd.member_id,
-                    cmd.speech_type,
-                    request_id,
-                    state.roster[cmd.member_id].group,
-                    state.current_item,
-                    _mic_of(state, cmd.member_id),
-                    ctx.now_ms,
-                )
-            return events
+            return _request(state, cmd, ctx)
         case WithdrawRequest():
-            req = floor.request_of(cmd.member_id)
-            if req is None:
+            held = floor.requests_of(cmd.member_id)
+            if not held:
                 raise ProtocolError(
                     ErrorCode.UNKNOWN_REQUEST, "member is not on the list", member_id=cmd.member_id
                 )
+            # A point of order goes first: the member keeps their place for the debate.
+            leaving = _point_of_order_first(held)
+            assert leaving is not None
             return [
                 RequestWithdrawn(
-                    request_id=req.request_id,
+                    request_id=leaving.request_id,
                     member_id=cmd.member_id,
                     by_chair=ctx.role is Role.CHAIR,
                 )
             ]
         case GrantFloor():
-            _need_status(state, "grant the floor", SittingStatus.OPEN)
             member_id = cmd.member_id
             if member_id is None:
                 if not floor.queue:
@@ -440,7 +497,8 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
                     max_open_mics=floor.settings.max_open_mics,
                     speaking=[t.member_id for t in floor.speaking],
                 )
-            req = floor.request_of(member_id)
+            held = floor.requests_of(member_id)
+            req = _point_of_order_first(held)
             speech_type = req.speech_type if req else SpeechType.CONTRIBUTION
             group = state.roster[member_id].group
             return grant_events(
@@ -454,21 +512,68 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
                 ctx.now_ms,
             )
         case StopSpeech():
-            turn = floor.turn_of(cmd.member_id)
-            if turn is None:
-                raise ProtocolError(
-                    ErrorCode.NOT_SPEAKING, "member has no open microphone", member_id=cmd.member_id
-                )
+            turn = _running_turn(state, cmd.member_id)
             reason = StopReason.CHAIR if ctx.role is Role.CHAIR else StopReason.SELF
             return [stop_event(turn, reason, ctx.now_ms)]
         case ExpireSpeech():
-            turn = next((t for t in floor.speaking if t.turn_id == cmd.turn_id), None)
-            deadline = turn.deadline_ms() if turn else None
-            if turn is None or not turn.auto_stop or deadline is None or ctx.now_ms < deadline:
+            found = next((t for t in floor.speaking if t.turn_id == cmd.turn_id), None)
+            deadline = found.deadline_ms() if found else None
+            if found is None or not found.auto_stop or deadline is None or ctx.now_ms < deadline:
                 raise ProtocolError(
                     ErrorCode.INVALID_STATE, "turn is not running out", turn_id=cmd.turn_id
                 )
-            return [stop_event(turn, StopReason.EXPIRED, ctx.now_ms)]
+            return [stop_event(found, StopReason.EXPIRED, ctx.now_ms)]
+        case WarnSpeech():
+            found = next((t for t in floor.speaking if t.turn_id == cmd.turn_id), None)
+            due = found.warning_ms() if found else None
+            if found is None or found.warned or due is None or ctx.now_ms < due:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "turn is not at its warning time", turn_id=cmd.turn_id
+                )
+            remaining = max(0, (found.time_limit_s * 1000 - found.elapsed_ms(ctx.now_ms)) // 1000)
+            return [SpeechWarned(turn_id=found.turn_id, member_id=found.member_id, remaining_s=remaining)]
+        case ExtendSpeech():
+            turn = _running_turn(state, cmd.member_id)
+            if not turn.time_limit_s:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "the speech has no time limit", member_id=cmd.member_id
+                )
+            return [
+                SpeechExtended(
+                    turn_id=turn.turn_id,
+                    member_id=turn.member_id,
+                    seconds=cmd.seconds,
+                    time_limit_s=turn.time_limit_s + cmd.seconds,
+                )
+            ]
+        case PauseSpeech():
+            turn = _running_turn(state, cmd.member_id)
+            if turn.paused:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "the speech is already paused", member_id=cmd.member_id
+                )
+            return [pause_event(turn, ctx.now_ms)]
+        case ResumeSpeech():
+            turn = _running_turn(state, cmd.member_id)
+            if not turn.paused:
+                raise ProtocolError(
+                    ErrorCode.INVALID_STATE, "the speech is not paused", member_id=cmd.member_id
+                )
+            return [SpeechResumed(turn_id=turn.turn_id, member_id=turn.member_id)]
+        case CloseList():
+            if floor.list_closed:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "the speakers' list is already closed")
+            return [ListClosed()]
+        case ReopenList():
+            if not floor.list_closed:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "the speakers' list is open")
+            return [ListReopened()]
+        case SetItemLimits():
+            if state.item(cmd.item_id) is None:
+                raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such agenda item", item_id=cmd.item_id)
+            if floor.limits_for(cmd.item_id) == cmd.limits:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "the item already has these limits")
+            return [ItemLimitsSet(item_id=cmd.item_id, limits=cmd.limits)]
         case ReorderList():
             current = [r.member_id for r in floor.queue]
             if sorted(current) != sorted(cmd.member_ids):
@@ -477,10 +582,10 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
                     "a reorder must list exactly the members on the list",
                     on_list=current,
                 )
-            by_member = {r.member_id: r.request_id for r in floor.queue}
-            return [ListReordered(request_ids=[by_member[m] for m in cmd.member_ids])]
+            # A member listed twice (a request and a point of order) keeps their requests' order.
+            pending = {m: list(floor.requests_of(m)) for m in current}
+            return [ListReordered(request_ids=[pending[m].pop(0).request_id for m in cmd.member_ids])]
         case ReaddLastSpeaker():
-            _need_status(state, "re-add the last speaker", SittingStatus.OPEN)
             if floor.last_speaker is None:
                 raise ProtocolError(ErrorCode.INVALID_STATE, "nobody has spoken yet")
             member_id, speech_type = floor.last_speaker
@@ -503,6 +608,58 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
                 raise ProtocolError(ErrorCode.MALFORMED, "no such group", group=cmd.group)
             return [QuotaSet(group=cmd.group, seconds=cmd.seconds)]
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a floor command: {cmd.type}")
+
+
+def _quorum_check(
+    state: SittingState, confirmed: bool, action: str, vote_id: str | None = None
+) -> list[Event]:
+    """Without quorum, a sitting or a vote opens only on the chair's confirmation, and the record says so.
+
+    Raises NO_QUORUM (with ``present`` and ``needed``) when unconfirmed; the
+    quorum is the sitting's rules profile's (Constitution: seven tenths in plenary).
+    """
+    if state.has_quorum():
+        return []
+    present, needed = state.present_count(), state.quorum_needed()
+    if not confirmed:
+        raise ProtocolError(
+            ErrorCode.NO_QUORUM,
+            f"can't {action} without quorum unless the chair confirms it",
+            present=present,
+            needed=needed,
+        )
+    return [QuorumWaived(vote_id=vote_id, present=present, needed=needed)]
+
+
+def _running_vote(state: SittingState, action: str) -> None:
+    running = [v for v, vs in state.votes.items() if vs.status is VoteStatus.OPEN]
+    if running:
+        raise ProtocolError(
+            ErrorCode.INVALID_STATE, f"can't {action} during a vote", vote_id=running[0]
+        )
+
+
+def _suspend(state: SittingState, ctx: Context) -> list[Event]:
+    """Suspension mutes every open microphone and stops its clock: the break is nobody's time.
+
+    Refused during a vote, which is neither interrupted nor left running through a break.
+    """
+    _running_vote(state, "suspend the sitting")
+    return [pause_event(t, ctx.now_ms, by_suspension=True) for t in state.floor.speaking if not t.paused]
+
+
+def _close(state: SittingState, ctx: Context) -> list[Event]:
+    """Closing ends every turn, empties the speakers' list and checks everyone out."""
+    _running_vote(state, "close the sitting")
+    stops: list[Event] = [
+        stop_event(t, StopReason.SITTING_CLOSED, ctx.now_ms) for t in state.floor.speaking
+    ]
+    cleared: list[Event] = [
+        RequestWithdrawn(request_id=r.request_id, member_id=r.member_id, by_chair=True)
+        for r in state.floor.queue
+    ]
+    gone: list[Event] = [CheckedOut(member_id=m) for m in state.presence]
+    return [*stops, *cleared, *gone]
 
 
 def _mic_of(state: SittingState, member_id: str) -> str | None:
@@ -540,11 +697,10 @@ def _decide(
         return _create(cmd, registry)
     if not state.created:
         raise ProtocolError(ErrorCode.UNKNOWN_SITTING, "no such sitting", sitting=state.stream)
+    check_state(state.status, cmd.type)  # the sitting's state is public: say it first
     authorise(state, cmd, ctx)
     match cmd:
         case AddItem():
-            _need_status(state, "change the agenda", SittingStatus.SCHEDULED, SittingStatus.OPEN,
-                         SittingStatus.SUSPENDED)
             if state.item(cmd.item_id):
                 raise ProtocolError(ErrorCode.ALREADY_EXISTS, "item exists", item_id=cmd.item_id)
             if cmd.parent_id is not None and state.item(cmd.parent_id) is None:
@@ -560,31 +716,25 @@ def _decide(
                 )
             return [DocumentAttached(**cmd.model_dump(exclude={"type"}))]
         case OpenSitting():
-            _need_status(state, "open the sitting", SittingStatus.SCHEDULED)
             day = dt.datetime.fromtimestamp(ctx.now_ms / 1000, ZoneInfo(state.time_zone)).date()
-            return [SittingOpened(day=day.isoformat())]
+            return [*_quorum_check(state, cmd.without_quorum, "open the sitting"), SittingOpened(day=day.isoformat())]
         case SuspendSitting():
-            _need_status(state, "suspend the sitting", SittingStatus.OPEN)
-            return [SittingSuspended()]
+            return [*_suspend(state, ctx), SittingSuspended()]
         case ResumeSitting():
-            _need_status(state, "resume the sitting", SittingStatus.SUSPENDED)
-            return [SittingResumed()]
-        case CloseSitting():
-            _need_status(state, "close the sitting", SittingStatus.OPEN, SittingStatus.SUSPENDED)
-            running = [v for v, vs in state.votes.items() if vs.status is VoteStatus.OPEN]
-            if running:
-                raise ProtocolError(ErrorCode.INVALID_STATE, "can't close the sitting during a vote",
-                                    vote_id=running[0])
-            stops: list[Event] = [
-                stop_event(t, StopReason.SITTING_CLOSED, ctx.now_ms) for t in state.floor.speaking
+            resumed: list[Event] = [
+                SpeechResumed(turn_id=t.turn_id, member_id=t.member_id)
+                for t in state.floor.speaking
+                if t.paused_by_suspension
             ]
-            return [*stops, SittingClosed()]
+            return [SittingResumed(), *resumed]
+        case CloseSitting():
+            return [*_close(state, ctx), SittingClosed()]
         case TakeUpItem():
-            return _take_up(state, cmd.item_id)
+            return _take_up(state, cmd.item_id, cmd.clear_list)
         case NextItem():
-            return _step(state, +1)
+            return _step(state, +1, cmd.clear_list)
         case PreviousItem():
-            return _step(state, -1)
+            return _step(state, -1, cmd.clear_list)
         case PostNotice():
             return [NoticePosted(text=cmd.text)]
         case TakeChair():
@@ -598,8 +748,9 @@ def _decide(
             return [PresidingChanged(member_id=cmd.member_id)]
         case OpenVote():
             assert state.rules is not None
-            return open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
-                             state.seats(), state.current_item, ctx.now_ms)
+            opened = open_vote(cmd, state.status, state.votes, state.rules, list(state.presence),
+                               state.seats(), state.current_item, ctx.now_ms)
+            return [*_quorum_check(state, cmd.without_quorum, "open the vote", cmd.vote_id), *opened]
         case CastBallot():
             return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx)
         case CloseVote():
@@ -615,8 +766,6 @@ def _decide(
         case TypeSegment():
             return type_segment(cmd, state.transcript, state.granted)
         case CheckIn():
-            _need_status(state, "check in", SittingStatus.SCHEDULED, SittingStatus.OPEN,
-                         SittingStatus.SUSPENDED)
             _need_member(state, cmd.member_id)
             if cmd.member_id in state.presence:
                 raise ProtocolError(
@@ -639,12 +788,10 @@ def _decide(
             turn = state.floor.turn_of(cmd.member_id)
             if turn:
                 events.append(stop_event(turn, StopReason.SELF, ctx.now_ms))
-            req = state.floor.request_of(cmd.member_id)
-            if req:
-                events.append(
-                    RequestWithdrawn(request_id=req.request_id, member_id=cmd.member_id,
-                                     by_chair=False)
-                )
+            events += [
+                RequestWithdrawn(request_id=r.request_id, member_id=cmd.member_id, by_chair=False)
+                for r in state.floor.requests_of(cmd.member_id)
+            ]
             return [*events, CheckedOut(member_id=cmd.member_id)]
     return _floor_decision(state, cmd, ctx)
 
@@ -714,7 +861,7 @@ def apply_sitting(
         case ItemTakenUp():
             items = _set_status(state.items, event.previous_item_id, ItemStatus.DONE)
             items = _set_status(items, event.item_id, ItemStatus.CURRENT)
-            floor = replace(state.floor, group_used_ms={})
+            floor = floor_at_item_change(state.floor, at_ms)
             return replace(state, items=items, current_item=event.item_id, floor=floor)
         case NoticePosted():
             return replace(state, notice=event.text)
@@ -734,6 +881,13 @@ def apply_sitting(
             | ListReordered()
             | FloorConfigured()
             | QuotaSet()
+            | SpeechExtended()
+            | SpeechPaused()
+            | SpeechResumed()
+            | SpeechWarned()
+            | ListClosed()
+            | ListReopened()
+            | ItemLimitsSet()
         ):
             return replace(state, floor=apply_floor(state.floor, event, at_ms, state.group_of()))
     return state

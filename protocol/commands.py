@@ -11,7 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
-from protocol.settings import FloorSettings, RulesProfile
+from protocol.settings import FloorSettings, ItemLimits, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
     Body,
@@ -135,7 +135,10 @@ class AttachDocument(Model):
 
 
 class OpenSitting(Model):
+    """Open the sitting; without quorum only with the chair's ``without_quorum`` confirmation."""
+
     type: Literal["sitting.open"] = "sitting.open"
+    without_quorum: bool = False
 
 
 class SuspendSitting(Model):
@@ -153,14 +156,17 @@ class CloseSitting(Model):
 class TakeUpItem(Model):
     type: Literal["agenda.take_up"] = "agenda.take_up"
     item_id: Id
+    clear_list: bool = False  # the chair empties the speakers' list for the new item
 
 
 class NextItem(Model):
     type: Literal["agenda.next"] = "agenda.next"
+    clear_list: bool = False
 
 
 class PreviousItem(Model):
     type: Literal["agenda.previous"] = "agenda.previous"
+    clear_list: bool = False
 
 
 # -- attendance ---------------------------------------------------------------
@@ -242,6 +248,56 @@ class SetGroupQuota(Model):
     seconds: int = Field(ge=0, le=86_400)
 
 
+# -- floor: time under the chair's hand ---------------------------------------
+
+
+class ExtendSpeech(Model):
+    """Give the speaker more time (the console's +1 / +2 minutes, or any)."""
+
+    type: Literal["floor.extend"] = "floor.extend"
+    member_id: Id
+    seconds: int = Field(ge=1, le=3600)
+
+
+class PauseSpeech(Model):
+    """Mute a speaker and stop their clock, keeping their turn."""
+
+    type: Literal["floor.pause"] = "floor.pause"
+    member_id: Id
+
+
+class ResumeSpeech(Model):
+    """Open a paused speaker's microphone again; their clock runs on."""
+
+    type: Literal["floor.resume"] = "floor.resume"
+    member_id: Id
+
+
+class WarnSpeech(Model):
+    """Sent by the server's clock when a speech reaches its warning time."""
+
+    type: Literal["floor.warn"] = "floor.warn"
+    turn_id: Id
+
+
+class CloseList(Model):
+    """Close the speakers' list: members can no longer ask to speak, bar points of order."""
+
+    type: Literal["floor.close_list"] = "floor.close_list"
+
+
+class ReopenList(Model):
+    type: Literal["floor.reopen_list"] = "floor.reopen_list"
+
+
+class SetItemLimits(Model):
+    """Speaking time, automatic cut and speeches per member for one agenda item."""
+
+    type: Literal["floor.set_item_limits"] = "floor.set_item_limits"
+    item_id: Id
+    limits: ItemLimits
+
+
 # -- votes ------------------------------------------------------------------
 
 
@@ -265,6 +321,7 @@ class OpenVote(Model):
     majority: Id | None = None  # a rule of the sitting's profile; None = its default
     duration_s: int = Field(default=0, ge=0, le=86_400)  # 0 = until the chair closes it
     allow_change: bool = False
+    without_quorum: bool = False  # the chair confirms opening with fewer present than the quorum
 
 
 class CastBallot(Model):
@@ -397,6 +454,13 @@ SittingCommand = (
     | ReaddLastSpeaker
     | ConfigureFloor
     | SetGroupQuota
+    | ExtendSpeech
+    | PauseSpeech
+    | ResumeSpeech
+    | WarnSpeech
+    | CloseList
+    | ReopenList
+    | SetItemLimits
     | PostNotice
     | TakeChair
     | OpenVote

@@ -42,6 +42,9 @@ class ErrorCode(StrEnum):
     NOT_SPEAKING = "not_speaking"
     MIC_LIMIT = "mic_limit"
     QUOTA_EXHAUSTED = "quota_exhausted"
+    LIST_CLOSED = "list_closed"
+    SPEECH_LIMIT = "speech_limit"
+    NO_QUORUM = "no_quorum"
     # Voting
     VOTE_CLOSED = "vote_closed"
     ALREADY_VOTED = "already_voted"

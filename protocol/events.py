@@ -14,7 +14,7 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Word
 from protocol.rules import Result
-from protocol.settings import FloorSettings, MajorityRule, QuorumRule, RulesProfile
+from protocol.settings import FloorSettings, ItemLimits, MajorityRule, QuorumRule, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
     Body,
@@ -135,6 +135,18 @@ class SittingOpened(Model):
     day: Date | None = None
 
 
+class QuorumWaived(Model):
+    """The chair opened the sitting (or a vote, ``vote_id``) with fewer present than the quorum.
+
+    Recorded just before ``sitting.opened`` or ``vote.opened``, with the count at that moment.
+    """
+
+    type: Literal["sitting.quorum_waived"] = "sitting.quorum_waived"
+    vote_id: Id | None = None
+    present: int
+    needed: int
+
+
 class SittingSuspended(Model):
     type: Literal["sitting.suspended"] = "sitting.suspended"
 
@@ -234,6 +246,62 @@ class QuotaSet(Model):
     type: Literal["floor.quota_set"] = "floor.quota_set"
     group: ShortText
     seconds: int
+
+
+# -- floor: time under the chair's hand ---------------------------------------
+
+
+class SpeechExtended(Model):
+    """The chair gave a speaker more time; ``time_limit_s`` is the new whole limit."""
+
+    type: Literal["floor.extended"] = "floor.extended"
+    turn_id: Id
+    member_id: Id
+    seconds: int
+    time_limit_s: int
+
+
+class SpeechPaused(Model):
+    """A microphone is muted and its clock stopped; ``spent_ms`` spoken so far in the turn.
+
+    ``by_suspension``: paused because the sitting was suspended; its resumption
+    opens the microphone again.
+    """
+
+    type: Literal["floor.paused"] = "floor.paused"
+    turn_id: Id
+    member_id: Id
+    spent_ms: int
+    by_suspension: bool = False
+
+
+class SpeechResumed(Model):
+    type: Literal["floor.resumed"] = "floor.resumed"
+    turn_id: Id
+    member_id: Id
+
+
+class SpeechWarned(Model):
+    """The speech reached its warning time: ``remaining_s`` seconds are left."""
+
+    type: Literal["floor.warned"] = "floor.warned"
+    turn_id: Id
+    member_id: Id
+    remaining_s: int
+
+
+class ListClosed(Model):
+    type: Literal["floor.list_closed"] = "floor.list_closed"
+
+
+class ListReopened(Model):
+    type: Literal["floor.list_reopened"] = "floor.list_reopened"
+
+
+class ItemLimitsSet(Model):
+    type: Literal["floor.item_limits_set"] = "floor.item_limits_set"
+    item_id: Id
+    limits: ItemLimits
 
 
 # -- votes ------------------------------------------------------------------
@@ -351,6 +419,7 @@ Event = Annotated[
     | ItemAdded
     | DocumentAttached
     | SittingOpened
+    | QuorumWaived
     | SittingSuspended
     | SittingResumed
     | SittingClosed
@@ -366,6 +435,13 @@ Event = Annotated[
     | ListReordered
     | FloorConfigured
     | QuotaSet
+    | SpeechExtended
+    | SpeechPaused
+    | SpeechResumed
+    | SpeechWarned
+    | ListClosed
+    | ListReopened
+    | ItemLimitsSet
     | VoteOpened
     | BallotCast
     | VoteClosed

@@ -39,6 +39,20 @@ class FloorSettings(Model):
     point_of_order_time_s: int = Field(default=120, ge=0, le=3600)
 
 
+class ItemLimits(Model):
+    """The chair's limits for the debate on one agenda item, over the sitting's settings.
+
+    ``speaking_time_s`` and ``auto_stop`` replace the floor settings' values while
+    the item is current (None keeps them); ``max_speeches`` caps the speeches each
+    member makes on the item, points of order not counted (0 = no cap), as the
+    standing orders' "no member speaks more than twice on the same question".
+    """
+
+    speaking_time_s: int | None = Field(default=None, ge=0, le=7200)
+    auto_stop: bool | None = None
+    max_speeches: int = Field(default=0, ge=0, le=100)
+
+
 class MajorityBase(StrEnum):
     """What a majority is counted against."""
 

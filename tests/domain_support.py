@@ -209,7 +209,7 @@ def sitting(
             clerk(),
         )
     if opened:
-        state = run(state, OpenSitting(), chair())
+        state = run(state, OpenSitting(without_quorum=True), chair())
     for n in present:
         state = run(state, CheckIn(member_id=member_id(n), pin="1234"), seat(f"s{n}"))
     return state, reg

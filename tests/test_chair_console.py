@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from chair_console.console import ChairConsole
 from hemicycle.seed import seed_senate
 from protocol.commands import CheckIn, RequestFloor
+from protocol.errors import ErrorCode, ProtocolError
 from protocol.types import FloorMode, Role, SpeechType
 from seat_client.client import HallClient
 from seat_client.enrol import device_file
@@ -31,7 +34,7 @@ async def test_chair_runs_a_sitting_by_name(server: ServerProcess, tmp_path: Pat
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)  # type: ignore[no-any-return]
 
-    chair_cli("open")
+    chair_cli("open", "--without-quorum")  # nobody has checked in yet
     chair_cli("next")
     seats = []
     for m in seeded.members:
@@ -42,8 +45,17 @@ async def test_chair_runs_a_sitting_by_name(server: ServerProcess, tmp_path: Pat
     await seats[0].command(seeded.plenary, RequestFloor(member_id="m001"))
     await seats[1].command(seeded.plenary, RequestFloor(member_id="m002", speech_type=SpeechType.POINT_OF_ORDER))
     chair_cli("grant")
+    chair_cli("extend", "--seconds", "30")
+    chair_cli("pause", "m002")
+    chair_cli("resume-speech")
+    chair_cli("close-list")
+    with pytest.raises(ProtocolError) as closed:
+        await seats[2].command(seeded.plenary, RequestFloor(member_id="m003"))
+    assert closed.value.code is ErrorCode.LIST_CLOSED
+    chair_cli("reopen-list")
     view = chair_cli("state")
     assert [t["member_id"] for t in view["floor"]["speaking"]] == ["m002"]
+    assert view["floor"]["speaking"][0]["time_limit_s"] == 120 + 30  # a point of order's time, extended
     assert view["current_item"] == "i1" and view["attendance"]["present"] == 3
 
     client = HallClient(server.url, Role.CHAIR, seeded.device("chair"))
@@ -52,6 +64,11 @@ async def test_chair_runs_a_sitting_by_name(server: ServerProcess, tmp_path: Pat
     await chair.start()
     await chair.stop()
     await chair.grant()
+    await chair.pause()
+    assert chair.state.floor.speaking[0].paused
+    await chair.resume_speech()
+    await chair.extend(60)
+    assert chair.state.floor.speaking[0].time_limit_s == 300 + 60
     await chair.stop("m001")
     await chair.mode(FloorMode.OPEN_FLOOR, 2)
     vote = await chair.open_vote("ក", "Motion")

@@ -32,32 +32,39 @@ from protocol.commands import (
     CastBallot,
     CheckIn,
     CheckOut,
+    CloseList,
     CloseSitting,
     CloseVote,
     Command,
     ConfigureFloor,
     ExpireSpeech,
+    ExtendSpeech,
     FlagTurn,
     GrantFloor,
     NextItem,
     OpenSitting,
     OpenVote,
+    PauseSpeech,
     PostNotice,
     PreviousItem,
     PublishVote,
     ReaddLastSpeaker,
     RegisterMember,
+    ReopenList,
     ReorderList,
     RequestFloor,
     ResumeSitting,
+    ResumeSpeech,
     ReviseSegment,
     SetGroupQuota,
+    SetItemLimits,
     SittingCommand,
     StopSpeech,
     SuspendSitting,
     TakeChair,
     TakeUpItem,
     TypeSegment,
+    WarnSpeech,
     WithdrawRequest,
     Word,
 )
@@ -70,6 +77,7 @@ from protocol.events import (
     ItemAdded,
     ItemTakenUp,
     NoticePosted,
+    RequestWithdrawn,
     RosterEntry,
     SittingClosed,
     SittingCreated,
@@ -78,7 +86,7 @@ from protocol.events import (
     SittingSuspended,
     SpeechStopped,
 )
-from protocol.settings import SENATE_COMMITTEE, SENATE_PLENARY, FloorSettings
+from protocol.settings import SENATE_COMMITTEE, SENATE_PLENARY, FloorSettings, ItemLimits
 from protocol.types import Body, FloorMode, ItemStatus, Role, SegmentStatus, SittingStatus, SpeechType, StopReason
 from protocol.verify import verify_chain
 from tests.domain_support import (
@@ -164,7 +172,8 @@ def test_create_with_chosen_members_and_twice() -> None:
 
 
 def at_status(status: SittingStatus) -> SittingState:
-    state, _ = sitting(3, opened=status is not SittingStatus.SCHEDULED)
+    scheduled = status is SittingStatus.SCHEDULED
+    state, _ = sitting(4, opened=not scheduled, present=[2, 3, 4] if scheduled else [])  # quorum to open
     if status is SittingStatus.SUSPENDED:
         state = run(state, SuspendSitting(), chair())
     if status is SittingStatus.CLOSED:
@@ -200,7 +209,7 @@ def test_lifecycle_transitions(status: SittingStatus, cmd: Command) -> None:
 
 
 def test_a_whole_sitting_day() -> None:
-    state, _ = sitting(3, opened=False)
+    state, _ = sitting(3, opened=False, present=[1, 2, 3])
     history = [state.status]
     day: list[tuple[Command, int]] = [(OpenSitting(), T0 + 1), (SuspendSitting(), T0 + 2),
                                       (ResumeSitting(), T0 + 3), (SuspendSitting(), T0 + 4),
@@ -217,18 +226,24 @@ def test_closing_stops_every_open_microphone(suspend_first: bool) -> None:
     state, _ = sitting(4, floor=FloorSettings(max_open_mics=3), items=[("i1", None)], present=[1, 2, 3])
     state = play(state, (TakeUpItem(item_id="i1"), chair()), (GrantFloor(member_id="m2"), chair(T0 + S)),
                  (GrantFloor(member_id="m1"), chair(T0 + 3 * S)), (RequestFloor(member_id="m3"), seat("s3")))
+    m2_ms, m1_ms = (4 * S, 2 * S) if suspend_first else (9 * S, 7 * S)  # a break is nobody's time
     if suspend_first:
         state = run(state, SuspendSitting(), chair(T0 + 5 * S))
-        assert speaking(state) == ["m2", "m1"]  # suspending leaves them open
+        assert speaking(state) == ["m2", "m1"]  # suspending keeps their turns, paused
+        assert all(t.paused for t in state.floor.speaking)
     events, state = step(state, CloseSitting(), chair(T0 + 10 * S))
     assert events == [
-        SpeechStopped(turn_id="t1", member_id="m2", reason=StopReason.SITTING_CLOSED, duration_ms=9 * S),
-        SpeechStopped(turn_id="t2", member_id="m1", reason=StopReason.SITTING_CLOSED, duration_ms=7 * S),
+        SpeechStopped(turn_id="t1", member_id="m2", reason=StopReason.SITTING_CLOSED, duration_ms=m2_ms),
+        SpeechStopped(turn_id="t2", member_id="m1", reason=StopReason.SITTING_CLOSED, duration_ms=m1_ms),
+        RequestWithdrawn(request_id="r1", member_id="m3", by_chair=True),
+        CheckedOut(member_id="m1"),
+        CheckedOut(member_id="m2"),
+        CheckedOut(member_id="m3"),
         SittingClosed(),
     ]
-    assert speaking(state) == []
+    assert speaking(state) == [] and state.floor.queue == () and state.presence == {}
     assert state.item("i1").status is ItemStatus.DONE  # type: ignore[union-attr]
-    assert state.floor.member_total_ms == {"m2": 9 * S, "m1": 7 * S}
+    assert state.floor.member_total_ms == {"m2": m2_ms, "m1": m1_ms}
     err = refused(state, RequestFloor(member_id="m1"), seat("s1"))
     assert (err.code, err.details) == (ErrorCode.INVALID_STATE, {"status": "closed"})
 
@@ -237,7 +252,8 @@ def test_a_sitting_cannot_close_during_a_vote() -> None:
     state = with_vote()
     err = refused(state, CloseSitting(), chair())
     assert (err.code, err.details) == (ErrorCode.INVALID_STATE, {"vote_id": "v1"})
-    assert step(with_vote(closed=True), CloseSitting(), chair())[0] == [SittingClosed()]
+    assert step(with_vote(closed=True), CloseSitting(), chair())[0] == [
+        CheckedOut(member_id="m1"), CheckedOut(member_id="m2"), SittingClosed()]
 
 
 def test_notice_replaces_the_last() -> None:
@@ -511,8 +527,8 @@ def base(status: SittingStatus = SittingStatus.OPEN, floor: FloorSettings | None
 
 
 def with_vote(duration_s: int = 0, closed: bool = False, sealed: bool = False) -> SittingState:
-    state: Any = run(base(), OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", duration_s=duration_s),
-                     chair())
+    state: Any = run(base(), OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", duration_s=duration_s,
+                                      without_quorum=True), chair())
     if closed:
         events = decide(state, CloseVote(vote_id="v1"), chair(), RegistryState())
         (record,) = seal_records(SITTING, state, events, chair(), "close")
@@ -545,12 +561,13 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     "agenda.add_item": (base, lambda c: AddItem(item_id="i3", title_km="ក", title_en="x"),
                         ["agenda.item_added"], {"clerk": OK}),
     "agenda.attach_document": (base, lambda c: doc("i1", "d1"), ["agenda.document_attached"], {"clerk": OK}),
-    "sitting.open": (lambda: base(SittingStatus.SCHEDULED), lambda c: OpenSitting(), ["sitting.opened"],
-                     {"chair": OK}),
+    "sitting.open": (lambda: base(SittingStatus.SCHEDULED), lambda c: OpenSitting(without_quorum=True),
+                     ["sitting.quorum_waived", "sitting.opened"], {"chair": OK}),
     "sitting.suspend": (base, lambda c: SuspendSitting(), ["sitting.suspended"], {"chair": OK}),
     "sitting.resume": (lambda: base(SittingStatus.SUSPENDED), lambda c: ResumeSitting(), ["sitting.resumed"],
                        {"chair": OK}),
-    "sitting.close": (base, lambda c: CloseSitting(), ["sitting.closed"], {"chair": OK}),
+    "sitting.close": (base, lambda c: CloseSitting(), ["attendance.checked_out"] * 2 + ["sitting.closed"],
+                      {"chair": OK}),
     "agenda.take_up": (base, lambda c: TakeUpItem(item_id="i2"), ["agenda.item_taken_up"], {"chair": OK}),
     "agenda.next": (base, lambda c: NextItem(), ["agenda.item_taken_up"], {"chair": OK}),
     "agenda.previous": (lambda: play(base(), (NextItem(), chair())), lambda c: PreviousItem(),
@@ -584,7 +601,22 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     "floor.configure": (base, lambda c: ConfigureFloor(settings=AUTO), ["floor.configured"], {"chair": OK}),
     "floor.set_quota": (base, lambda c: SetGroupQuota(group="blue", seconds=60), ["floor.quota_set"],
                         {"chair": OK}),
-    "vote.open": (base, lambda c: OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion"), ["vote.opened"],
+    "floor.extend": (lambda: play(base(floor=AUTO), (GrantFloor(member_id="m1"), chair())),
+                     lambda c: ExtendSpeech(member_id="m1", seconds=60), ["floor.extended"], {"chair": OK}),
+    "floor.pause": (lambda: play(base(), (GrantFloor(member_id="m1"), chair())),
+                    lambda c: PauseSpeech(member_id="m1"), ["floor.paused"], {"chair": OK}),
+    "floor.resume": (lambda: play(base(), (GrantFloor(member_id="m1"), chair()),
+                                  (PauseSpeech(member_id="m1"), chair())),
+                     lambda c: ResumeSpeech(member_id="m1"), ["floor.resumed"], {"chair": OK}),
+    "floor.warn": (lambda: play(base(floor=AUTO), (GrantFloor(member_id="m1"), chair(T0))),
+                   lambda c: WarnSpeech(turn_id="t1"), ["floor.warned"], {"system": OK}),
+    "floor.close_list": (base, lambda c: CloseList(), ["floor.list_closed"], {"chair": OK}),
+    "floor.reopen_list": (lambda: play(base(), (CloseList(), chair())), lambda c: ReopenList(),
+                          ["floor.list_reopened"], {"chair": OK}),
+    "floor.set_item_limits": (base, lambda c: SetItemLimits(item_id="i1", limits=ItemLimits(max_speeches=2)),
+                              ["floor.item_limits_set"], {"chair": OK}),
+    "vote.open": (base, lambda c: OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", without_quorum=True),
+                  ["sitting.quorum_waived", "vote.opened"],
                   {"chair": OK}),
     "vote.cast": (with_vote, ballot_for, ["vote.ballot_cast"],
                   {**MEMBER_OR_CHAIR_OUTCOMES, "chair": FORBIDDEN}),
@@ -705,7 +737,7 @@ def realistic() -> tuple[SittingState, list[Any], RegistryState]:
         (AddItem(item_id="2", title_km="ច្បាប់ថវិកា", title_en="Budget law"), clerk(T0)),
         (AddItem(item_id="2.1", parent_id="2", title_km="មាត្រា ១", title_en="Article 1"), clerk(T0)),
         (doc("2", "budget-draft"), clerk(T0)),
-        (OpenSitting(), chair(T0 + 60 * S)),
+        (OpenSitting(without_quorum=True), chair(T0 + 60 * S)),
         *[(CheckIn(member_id=f"m{n}", pin="1234"), seat(f"s{n}", T0 + 61 * S)) for n in (1, 2, 3, 4)],
         (CheckIn(member_id="m5"), remote("m5", T0 + 62 * S)),
         (NextItem(), chair(T0 + 70 * S)),
@@ -731,7 +763,7 @@ def realistic() -> tuple[SittingState, list[Any], RegistryState]:
 
 def test_realistic_sequence_state() -> None:
     state, records, _ = realistic()
-    assert state.seq == len(records) == 26
+    assert state.seq == len(records) == 29  # opened without quorum; the suspension paused both microphones
     assert state.status is SittingStatus.SUSPENDED
     assert (statuses(state), state.current_item) == ("DC.", "2")  # items 1, 2, 2.1 in order
     assert speaking(state) == ["m1", "m5"]
@@ -740,7 +772,8 @@ def test_realistic_sequence_state() -> None:
     assert state.floor.quotas == {"blue": 600}
     assert sorted(state.presence) == ["m1", "m2", "m3", "m5"]
     assert state.notice == "សម្រាក ១៥ នាទី"
-    assert verify_chain(r.model_dump(mode="json") for r in records) == (26, None)
+    assert all(t.paused for t in state.floor.speaking)
+    assert verify_chain(r.model_dump(mode="json") for r in records) == (29, None)
 
 
 def test_snapshot_round_trip_equals_the_state() -> None:

@@ -47,7 +47,7 @@ async def test_node_seat_from_the_documents(tmp_path: Path) -> None:
         chair = HallClient(server.url, Role.CHAIR, seeded.device("chair"))
         await chair.connect()
         await chair.follow(s)
-        await chair.command(s, OpenSitting())
+        await chair.command(s, OpenSitting(without_quorum=True))
         await chair.command(s, NextItem())
         proc = await asyncio.create_subprocess_exec(
             "node", "seat.mjs", server.url, s, member.member_id, member.pin, "no", cwd=NODE_SEAT,
@@ -58,7 +58,7 @@ async def test_node_seat_from_the_documents(tmp_path: Path) -> None:
         refused = await next_step(proc, "connect_refused")
         assert refused["code"] == "unauthenticated"
         await next_step(proc, "checked_in")
-        await chair.command(s, OpenVote(vote_id="nv1", motion_km="ញត្តិ", motion_en="Motion"))
+        await chair.command(s, OpenVote(without_quorum=True, vote_id="nv1", motion_km="ញត្តិ", motion_en="Motion"))
         voted = await next_step(proc, "voted")
         assert voted["receipt"]["seq"] > 0
         await chair.command(s, CloseVote(vote_id="nv1"))

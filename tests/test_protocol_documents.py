@@ -162,7 +162,7 @@ async def test_the_wire_matches_the_document(server: ServerProcess) -> None:
     await send(clerk, s, {"type": "agenda.add_item", "item_id": "w1", "title_km": "ក", "title_en": "Extra"})
     await send(clerk, s, {"type": "agenda.attach_document", "item_id": "w1", "document_id": "w1-doc",
                           "title": "Doc", "sha256": "ab" * 32, "size": 10})
-    await send(chair, s, {"type": "sitting.open"})
+    await send(chair, s, {"type": "sitting.open", "without_quorum": True})
     await send(seat1, s, {"type": "attendance.check_in", "member_id": m1.member_id, "pin": m1.pin})
     await send(seat2, s, {"type": "attendance.check_in", "member_id": m2.member_id, "pin": m2.pin})
     await send(chair, s, {"type": "agenda.next"})
@@ -190,7 +190,8 @@ async def test_the_wire_matches_the_document(server: ServerProcess) -> None:
     await send(chair, s, {"type": "floor.configure", "settings": {"max_open_mics": 2, "speaking_time_s": 120}})
     await send(chair, s, {"type": "floor.set_quota", "group": m1.group, "seconds": 600})
     await send(chair, s, {"type": "sitting.notice", "text": "A notice to the hall."})
-    await send(chair, s, {"type": "vote.open", "vote_id": "v1", "motion_km": "ញត្តិ", "motion_en": "Motion"})
+    await send(chair, s, {"type": "vote.open", "without_quorum": True, "vote_id": "v1", "motion_km": "ញត្តិ",
+                          "motion_en": "Motion"})
     ballot = seeded.device(f"seat-{m1.seat}").ballot(s, "v1", m1.member_id, m1.seat, "yes")
     await send(seat1, s, ballot.model_dump(mode="json"))
     await send(seat1, s, ballot.model_dump(mode="json"))  # the same ballot again: refused

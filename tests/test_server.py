@@ -55,7 +55,7 @@ async def hall(server: ServerProcess) -> AsyncIterator[Hall]:
         await c.follow(seeded.plenary)
         seats.append(c)
     h = Hall(server, seeded, clerk, chair, seats)
-    await chair.command(h.sitting, OpenSitting())
+    await chair.command(h.sitting, OpenSitting(without_quorum=True))
     for c, m in zip(seats, seeded.members, strict=False):
         await c.command(h.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
     await chair.command(h.sitting, NextItem())

@@ -87,14 +87,15 @@ async def test_seat_cut_off_mid_vote_resyncs_and_counts_its_ballot_once(hall: Ha
     chair = await hall.device_client(Role.CHAIR, "chair")
     others = [await hall.device_client(Role.SEAT, f"seat-{m.seat}") for m in members[1:3]]
     try:
-        await chair.command(hall.sitting, OpenSitting())
+        await chair.command(hall.sitting, OpenSitting(without_quorum=True))
         await chair.command(hall.sitting, NextItem())
         await check_in(page, members[0].member_id, members[0].pin)
         for c, m in zip(others, members[1:3], strict=True):
             await c.command(hall.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
 
         # 1. The answer to the ballot is lost: the page reconnects, re-sends the same id, gets the first answer.
-        await chair.command(hall.sitting, OpenVote(vote_id="v1", motion_km="សេចក្តីស្នើ ១", motion_en="Motion 1"))
+        await chair.command(hall.sitting, OpenVote(vote_id="v1", motion_km="សេចក្តីស្នើ ១", motion_en="Motion 1",
+                                                   without_quorum=True))
         link.drop_receipt = True
         await page.get_by_test_id("vote-yes").click()
         await page.get_by_test_id("vote-confirm").click()
@@ -105,7 +106,8 @@ async def test_seat_cut_off_mid_vote_resyncs_and_counts_its_ballot_once(hall: Ha
 
         # 2. The network goes while the member confirms: the page says it waits, then sends when back.
         await chair.command(hall.sitting, {"type": "vote.close", "vote_id": "v1"})
-        await chair.command(hall.sitting, OpenVote(vote_id="v2", motion_km="សេចក្តីស្នើ ២", motion_en="Motion 2"))
+        await chair.command(hall.sitting, OpenVote(vote_id="v2", motion_km="សេចក្តីស្នើ ២", motion_en="Motion 2",
+                                                   without_quorum=True))
         await page.get_by_test_id("vote-no").click()
         await page.context.set_offline(True)
         await link.sever()

@@ -171,7 +171,7 @@ class Hall:
             await seat.connect()
             self.seats.append(seat)
             self.clients.append(seat)
-        await self.chair.command(self.sitting, OpenSitting())
+        await self.chair.command(self.sitting, OpenSitting(without_quorum=True))
         for seat, m in zip(self.seats, self.seeded.members, strict=False):
             await seat.command(self.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
         await self.chair.command(self.sitting, NextItem())

@@ -53,7 +53,8 @@ function draw(force = false) {
 }
 
 function drawSitting(view) {
-  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), view.opened_day, hallToday(), view.presiding]), () => {
+  const quorate = view.attendance.has_quorum;
+  region(els.sitting, JSON.stringify([getLang(), view.status, !!openVote(view), view.opened_day, hallToday(), view.presiding, quorate]), () => {
     const s = view.status;
     const buttons = [];
     const today = s === "scheduled" ? hallToday() : view.opened_day;
@@ -61,7 +62,9 @@ function drawSitting(view) {
       buttons.push(h("p.warning", { role: "alert", "data-testid": "sitting-other-day" },
         t("sitting.other.day", { scheduled: date(view.date), today: date(today) })));
     }
-    if (s === "scheduled") buttons.push(action(t("sitting.open"), () => cmd({ type: "sitting.open" }), { "data-testid": "sitting-open" }, "btn.big.primary"));
+    // Without quorum the button says so: pressing it is the chair's confirmation, and the record keeps it.
+    if (s === "scheduled") buttons.push(action(t(quorate ? "sitting.open" : "sitting.open.no_quorum"),
+      () => cmd({ type: "sitting.open", without_quorum: !quorate }), { "data-testid": "sitting-open" }, "btn.big.primary"));
     if (s === "open") buttons.push(action(t("sitting.suspend"), () => cmd({ type: "sitting.suspend" }), { "data-testid": "sitting-suspend" }, "btn.big.quiet"));
     if (s === "suspended") buttons.push(action(t("sitting.resume"), () => cmd({ type: "sitting.resume" }), { "data-testid": "sitting-resume" }, "btn.big.primary"));
     if (s === "open" || s === "suspended") {
@@ -90,19 +93,23 @@ function drawAttendance(view) {
   ]);
 }
 
+// The chair's choice, kept across redraws: empty the speakers' list when the item changes.
+const clearList = h("input#clear-list", { type: "checkbox", "data-testid": "agenda-clear-list" });
+
 function drawAgenda(view) {
   region(els.agenda, JSON.stringify([getLang(), view.items.map((i) => [i.item_id, i.status]), view.current_item, view.status]), () => [
     h("h2#ag-h", t("agenda")),
     h("div.step",
-      action(t("agenda.previous"), () => cmd({ type: "agenda.previous" }), { "data-testid": "agenda-previous" }, "btn.quiet"),
-      action(t("agenda.next"), () => cmd({ type: "agenda.next" }), { "data-testid": "agenda-next" }, "btn.primary")),
+      action(t("agenda.previous"), () => cmd({ type: "agenda.previous", clear_list: clearList.checked }), { "data-testid": "agenda-previous" }, "btn.quiet"),
+      action(t("agenda.next"), () => cmd({ type: "agenda.next", clear_list: clearList.checked }), { "data-testid": "agenda-next" }, "btn.primary")),
+    h("div.field.inline", clearList, h("label", { for: "clear-list" }, t("agenda.clear_list"))),
     h("ol.agenda-list", view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}.st-${it.status}`,
       { "aria-current": it.item_id === view.current_item ? "true" : null },
       h("div.agenda-row",
         h("span.item-title", itemTitle(it)),
         h(`span.badge.badge-${it.status}`, t(`item.${it.status}`)),
         it.item_id === view.current_item ? null
-          : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id }),
+          : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id, clear_list: clearList.checked }),
             { "data-fk": `tu-${it.item_id}`, "aria-label": `${t("agenda.takeup")}${t("colon")}${itemTitle(it)}` }, "btn.small"))))),
   ]);
 }
@@ -136,6 +143,13 @@ function drawMics(view) {
         h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""}`),
           turn.speech_type !== "contribution" ? h("span.badge.badge-poo", t(`speech.${turn.speech_type}`)) : null),
         h("span.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
+        h("div.mic-time",
+          [1, 2].map((min) => action(t("floor.extend", { min }), () => cmd({ type: "floor.extend", member_id: turn.member_id, seconds: 60 * min }),
+            { "data-testid": `mic-extend-${min}`, "aria-label": `${t("floor.extend", { min })}${t("colon")}${name}`, disabled: !turn.time_limit_s }, "btn.small")),
+          action(t("floor.pause"), () => cmd({ type: "floor.pause", member_id: turn.member_id }),
+            { "data-testid": "mic-pause", "aria-label": `${t("floor.pause")}${t("colon")}${name}` }, "btn.small.quiet"),
+          action(t("floor.resume"), () => cmd({ type: "floor.resume", member_id: turn.member_id }),
+            { "data-testid": "mic-resume", "aria-label": `${t("floor.resume")}${t("colon")}${name}` }, "btn.small.quiet")),
         action(t("floor.stop"), () => cmd({ type: "floor.stop", member_id: turn.member_id }),
           { "data-testid": "mic-stop", "aria-label": `${t("floor.stop")}${t("colon")}${name}`, "data-fk": `stop-${turn.member_id}` }, "btn.danger"));
     }) : h("p.muted", t("speaking.none")),
@@ -148,6 +162,9 @@ function drawQueue(view) {
   const q = view.floor.queue;
   region(els.queue, JSON.stringify([getLang(), q.map((r) => [r.member_id, r.speech_type])]), () => [
     h("h2#queue-h", t("queue"), ` (${num(q.length)})`),
+    h("div.qactions",
+      action(t("list.close"), () => cmd({ type: "floor.close_list" }), { "data-testid": "list-close" }, "btn.small.quiet"),
+      action(t("list.reopen"), () => cmd({ type: "floor.reopen_list" }), { "data-testid": "list-reopen" }, "btn.small.quiet")),
     q.length === 0 ? h("p.muted", t("queue.empty")) : h("ol.queue-list", { "data-testid": "queue" }, q.map((r, i) => {
       const [name, other] = memberNames(hall, r.member_id);
       const poo = r.speech_type === "point_of_order";
@@ -305,7 +322,8 @@ function motionFor(template, view) {
 
 function drawPrepare(view) {
   const running = openVote(view);
-  region(els.prepare, JSON.stringify([getLang(), !!running, view.rules?.id, Object.keys(view.rules?.majorities ?? {})]), () => {
+  const quorate = view.attendance.has_quorum;
+  region(els.prepare, JSON.stringify([getLang(), !!running, view.rules?.id, Object.keys(view.rules?.majorities ?? {}), quorate]), () => {
     if (running) return [];
     const tpl = h("select#vote-tpl", { "data-testid": "vote-template" },
       ["law", "agenda", "custom"].map((k) => h("option", { value: k }, t(`tpl.${k}`))));
@@ -336,7 +354,7 @@ function drawPrepare(view) {
       h("div.field", h("label", { for: "vote-majority" }, t("vote.majority")), majority),
       h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
       h("div.field.inline", change, h("label", { for: "vote-change" }, t("vote.allow.change"))),
-      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t("vote.open")));
+      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t(quorate ? "vote.open" : "vote.open.no_quorum")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const submit = form.querySelector("button[type=submit]");
@@ -355,6 +373,7 @@ function drawPrepare(view) {
           majority: majority.value || null,
           duration_s: Number(dur.value),
           allow_change: change.checked,
+          without_quorum: !quorate,
         });
       } catch (err) {
         showError(err);
