@@ -77,11 +77,10 @@ async def relay_signal(
 async def _from_member(
     namespace: socketio.AsyncNamespace, sio: socketio.AsyncServer, caller: Caller, sid: str, data: Any
 ) -> dict[str, Any]:
-    member_id = caller.actor.member_id
-    if member_id is None:
+    member_id, device_id = caller.actor.member_id, caller.actor.device_id
+    if member_id is None or device_id is None:
         return _error(ErrorCode.FORBIDDEN, "can't signal from a remote device bound to no member")
     signal = member_signal.validate_python(data)
-    device_id = caller.actor.device_id
     await namespace.enter_room(sid, device_room(device_id))
     if not _anyone(sio, f"/{Role.RECORDER.value}", MEDIA_ROOM):
         return _error(ErrorCode.INVALID_STATE, "can't call when no media endpoint is connected")
