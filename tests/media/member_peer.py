@@ -4,23 +4,30 @@ Run in its own network namespace (``ip netns exec``)::
 
     python -m tests.media.member_peer --url URL --key FILE --play WAV --record OUT.wav
 
-Plays WAV (looped) as its microphone, records what it hears to OUT.wav, and
-prints one JSON line when the call is up (``{"connected": true, "pair":
-[local ip, remote ip]}``, the ICE pair in use) and one when it hung up on
-SIGTERM (``{"done": true}``).
+Plays WAV (looped) as its microphone, records what it hears to OUT.wav
+(48 kHz mono), and prints one JSON line each time a call is up
+(``{"connected": true, "pair": [local ip, remote ip]}``, the ICE pair in use)
+and one when it hung up on SIGTERM (``{"done": true}``). When the floor mix
+stops arriving for two seconds (the media endpoint died) it calls again, as
+the remote page does, without pairing again.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
+import time
+import wave
 from pathlib import Path
 from typing import Any
 
+import av
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.contrib.media import MediaPlayer, MediaRecorder
+from aiortc.contrib.media import MediaPlayer
+from aiortc.mediastreams import MediaStreamError
 
 from protocol.errors import ErrorCode
 from protocol.keyfile import load_or_create_key
@@ -28,6 +35,8 @@ from protocol.signalling import Answer, HangUp, Offer, endpoint_signal
 from protocol.types import Role
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey
+
+STALL = 2.0  # s without a frame of the floor mix: the endpoint is gone, call again
 
 
 def ice_pair(pc: RTCPeerConnection) -> list[str]:
@@ -37,28 +46,44 @@ def ice_pair(pc: RTCPeerConnection) -> list[str]:
     return [pair.local_candidate.host, pair.remote_candidate.host]
 
 
-async def call(args: argparse.Namespace) -> None:
-    key = DeviceKey(Path(args.key).stem, load_or_create_key(Path(args.key)))
-    client = HallClient(args.url, Role.REMOTE, key)
-    answers: asyncio.Queue[Answer | HangUp] = asyncio.Queue()
+class Heard:
+    """What the member hears, written to a 48 kHz mono WAV as it arrives, across calls."""
 
-    def on_signal(data: Any) -> None:
-        signal_ = endpoint_signal.validate_python(data)
-        if isinstance(signal_, Answer | HangUp):
-            answers.put_nowait(signal_)
+    def __init__(self, path: str) -> None:
+        self.wav = wave.open(path, "wb")
+        self.wav.setnchannels(1)
+        self.wav.setsampwidth(2)
+        self.wav.setframerate(48000)
+        self.last = time.monotonic()
 
-    client.sio.on("signal", on_signal, namespace="/remote")
-    await client.connect()
+    async def consume(self, track: MediaStreamTrack) -> None:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=48000)
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            if isinstance(frame, av.AudioFrame):
+                for mono in resampler.resample(frame):
+                    self.wav.writeframes(mono.to_ndarray().tobytes())
+                self.last = time.monotonic()
+
+
+async def place_call(
+    client: HallClient, answers: asyncio.Queue[Answer | HangUp], play: str, heard: Heard, tasks: set[Any]
+) -> RTCPeerConnection:
+    """Offer, take the answer, and return once the call is up (printing its ICE pair)."""
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    player = MediaPlayer(args.play, loop=True)
+    player = MediaPlayer(play, loop=True)
     assert player.audio is not None
     pc.addTrack(player.audio)
-    recorder = MediaRecorder(args.record)
     connected = asyncio.Event()
 
     @pc.on("track")
     def on_track(track: MediaStreamTrack) -> None:
-        recorder.addTrack(track)
+        task = asyncio.ensure_future(heard.consume(track))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     @pc.on("connectionstatechange")
     def on_state() -> None:
@@ -67,6 +92,8 @@ async def call(args: argparse.Namespace) -> None:
 
     await pc.setLocalDescription(await pc.createOffer())
     offer = Offer(sdp=pc.localDescription.sdp).model_dump(mode="json")
+    while not answers.empty():
+        answers.get_nowait()  # what the last call left behind
     while True:  # the endpoint may still be starting
         ack = await client.call("signal", offer)
         if ack.get("ok"):
@@ -76,16 +103,38 @@ async def call(args: argparse.Namespace) -> None:
     answer = await asyncio.wait_for(answers.get(), 30)
     assert isinstance(answer, Answer), answer
     await pc.setRemoteDescription(RTCSessionDescription(sdp=answer.sdp, type="answer"))
-    await recorder.start()
     await asyncio.wait_for(connected.wait(), 30)
+    heard.last = time.monotonic()
     print(json.dumps({"connected": True, "pair": ice_pair(pc)}), flush=True)
+    return pc
 
+
+async def call(args: argparse.Namespace) -> None:
+    key = DeviceKey(Path(args.key).stem, load_or_create_key(Path(args.key)))
+    client = HallClient(args.url, Role.REMOTE, key)
+    answers: asyncio.Queue[Answer | HangUp] = asyncio.Queue()
+
+    def on_signal(data: Any) -> None:
+        message = endpoint_signal.validate_python(data)
+        if isinstance(message, Answer | HangUp):  # the endpoint gathers before answering: no trickle
+            answers.put_nowait(message)
+
+    client.sio.on("signal", on_signal, namespace="/remote")
+    await client.connect()
+    heard = Heard(args.record)
+    tasks: set[Any] = set()
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await stop.wait()
+    pc = await place_call(client, answers, args.play, heard, tasks)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.2)
+        if not stop.is_set() and time.monotonic() - heard.last > STALL:
+            await pc.close()
+            pc = await place_call(client, answers, args.play, heard, tasks)
     await client.call("signal", HangUp().model_dump(mode="json"))
-    await recorder.stop()
     await pc.close()
+    heard.wav.close()
     await client.close()
     print(json.dumps({"done": True}), flush=True)
 

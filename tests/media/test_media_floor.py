@@ -38,6 +38,7 @@ from protocol.commands import (
     StopSpeech,
 )
 from protocol.events import Record
+from protocol.signalling import HangUp, Offer
 from protocol.types import Role
 from recorder.archive import Archive
 from recorder.capture import FileSource
@@ -138,6 +139,13 @@ async def test_remote_member_reaches_the_floor_only_while_granted(
                                    archive_root=tmp_path / "archive", sittings=[sitting], poll_interval=0.5)
         running = asyncio.gather(endpoint.run(stop), recorder.run(stop))
 
+        # A broken offer ends that call (the device is told to hang up), not the endpoint.
+        hangups: asyncio.Queue[Any] = asyncio.Queue()
+        remote.sio.on("signal", hangups.put_nowait, namespace="/remote")
+        bad = Offer(sdp="v=0\r\nnot a session").model_dump(mode="json")
+        while not (await remote.call("signal", bad))["ok"]:  # until the endpoint has announced itself
+            await asyncio.sleep(0.2)
+        assert await asyncio.wait_for(hangups.get(), 10) == HangUp().model_dump(mode="json")
         heard = tmp_path / "heard.wav"
         member_proc = await asyncio.create_subprocess_exec(
             *netns.exec(), sys.executable, "-m", "tests.media.member_peer",
@@ -183,6 +191,7 @@ async def test_remote_member_reaches_the_floor_only_while_granted(
     assert any(word in segment.text for sentence in KOREAN for word in sentence.split()), segment.text
     assert gated.gated > 0 and gated.passed > 0  # audio arrived, and was dropped until the grant
     assert recorder_stats.pipeline.dropped_frames == 0 and media_stats.feed_dropped == 0
+    assert media_stats.bad_signals == 1 and media_stats.calls == 2
 
     # The archive's floor: the member's voice (1,250 Hz tone, speech) only inside the turn.
     archive = tmp_path / "archive" / sitting
