@@ -28,7 +28,7 @@ from recorder.archive import Archive
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey, folder_keys
 from tests.hall import ServerProcess
-from tests.media.conftest import Netns
+from tests.media.netns import Netns
 from tests.recorder.speech import KOREAN, read_wav, speak, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]

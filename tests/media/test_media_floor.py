@@ -28,7 +28,7 @@ from recorder.capture import FileSource
 from recorder.media import MediaEndpoint, WavSink
 from recorder.service import RecorderService
 from recorder.stt import VoskEngine
-from tests.media.conftest import Netns
+from tests.media.netns import Netns
 from tests.media.remote_hall import RATE, MemberPeer, RemoteHall, bands, floor_audio, voices
 from tests.recorder.speech import KOREAN, read_wav
 

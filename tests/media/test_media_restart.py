@@ -12,7 +12,7 @@ from pathlib import Path
 from procedure import SittingState
 from protocol.commands import GrantFloor, RequestFloor, StopSpeech
 from recorder.archive import Archive
-from tests.media.conftest import Netns
+from tests.media.netns import Netns
 from tests.media.remote_hall import MediaProcess, MemberPeer, RemoteHall, bands, floor_audio, voices
 
 
