@@ -6,10 +6,11 @@ One Socket.IO namespace per role is one channel; every client->server event
 (``command``, ``sync``, ``view``, ``streams``, ``pairings``, ``caption``,
 ``signal``) is a ``send`` operation with its acknowledgement as the reply, every
 server->client event (``records``, ``view``, ``caption``; ``signal`` on
-``/remote`` and ``/recorder``) a ``receive`` operation. Schemas come from the pydantic models in ``protocol/`` (one source
-of truth); acks and live messages that have no model are described here, next
-to the code that makes them (``hall_server/transport/namespaces.py``), and a
-conformance test checks every answer of a real server against them.
+``/remote`` and ``/recorder``) a ``receive`` operation. Schemas come from the
+pydantic models in ``protocol/`` (one source of truth); acks and live messages
+that have no model are described here, next to the code that makes them
+(``hall_server/transport/namespaces.py``), and a conformance test checks every
+answer of a real server against them.
 
 Schemas are JSON Schema draft-07 (AsyncAPI's default schema format): pydantic's
 OpenAPI-style ``discriminator`` objects become the property name AsyncAPI uses.
