@@ -183,6 +183,7 @@ class MediaEndpoint:
             await asyncio.to_thread(self._thread.join, 10)
         for task in list(self._tasks):
             task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.client.close()
         if self.sink is not None:

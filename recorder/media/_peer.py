@@ -170,6 +170,7 @@ class MemberPeer:
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self.mix.stop()
         await self.pc.close()
         self._on_closed(self)
