@@ -1,6 +1,7 @@
 """Media benchmark: CPU of the media endpoint per remote member, beside a bare aiortc echo.
 
-    .venv/bin/python benchmarks/media_bench.py [--members 1,4,8] [--seconds 20] [--out benchmarks/MEDIA.md]
+    .venv/bin/python benchmarks/media_bench.py [--members 1,4,8] [--seconds 20] [--ballots 40] [--remote 20]
+                                               [--votes 5] [--out benchmarks/MEDIA.md]
 
 Needs root (it makes a network namespace and a veth pair with iproute2).
 For each number of members N, two runs with the same members:
@@ -13,6 +14,11 @@ For each number of members N, two runs with the same members:
 * **bare echo**: an aiortc answerer in its own process that sends each
   member's own track straight back (``MediaRelay``; decode and re-encode,
   nothing else); signalling by one HTTP POST.
+
+Then the hall server's ballot-ack latency (``--ballots``): seated members
+cast signed ballots (one roll-call after another, casts spread over 2 s)
+before, while and after ``--remote`` remote members are connected to the
+media endpoint, one of them holding the floor.
 
 The members' peers (espeak-ng speech as their microphones, audio only) run
 together in one process inside the namespace, so that media crosses the
@@ -52,9 +58,10 @@ from protocol.keyfile import load_or_create_key  # noqa: E402
 from protocol.signalling import Answer, Offer, endpoint_signal  # noqa: E402
 from protocol.types import Role  # noqa: E402
 from seat_client.client import HallClient  # noqa: E402
-from seat_client.identity import DeviceKey  # noqa: E402
+from seat_client.identity import DeviceKey, folder_keys  # noqa: E402
 
 TICK_S = 0.02
+SELF = str(Path(__file__).resolve())  # the children run this file with a role
 
 
 def cpu_seconds(pid: int) -> float:
@@ -255,7 +262,7 @@ async def setup_hall(tmp: Path, members: int) -> tuple[Any, str, list[str], str]
 
 
 def bench(n: int, seconds: float, tmp: Path, netns: Any, play: Path, hall_wav: Path) -> dict[str, dict[str, float]]:
-    me = [sys.executable, str(Path(__file__).resolve())]
+    me = [sys.executable, SELF]
     results: dict[str, dict[str, float]] = {}
     # bare echo
     port = 18000 + os.getpid() % 1000
@@ -297,6 +304,96 @@ def bench(n: int, seconds: float, tmp: Path, netns: Any, play: Path, hall_wav: P
     return results
 
 
+async def ballot_acks(tmp: Path, netns: Any, play: Path, hall_wav: Path, seated: int, remote: int,
+                      votes: int) -> dict[str, Any]:
+    """Ballot acks (ms) of ``seated`` seats with no remote member, with ``remote`` in calls, and after."""
+    from benchmarks.recorder_bench import HallRun
+    from protocol.commands import REGISTRY_STREAM, CheckIn, CheckOut, EnrolDevice, GrantFloor
+
+    hall = HallRun(tmp, seated + remote)
+    hall.server.extra = ("--host", "0.0.0.0")
+    await hall.open()
+    me = [sys.executable, SELF]
+    endpoint: Child | None = None
+    members: Child | None = None
+    try:
+        clerk = hall.clients[0]
+        keys = folder_keys(tmp / "keys")
+        key_files = []
+        for i in range(seated, seated + remote):  # these members leave their seats and join remotely
+            m = hall.seeded.members[i]
+            await hall.seats[i].command(hall.sitting, CheckOut(member_id=m.member_id))
+            device_id = f"{hall.seeded.prefix}-remote-{i}"
+            await clerk.command(REGISTRY_STREAM, EnrolDevice(device_id=device_id, role=Role.REMOTE,
+                                                             member_id=m.member_id,
+                                                             public_key=keys(device_id).public_hex))
+            client = HallClient(hall.server.url, Role.REMOTE, keys(device_id))
+            await client.connect()
+            await client.command(hall.sitting, CheckIn(member_id=m.member_id, pin=m.pin, remote=True))
+            await client.close()
+            key_files.append(str(tmp / "keys" / f"{device_id}.pem"))
+        await hall.chair.command(hall.sitting, GrantFloor(member_id=hall.seeded.members[seated].member_id))
+
+        async def roll_calls() -> list[float]:
+            acks: list[float] = []
+            for _ in range(votes):
+                acks += await roll_call(hall, seated)
+            return acks
+
+        before = await roll_calls()
+        endpoint = Child([*me, "endpoint", "--url", hall.server.url, "--key",
+                          str(tmp / "keys" / f"{hall.seeded.prefix}-recorder.pem"), "--hall", str(hall_wav),
+                          "--stats", str(tmp / "ballots-endpoint.json")], tmp / "ballots-endpoint.log")
+        await asyncio.to_thread(endpoint.ready)
+        members = Child([*netns.exec(), *me, "members", "--mode", "hall", "--target",
+                         f"http://{netns.host_ip}:{hall.server.port}", "--keys", ",".join(key_files),
+                         "--play", str(play)], tmp / "ballots-members.log")
+        await asyncio.to_thread(members.ready)
+        server_cpu0 = cpu_seconds(hall.server.proc.pid)  # type: ignore[union-attr]
+        t0 = time.monotonic()
+        during = await roll_calls()
+        server_cpu = (cpu_seconds(hall.server.proc.pid) - server_cpu0) / (time.monotonic() - t0)  # type: ignore[union-attr]
+        members.stop()
+        endpoint.stop()
+        members = endpoint = None
+        after = await roll_calls()
+    finally:
+        if members:
+            members.stop()
+        if endpoint:
+            endpoint.stop()
+        await hall.close()
+    return {"before": before, "during": during, "after": after, "server_cpu": server_cpu}
+
+
+async def roll_call(hall: Any, seated: int) -> list[float]:
+    """One roll-call of the first ``seated`` seats, casts spread over 2 s; each ack's latency in ms."""
+    from protocol.commands import CloseVote, OpenVote
+
+    acks: list[float] = []
+    vote = f"v{uuid.uuid4().hex[:8]}"
+    await hall.chair.command(hall.sitting, OpenVote(vote_id=vote, motion_km="សំណើ", motion_en="Motion"))
+
+    async def cast(i: int, at: float) -> None:
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        m = hall.seeded.members[i]
+        ballot = hall.seats[i].identity.ballot(hall.sitting, vote, m.member_id, m.seat, "yes")
+        started = time.perf_counter()
+        await hall.seats[i].command(hall.sitting, ballot)
+        acks.append((time.perf_counter() - started) * 1000)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(cast(i, t0 + i * 2.0 / seated) for i in range(seated)))
+    await hall.chair.command(hall.sitting, CloseVote(vote_id=vote))
+    return acks
+
+
+def ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    return " | ".join(f"{ordered[min(len(ordered) - 1, int(p * len(ordered)))]:.1f} ms" for p in (0.5, 0.95, 0.99)) + \
+        f" | {ordered[-1]:.1f} ms"
+
+
 def report(rows: dict[int, dict[str, dict[str, float]]], seconds: float, load: list[str]) -> str:
     out = [
         "# Media benchmark",
@@ -331,6 +428,25 @@ def report(rows: dict[int, dict[str, dict[str, float]]], seconds: float, load: l
     return "\n".join(out)
 
 
+def ballots_report(acks: dict[str, Any], seated: int, remote: int, votes: int) -> str:
+    return "\n".join([
+        "## The hall's ballot-ack latency while remote members are connected",
+        "",
+        f"{seated} seated members cast signed ballots ({votes} roll-calls per phase, each seat's cast spread "
+        f"over 2 s), before, while and after {remote} remote members are in calls with the media endpoint "
+        "(one holding the floor); endpoint and members' peers are their own processes on the same 2 cores.",
+        "",
+        "| phase | ballots | median | p95 | p99 | worst |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| before: no remote member | {len(acks['before'])} | {ms(acks['before'])} |",
+        f"| {remote} remote members in calls | {len(acks['during'])} | {ms(acks['during'])} |",
+        f"| after they hung up | {len(acks['after'])} | {ms(acks['after'])} |",
+        "",
+        f"The hall server's own CPU meanwhile: {acks['server_cpu']:.1%} of a core (it relays no media).",
+        "",
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="role")
@@ -347,6 +463,9 @@ def main() -> None:
     m.add_argument("--play", required=True)
     parser.add_argument("--members", default="1,4,8")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--ballots", type=int, default=40, help="seated members casting ballots (0: skip)")
+    parser.add_argument("--remote", type=int, default=20, help="remote members connected meanwhile")
+    parser.add_argument("--votes", type=int, default=5, help="roll-calls in each phase")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "MEDIA.md"))
     args = parser.parse_args()
     if args.role == "echo":
@@ -369,7 +488,13 @@ def main() -> None:
                 load.append(" ".join(f"{x:.2f}" for x in os.getloadavg()))
                 rows[n] = bench(n, args.seconds, tmp, netns, play, hall_wav)
                 print(n, rows[n], file=sys.stderr, flush=True)
-        Path(args.out).write_text(report(rows, args.seconds, load))
+            text = report(rows, args.seconds, load)
+            if args.ballots:
+                run = tmp / "ballots"
+                run.mkdir()
+                acks = asyncio.run(ballot_acks(run, netns, play, hall_wav, args.ballots, args.remote, args.votes))
+                text += ballots_report(acks, args.ballots, args.remote, args.votes)
+        Path(args.out).write_text(text)
         print(Path(args.out).read_text())
 
 
