@@ -305,7 +305,7 @@ def bench(n: int, seconds: float, tmp: Path, netns: Any, play: Path, hall_wav: P
 
 
 async def ballot_acks(tmp: Path, netns: Any, play: Path, hall_wav: Path, seated: int, remote: int,
-                      votes: int) -> dict[str, Any]:
+                      votes: int, members_nice: int, endpoint_nice: int) -> dict[str, Any]:
     """Ballot acks (ms) of ``seated`` seats with no remote member, with ``remote`` in calls, and after."""
     from benchmarks.recorder_bench import HallRun
     from protocol.commands import REGISTRY_STREAM, CheckIn, CheckOut, EnrolDevice, GrantFloor
@@ -341,12 +341,12 @@ async def ballot_acks(tmp: Path, netns: Any, play: Path, hall_wav: Path, seated:
             return acks
 
         before = await roll_calls()
-        endpoint = Child([*me, "endpoint", "--url", hall.server.url, "--key",
+        endpoint = Child(["nice", "-n", str(endpoint_nice), *me, "endpoint", "--url", hall.server.url, "--key",
                           str(tmp / "keys" / f"{hall.seeded.prefix}-recorder.pem"), "--hall", str(hall_wav),
                           "--stats", str(tmp / "ballots-endpoint.json")], tmp / "ballots-endpoint.log")
         await asyncio.to_thread(endpoint.ready)
-        members = Child([*netns.exec(), *me, "members", "--mode", "hall", "--target",
-                         f"http://{netns.host_ip}:{hall.server.port}", "--keys", ",".join(key_files),
+        members = Child(["nice", "-n", str(members_nice), *netns.exec(), *me, "members", "--mode", "hall",
+                         "--target", f"http://{netns.host_ip}:{hall.server.port}", "--keys", ",".join(key_files),
                          "--play", str(play)], tmp / "ballots-members.log")
         await asyncio.to_thread(members.ready)
         server_cpu0 = cpu_seconds(hall.server.proc.pid)  # type: ignore[union-attr]
@@ -428,9 +428,14 @@ def report(rows: dict[int, dict[str, dict[str, float]]], seconds: float, load: l
     return "\n".join(out)
 
 
-def ballots_report(acks: dict[str, Any], seated: int, remote: int, votes: int) -> str:
+def ballots_report(acks: dict[str, Any], seated: int, remote: int, votes: int, members_nice: int,
+                   endpoint_nice: int, load: str) -> str:
     return "\n".join([
-        "## The hall's ballot-ack latency while remote members are connected",
+        f"## The hall's ballot-ack latency while remote members are connected (members' peers nice "
+        f"{members_nice}, endpoint nice {endpoint_nice})",
+        "",
+        f"Run: `.venv/bin/python benchmarks/media_bench.py --ballots {seated} --remote {remote} --votes {votes} "
+        f"--members-nice {members_nice} --endpoint-nice {endpoint_nice}`; load average after: {load}.",
         "",
         f"{seated} seated members cast signed ballots ({votes} roll-calls per phase, each seat's cast spread "
         f"over 2 s), before, while and after {remote} remote members are in calls with the media endpoint "
@@ -463,6 +468,9 @@ def main() -> None:
     m.add_argument("--play", required=True)
     parser.add_argument("--members", default="1,4,8")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--members-nice", type=int, default=0,
+                        help="niceness of the members' peers (19: they stand for laptops elsewhere)")
+    parser.add_argument("--endpoint-nice", type=int, default=0, help="niceness of the media endpoint")
     parser.add_argument("--ballots", type=int, default=40, help="seated members casting ballots (0: skip)")
     parser.add_argument("--remote", type=int, default=20, help="remote members connected meanwhile")
     parser.add_argument("--votes", type=int, default=5, help="roll-calls in each phase")
@@ -484,16 +492,18 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as d, veth_namespace() as netns:
             tmp = Path(d)
             hall_wav, play, _ = voices(tmp)
-            for n in (int(x) for x in args.members.split(",")):
+            for n in (int(x) for x in args.members.split(",") if x):
                 load.append(" ".join(f"{x:.2f}" for x in os.getloadavg()))
                 rows[n] = bench(n, args.seconds, tmp, netns, play, hall_wav)
                 print(n, rows[n], file=sys.stderr, flush=True)
-            text = report(rows, args.seconds, load)
+            text = report(rows, args.seconds, load) if rows else "# Media benchmark\n\n"
             if args.ballots:
                 run = tmp / "ballots"
                 run.mkdir()
-                acks = asyncio.run(ballot_acks(run, netns, play, hall_wav, args.ballots, args.remote, args.votes))
-                text += ballots_report(acks, args.ballots, args.remote, args.votes)
+                acks = asyncio.run(ballot_acks(run, netns, play, hall_wav, args.ballots, args.remote, args.votes,
+                                               args.members_nice, args.endpoint_nice))
+                text += ballots_report(acks, args.ballots, args.remote, args.votes, args.members_nice,
+                                       args.endpoint_nice, " ".join(f"{x:.2f}" for x in os.getloadavg()))
         Path(args.out).write_text(text)
         print(Path(args.out).read_text())
 
