@@ -424,6 +424,7 @@ def report(rows: dict[int, dict[str, dict[str, float]]], seconds: float, load: l
         "\"Mix ticks / clock\" is 1.000 while the mix keeps real time (the hall feed's clock drives it); a "
         "member whose mix falls behind loses its oldest frames (\"dropped\").",
         "",
+        "",
     ]
     return "\n".join(out)
 
@@ -448,6 +449,7 @@ def ballots_report(acks: dict[str, Any], seated: int, remote: int, votes: int, m
         f"| after they hung up | {len(acks['after'])} | {ms(acks['after'])} |",
         "",
         f"The hall server's own CPU meanwhile: {acks['server_cpu']:.1%} of a core (it relays no media).",
+        "",
         "",
     ])
 
