@@ -7,12 +7,13 @@ recorder's (:mod:`recorder.errors`).
 from recorder.media._endpoint import IceServer, MediaEndpoint, MediaStats
 from recorder.media._feed import FloorFeed
 from recorder.media._mixer import FRAME_SAMPLES, RATE, FloorMixer, InboundStats, Mix
-from recorder.media._peer import MemberPeer, MixTrack
+from recorder.media._peer import CallQuality, MemberPeer, MixTrack
 from recorder.media._sinks import FloorSink, PortAudioSink, WavSink
 
 __all__ = [
     "FRAME_SAMPLES",
     "RATE",
+    "CallQuality",
     "FloorFeed",
     "FloorMixer",
     "FloorSink",

@@ -49,7 +49,7 @@ from recorder.capture import AudioSource
 from recorder.errors import CaptureError, RecorderError
 from recorder.media._feed import FloorFeed
 from recorder.media._mixer import FRAME_SAMPLES, RATE, FloorMixer, InboundStats, Mix
-from recorder.media._peer import MemberPeer
+from recorder.media._peer import CallQuality, MemberPeer
 from recorder.media._sinks import FloorSink
 from seat_client.client import RETRYABLE, HallClient
 from seat_client.identity import DeviceKey
@@ -201,6 +201,10 @@ class MediaEndpoint:
             calls=self._calls,
             sittings=sorted(self.client.states),
         )
+
+    async def call_quality(self) -> dict[str, CallQuality]:
+        """Each call's audio quality now (loss, jitter, round trip), by device id."""
+        return {device_id: await peer.quality() for device_id, peer in list(self.peers.items())}
 
     # -- the floor gate -------------------------------------------------------
 

@@ -15,6 +15,7 @@ import asyncio
 import fractions
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import av
@@ -33,11 +34,26 @@ from aiortc.sdp import candidate_from_sdp
 from protocol.signalling import IceCandidate
 from recorder.media._mixer import RATE, FloorMixer, Pcm
 
-__all__ = ["MemberPeer", "MixTrack"]
+__all__ = ["CallQuality", "MemberPeer", "MixTrack"]
 
 log = logging.getLogger("hemicycle.media.peer")
 
 _TIME_BASE = fractions.Fraction(1, RATE)
+
+
+@dataclass(frozen=True, slots=True)
+class CallQuality:
+    """One call's audio quality, from aiortc's ``getStats()`` (RTCP reports).
+
+    ``received``/``lost``: the member's packets that reached us or did not;
+    ``jitter_ms``: their interarrival jitter; ``rtt_ms``: round trip measured
+    from the member's receiver reports on our mix (None until the first one).
+    """
+
+    received: int
+    lost: int
+    jitter_ms: float | None
+    rtt_ms: float | None
 
 
 class MixTrack(MediaStreamTrack):
@@ -156,6 +172,20 @@ class MemberPeer:
                 await track.recv()
             except MediaStreamError:
                 return
+
+    async def quality(self) -> CallQuality:
+        """The call's audio quality now."""
+        received = lost = 0
+        jitter_ms = rtt_ms = None
+        for stats in (await self.pc.getStats()).values():
+            if getattr(stats, "kind", None) != "audio":
+                continue
+            if stats.type == "inbound-rtp":
+                received, lost = stats.packetsReceived, stats.packetsLost
+                jitter_ms = stats.jitter * 1000 / RATE  # RTP timestamp units at the Opus clock
+            elif stats.type == "remote-inbound-rtp":
+                rtt_ms = stats.roundTripTime * 1000
+        return CallQuality(received, lost, jitter_ms, rtt_ms)
 
     async def _on_state(self) -> None:
         old, self.state = self.state, self.pc.connectionState

@@ -9,8 +9,8 @@ from protocol import signalling
 
 def test_public_surface() -> None:
     assert sorted(recorder.media.__all__) == [
-        "FRAME_SAMPLES", "FloorFeed", "FloorMixer", "FloorSink", "IceServer", "InboundStats", "MediaEndpoint",
-        "MediaStats", "MemberPeer", "Mix", "MixTrack", "PortAudioSink", "RATE", "WavSink",
+        "CallQuality", "FRAME_SAMPLES", "FloorFeed", "FloorMixer", "FloorSink", "IceServer", "InboundStats",
+        "MediaEndpoint", "MediaStats", "MemberPeer", "Mix", "MixTrack", "PortAudioSink", "RATE", "WavSink",
     ]
     assert sorted(recorder.media.cli.__all__) == ["add_media_parser", "cmd_media"]
     assert sorted(signalling.__all__) == [

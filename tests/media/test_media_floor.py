@@ -87,6 +87,7 @@ async def test_remote_member_reaches_the_floor_only_while_granted(
         await hall.chair.command(sitting, StopSpeech(member_id=member.member_id))
         await asyncio.sleep(4)  # speaking again, the floor taken away
         gated = endpoint.stats().inbound[hall.device_id]
+        quality = (await endpoint.call_quality())[hall.device_id]
 
         await peer.hang_up()
         state = await hall.chair.wait_for(sitting, lambda s: isinstance(s, SittingState) and bool(s.transcript), 90)
@@ -110,6 +111,9 @@ async def test_remote_member_reaches_the_floor_only_while_granted(
     assert gated.gated > 0 and gated.passed > 0  # audio arrived, and was dropped until the grant
     assert recorder_stats.pipeline.dropped_frames == 0 and media_stats.feed_dropped == 0
     assert media_stats.bad_signals == 1 and media_stats.calls == 2
+    print("call quality:", quality)  # over a veth pair: nothing lost, a round trip of a few ms
+    assert quality.received > 500 and quality.lost == 0
+    assert quality.rtt_ms is not None and quality.rtt_ms < 100 and quality.jitter_ms is not None
 
     # The archive's floor: the member's voice (1,250 Hz tone, speech) only inside the turn.
     archive = tmp_path / "archive" / sitting
