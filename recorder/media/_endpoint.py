@@ -285,7 +285,8 @@ class MediaEndpoint:
                 peer = self.peers.get(device_id)
                 if peer is not None:
                     await peer.close()
-                await self._send(device_id, HangUp())
+                with contextlib.suppress(*RETRYABLE):  # the hall is unreachable: the member calls again later
+                    await self._send(device_id, HangUp())
 
     async def _answer(self, message: FromMember, offer: Offer) -> None:
         old = self.peers.get(message.device_id)
