@@ -9,6 +9,7 @@ from recorder.media._feed import FloorFeed
 from recorder.media._mixer import FRAME_SAMPLES, RATE, FloorMixer, InboundStats, Mix
 from recorder.media._peer import CallQuality, MemberPeer, MixTrack
 from recorder.media._sinks import FloorSink, PortAudioSink, WavSink
+from recorder.media._video import TurnVideo
 
 __all__ = [
     "FRAME_SAMPLES",
@@ -25,5 +26,6 @@ __all__ = [
     "Mix",
     "MixTrack",
     "PortAudioSink",
+    "TurnVideo",
     "WavSink",
 ]

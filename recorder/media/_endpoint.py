@@ -9,6 +9,7 @@
                                    |                               (archive, turns, speech-to-text)
                                    |-- loudspeaker -> FloorSink (PortAudio output, or a WAV file)
                                    +-- mix-minus --> each member's MixTrack --WebRTC--> remote members
+    the speaking member's camera --> TurnVideo (its own thread) --> ARCHIVE/<sitting>/video/<turn>-<ms>.webm
 
 It connects to the hall server as the recorder device (role ``recorder``,
 namespace ``/recorder``), announces itself for signalling
@@ -24,8 +25,10 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +54,7 @@ from recorder.media._feed import FloorFeed
 from recorder.media._mixer import FRAME_SAMPLES, RATE, FloorMixer, InboundStats, Mix
 from recorder.media._peer import CallQuality, MemberPeer
 from recorder.media._sinks import FloorSink
+from recorder.media._video import TurnVideo
 from seat_client.client import RETRYABLE, HallClient
 from seat_client.identity import DeviceKey
 
@@ -80,6 +84,8 @@ class MediaStats:
     mix_dropped: dict[str, int]
     bad_signals: int
     calls: int
+    video_frames: int = 0
+    video_dropped: int = 0
     sittings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +99,8 @@ class MediaEndpoint:
     ``PyAudioSource`` with ``sample_rate=48000, channels=1``); its clock drives
     the mix. ``feed`` (a :class:`FloorFeed`) is the floor for the recorder.
     ``sittings`` restricts which sittings' floors open the gate (default:
-    every sitting not closed). Raises :class:`~recorder.errors.CaptureError`
+    every sitting not closed). With ``video_root``, a speaking member's camera
+    is archived per turn under ``video_root/<sitting>/video/``. Raises :class:`~recorder.errors.CaptureError`
     if the hall feed is not 48 kHz mono.
     """
 
@@ -107,6 +114,7 @@ class MediaEndpoint:
         ice_servers: Iterable[IceServer] = (),
         sittings: Iterable[str] | None = None,
         poll_interval: float = 2.0,
+        video_root: str | Path | None = None,
     ) -> None:
         if (hall.sample_rate, hall.channels) != (RATE, 1):
             raise CaptureError(f"the hall feed must be {RATE} Hz mono, not {hall.sample_rate} Hz x {hall.channels}")
@@ -115,6 +123,8 @@ class MediaEndpoint:
         self.ice_servers = [RTCIceServer(s.urls, s.username, s.credential) for s in ice_servers]
         self.only = set(sittings) if sittings else None
         self.poll_interval = poll_interval
+        self.video_root = Path(video_root) if video_root is not None else None
+        self.videos: list[TurnVideo] = []  # every turn filmed, for the stats and to flush at the end
         self.mixer = FloorMixer()
         self.feed = FloorFeed()
         self.peers: dict[str, MemberPeer] = {}  # device id -> its call
@@ -178,6 +188,8 @@ class MediaEndpoint:
     async def _shutdown(self) -> None:
         for peer in list(self.peers.values()):
             await peer.close()
+        for video in self.videos:
+            await asyncio.to_thread(video.join)
         self.hall.stop()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 10)
@@ -199,6 +211,8 @@ class MediaEndpoint:
             mix_dropped={d: p.mix.dropped for d, p in self.peers.items()},
             bad_signals=self._bad_signals,
             calls=self._calls,
+            video_frames=sum(v.frames for v in self.videos),
+            video_dropped=sum(v.dropped for v in self.videos),
             sittings=sorted(self.client.states),
         )
 
@@ -213,12 +227,30 @@ class MediaEndpoint:
 
     def _update_floor(self) -> None:
         speaking = {
-            turn.member_id
+            turn.member_id: (state.stream, turn.turn_id)
             for state in self.client.states.values()
             if isinstance(state, SittingState)
             for turn in state.floor.speaking
         }
         self.mixer.set_floor(speaking)
+        for peer in list(self.peers.values()):
+            self._film(peer, speaking.get(peer.member_id))
+
+    def _film(self, peer: MemberPeer, turn: tuple[str, str] | None) -> None:
+        """Start or end the archive of a member's camera as their turn starts or ends."""
+        want = f"{turn[0]}/{turn[1]}" if turn is not None and peer.has_video and self.video_root else None
+        if want == peer.video_turn:
+            return
+        if peer.video is not None:
+            peer.video.close()
+            peer.video = None
+        peer.video_turn = want
+        if turn is not None and want is not None and self.video_root is not None:
+            stream, turn_id = turn
+            path = self.video_root / stream / "video" / f"{turn_id}-{round(time.time() * 1000)}.webm"
+            peer.video = TurnVideo(path)
+            self.videos.append(peer.video)
+            log.info("%s: filming %s", peer.device_id, want)
 
     # -- mixing (its own thread, paced by the hall feed) ----------------------
 

@@ -5,8 +5,9 @@ subscriber today: the floor mixer, which feeds archive, speech-to-text and
 the loudspeakers); it is decoded by aiortc to 48 kHz stereo s16 and
 converted here to 48 kHz mono. Their mix-minus goes back in a
 :class:`MixTrack` that plays whatever the mixer produced, 20 ms per frame,
-at the pace of the hall clock. Video from the member is drained (not yet
-recorded).
+at the pace of the hall clock. Their camera's frames go to ``video`` (a
+:class:`TurnVideo`) while the endpoint films their turn, and are dropped
+otherwise.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from aiortc.sdp import candidate_from_sdp
 
 from protocol.signalling import IceCandidate
 from recorder.media._mixer import RATE, FloorMixer, Pcm
+from recorder.media._video import TurnVideo
 
 __all__ = ["CallQuality", "MemberPeer", "MixTrack"]
 
@@ -118,6 +120,9 @@ class MemberPeer:
         self.pc.on("track", self._on_track)
         self.pc.on("connectionstatechange", self._on_state)
         self.state = self.pc.connectionState
+        self.has_video = False
+        self.video: TurnVideo | None = None  # set by the endpoint while this member speaks
+        self.video_turn: str | None = None  # "<sitting>/<turn>" being filmed
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -151,7 +156,8 @@ class MemberPeer:
         if track.kind == "audio":
             self._spawn(self._listen(self._relay.subscribe(track)))
         else:
-            self._spawn(self._drain(track))
+            self.has_video = True
+            self._spawn(self._watch(self._relay.subscribe(track)))
 
     async def _listen(self, track: MediaStreamTrack) -> None:
         """Decoded frames -> 48 kHz mono -> the mixer (which gates them)."""
@@ -166,12 +172,15 @@ class MemberPeer:
             for mono in resampler.resample(frame):
                 self.mixer.push(self.device_id, np.ascontiguousarray(mono.to_ndarray().reshape(-1), dtype=np.int16))
 
-    async def _drain(self, track: MediaStreamTrack) -> None:
+    async def _watch(self, track: MediaStreamTrack) -> None:
+        """Every frame is taken (aiortc queues what nobody reads); filmed only during a turn."""
         while True:
             try:
-                await track.recv()
+                frame = await track.recv()
             except MediaStreamError:
                 return
+            if self.video is not None and isinstance(frame, av.VideoFrame):
+                self.video.offer(frame)
 
     async def quality(self) -> CallQuality:
         """The call's audio quality now."""
@@ -202,5 +211,7 @@ class MemberPeer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.mix.stop()
+        if self.video is not None:
+            self.video.close()
         await self.pc.close()
         self._on_closed(self)

@@ -56,7 +56,8 @@ def add_media_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     m.add_argument("--engine", choices=["vosk", "whisper"], default="vosk")
     m.add_argument("--model", help="model directory (default: the installed model package)")
     m.add_argument("--language", help="language for engines that take one (whisper)")
-    m.add_argument("--archive", help="directory for the sittings' audio archives (one folder each)")
+    m.add_argument("--archive", help="directory for the sittings' archives (one folder each: audio, and the "
+                   "speaking remote members' video per turn)")
     m.add_argument("--sitting", action="append", help="follow only this sitting (repeatable)")
     m.add_argument("--ice-server", action="append", default=[],
                    help="a STUN/TURN server on the hall network, e.g. turn:10.0.0.5:3478 (repeatable)")
@@ -98,7 +99,8 @@ def cmd_media(args: argparse.Namespace) -> int:
     except (RecorderError, OSError) as exc:
         return _fail(exc)
     ice = [IceServer(url, args.ice_username, args.ice_credential) for url in args.ice_server]
-    endpoint = MediaEndpoint(args.url, key, hall, sink=sink, ice_servers=ice, sittings=args.sitting)
+    endpoint = MediaEndpoint(args.url, key, hall, sink=sink, ice_servers=ice, sittings=args.sitting,
+                             video_root=args.archive)
     recorder = RecorderService(args.url, key, endpoint.feed, engine, archive_root=args.archive, sittings=args.sitting)
     logging.getLogger("hemicycle.media").setLevel(logging.INFO)
     logging.getLogger("hemicycle.recorder").setLevel(logging.INFO)

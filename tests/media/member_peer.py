@@ -4,7 +4,7 @@ Run in its own network namespace (``ip netns exec``)::
 
     python -m tests.media.member_peer --url URL --key FILE --play WAV --record OUT.wav
 
-Plays WAV (looped) as its microphone, records what it hears to OUT.wav
+Plays WAV (looped) as its microphone (and, with ``--video``, a synthetic camera), records what it hears to OUT.wav
 (48 kHz mono), and prints one JSON line each time a call is up
 (``{"connected": true, "pair": [local ip, remote ip]}``, the ICE pair in use)
 and one when it hung up on SIGTERM (``{"done": true}``). When the floor mix
@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import av
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+import numpy as np
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamError
 
@@ -44,6 +45,19 @@ def ice_pair(pc: RTCPeerConnection) -> list[str]:
     ice = pc.getTransceivers()[0].receiver.transport.transport
     pair = next(iter(ice._connection._nominated.values()))
     return [pair.local_candidate.host, pair.remote_candidate.host]
+
+
+class Camera(VideoStreamTrack):
+    """A synthetic camera: 320x240 at 30 fps, a white bar sweeping across grey."""
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        image = np.full((240, 320, 3), 96, dtype=np.uint8)
+        x = (pts // 3000) % 300
+        image[:, x : x + 20] = 255
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+        frame.pts, frame.time_base = pts, time_base
+        return frame
 
 
 class Heard:
@@ -70,13 +84,16 @@ class Heard:
 
 
 async def place_call(
-    client: HallClient, answers: asyncio.Queue[Answer | HangUp], play: str, heard: Heard, tasks: set[Any]
+    client: HallClient, answers: asyncio.Queue[Answer | HangUp], play: str, heard: Heard, tasks: set[Any],
+    video: bool,
 ) -> RTCPeerConnection:
     """Offer, take the answer, and return once the call is up (printing its ICE pair)."""
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     player = MediaPlayer(play, loop=True)
     assert player.audio is not None
     pc.addTrack(player.audio)
+    if video:
+        pc.addTrack(Camera())
     connected = asyncio.Event()
 
     @pc.on("track")
@@ -125,13 +142,13 @@ async def call(args: argparse.Namespace) -> None:
     tasks: set[Any] = set()
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    pc = await place_call(client, answers, args.play, heard, tasks)
+    pc = await place_call(client, answers, args.play, heard, tasks, args.video)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.2)
         if not stop.is_set() and time.monotonic() - heard.last > STALL:
             await pc.close()
-            pc = await place_call(client, answers, args.play, heard, tasks)
+            pc = await place_call(client, answers, args.play, heard, tasks, args.video)
     await client.call("signal", HangUp().model_dump(mode="json"))
     await pc.close()
     heard.wav.close()
@@ -143,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     for name in ("--url", "--key", "--play", "--record"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--video", action="store_true", help="send a synthetic camera too")
     asyncio.run(call(parser.parse_args()))
 
 

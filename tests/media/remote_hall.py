@@ -133,11 +133,11 @@ class RemoteHall:
     def key_file(self, device_id: str) -> Path:
         return self.tmp / "keys" / f"{device_id}.pem"
 
-    async def member_peer(self, netns: Netns, play: Path, heard: Path) -> MemberPeer:
+    async def member_peer(self, netns: Netns, play: Path, heard: Path, video: bool = False) -> MemberPeer:
         proc = await asyncio.create_subprocess_exec(
             *netns.exec(), sys.executable, "-m", "tests.media.member_peer",
             "--url", f"http://{netns.host_ip}:{self.server.port}", "--key", str(self.key_file(self.device_id)),
-            "--play", str(play), "--record", str(heard),
+            "--play", str(play), "--record", str(heard), *(["--video"] if video else []),
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE,
         )
         return MemberPeer(proc)

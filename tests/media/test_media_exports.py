@@ -10,7 +10,7 @@ from protocol import signalling
 def test_public_surface() -> None:
     assert sorted(recorder.media.__all__) == [
         "CallQuality", "FRAME_SAMPLES", "FloorFeed", "FloorMixer", "FloorSink", "IceServer", "InboundStats",
-        "MediaEndpoint", "MediaStats", "MemberPeer", "Mix", "MixTrack", "PortAudioSink", "RATE", "WavSink",
+        "MediaEndpoint", "MediaStats", "MemberPeer", "Mix", "MixTrack", "PortAudioSink", "RATE", "TurnVideo", "WavSink",
     ]
     assert sorted(recorder.media.cli.__all__) == ["add_media_parser", "cmd_media"]
     assert sorted(signalling.__all__) == [
