@@ -29,6 +29,7 @@ from typing import Any
 from chair_console.cli import add_chair_parser
 from hemicycle.admin import add_admin_parser
 from recorder.cli import add_record_parser, add_transcribe_parser
+from recorder.media.cli import add_media_parser
 
 DEFAULT_DATA = Path(".hemicycle")
 
@@ -322,6 +323,7 @@ def parser() -> argparse.ArgumentParser:
 
     add_record_parser(sub)
     add_transcribe_parser(sub)
+    add_media_parser(sub)
     return p
 
 

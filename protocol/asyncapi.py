@@ -3,13 +3,14 @@
     asyncapi_document() -> dict      AsyncAPI 3.0.0 (https://www.asyncapi.com/docs/reference/specification/v3.0.0)
 
 One Socket.IO namespace per role is one channel; every client->server event
-(``command``, ``sync``, ``view``, ``streams``, ``pairings``, ``caption``) is a
-``send`` operation with its acknowledgement as the reply, every
-server->client event (``records``, ``view``, ``caption``) a ``receive``
-operation. Schemas come from the pydantic models in ``protocol/`` (one source
-of truth); acks and live messages that have no model are described here, next
-to the code that makes them (``hall_server/transport/namespaces.py``), and a
-conformance test checks every answer of a real server against them.
+(``command``, ``sync``, ``view``, ``streams``, ``pairings``, ``caption``,
+``signal``) is a ``send`` operation with its acknowledgement as the reply, every
+server->client event (``records``, ``view``, ``caption``; ``signal`` on
+``/remote`` and ``/recorder``) a ``receive`` operation. Schemas come from the
+pydantic models in ``protocol/`` (one source of truth); acks and live messages
+that have no model are described here, next to the code that makes them
+(``hall_server/transport/namespaces.py``), and a conformance test checks every
+answer of a real server against them.
 
 Schemas are JSON Schema draft-07 (AsyncAPI's default schema format): pydantic's
 OpenAPI-style ``discriminator`` objects become the property name AsyncAPI uses.
@@ -26,6 +27,7 @@ from protocol.errors import ErrorCode
 from protocol.events import Record
 from protocol.keys import BALLOT_TAG, CONNECT_TAG, SEAL_TAG
 from protocol.live import Caption
+from protocol.signalling import EndpointSignal, FromMember, MediaMessage, MemberSignal
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -56,7 +58,12 @@ def _draft7(node: Any) -> Any:
 def _model_schemas() -> dict[str, Any]:
     """Every model reachable from a command envelope, a record and a caption, by name."""
     schemas: dict[str, Any] = {}
-    for name, model in (("CommandEnvelope", CommandEnvelope), ("Record", Record), ("Caption", Caption)):
+    models: tuple[tuple[str, Any], ...] = (
+        ("CommandEnvelope", CommandEnvelope), ("Record", Record), ("Caption", Caption),
+        ("MemberSignal", MemberSignal), ("EndpointSignal", EndpointSignal), ("MediaMessage", MediaMessage),
+        ("FromMember", FromMember),
+    )
+    for name, model in models:
         schema = TypeAdapter(model).json_schema(ref_template=REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
@@ -166,6 +173,10 @@ def _wire_schemas() -> dict[str, Any]:
             _ref("ErrorAck"),
         ]},
         "CaptionAck": {"oneOf": [_object({"ok": ok_true}, ["ok"]), _ref("ErrorAck")]},
+        "SignalAck": {"oneOf": [
+            _object({"ok": ok_true}, ["ok"], "relayed (or, for `endpoint.ready`, registered)"),
+            _ref("ErrorAck"),
+        ]},
         "RecordBatch": {"type": "array", "items": _ref("Record"),
                         "description": "committed records of one stream, in seq order; a gap in seq means "
                                        "something was missed: sync from the last seq held"},
@@ -211,6 +222,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "captionAck": ("caption ack", "CaptionAck", "relayed"),
     "caption": ("caption", "Caption", "a live caption, relayed to followers of the sitting"),
     "records": ("records", "RecordBatch", "committed records, pushed to every client that synced the stream"),
+    "signalMember": ("signal", "MemberSignal", "WebRTC signalling to the media endpoint: an offer (SDP), a "
+                     "trickled ICE candidate, or a hang-up (`invalid_state` when no media endpoint is connected)"),
+    "signalEndpoint": ("signal", "MediaMessage", "the media endpoint announces itself (`endpoint.ready`, after "
+                       "every connect) or signals one remote device (`unknown_device` when it is not connected)"),
+    "signalAck": ("signal ack", "SignalAck", "relayed"),
+    "signalToMember": ("signal", "EndpointSignal", "the media endpoint's answer, ICE candidate or hang-up"),
+    "signalFromMember": ("signal", "FromMember", "a remote member's signal, stamped with their device and member"),
 }
 
 SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
@@ -221,8 +239,15 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "streams": ("streams", "streamsAck", NAMESPACES),
     "pairings": ("pairings", "pairingsAck", (Role.CLERK,)),
     "caption": ("captionSend", "captionAck", (Role.RECORDER,)),
+    "signal": ("signalMember", "signalAck", (Role.REMOTE,)),
+    "endpoint_signal": ("signalEndpoint", "signalAck", (Role.RECORDER,)),
 }
 RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption"}
+ROLE_RECEIVES: dict[Role, dict[str, str]] = {
+    # operation: message, for one role only
+    Role.REMOTE: {"signal": "signalToMember"},
+    Role.RECORDER: {"signal": "signalFromMember"},
+}
 
 
 def asyncapi_document(refusals: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -236,7 +261,8 @@ def asyncapi_document(refusals: dict[str, Any] | None = None) -> dict[str, Any]:
     operations: dict[str, Any] = {}
     for role in NAMESPACES:
         names = [m for op, (req, rep, roles) in SENDS.items() if role in roles for m in (req, rep)]
-        names += list(RECEIVES.values())
+        receives = {**RECEIVES, **ROLE_RECEIVES.get(role, {})}
+        names += list(receives.values())
         channels[role.value] = {
             "address": f"/{role.value}",
             "title": f"/{role.value} namespace",
@@ -255,7 +281,7 @@ def asyncapi_document(refusals: dict[str, Any] | None = None) -> dict[str, Any]:
                 "reply": {"channel": {"$ref": f"#/channels/{role.value}"},
                           "messages": [{"$ref": f"#/channels/{role.value}/messages/{rep}"}]},
             }
-        for op, msg in RECEIVES.items():
+        for op, msg in receives.items():
             operations[f"{role.value}_on_{op}"] = {
                 "action": "receive",
                 "channel": {"$ref": f"#/channels/{role.value}"},

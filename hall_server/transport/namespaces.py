@@ -30,6 +30,7 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.signalling import relay_signal
 from procedure import SittingState, dump_state
 from procedure.views import public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
@@ -220,6 +221,10 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNKNOWN_SITTING, "no such sitting")
         await self.broadcaster.caption(caption)
         return {"ok": True}
+
+    async def on_signal(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """WebRTC signalling between remote members and the media endpoint (see ``signalling``)."""
+        return await relay_signal(self, self.role, self.callers.get(sid), sid, data)
 
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
