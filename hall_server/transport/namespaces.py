@@ -21,6 +21,7 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -30,11 +31,11 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.pairing import Pairings
-from procedure import SittingState, dump_state
-from procedure.views import public_view, roster_view
+from procedure import SittingState, State, dump_state, empty_state
+from procedure.views import own_ballots, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import Actor, BallotCast, Record
+from protocol.events import Actor, Record
 from protocol.keys import connect_message, verify
 from protocol.live import Caption
 from protocol.types import Role
@@ -180,9 +181,9 @@ class RoleNamespace(socketio.AsyncNamespace):
                 return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream[:64])
             await self.enter_room(sid, stream)
             if state.seq - after > SYNC_LIMIT:
-                return {"ok": True, "snapshot": dump_state(state), "seq": state.seq}
+                return {"ok": True, "snapshot": dump_state(project_state(state, self.role)), "seq": state.seq}
             records = await self.hall.records_after(stream, after, SYNC_LIMIT)
-            return {"ok": True, "records": [live_copy(r) for r in records]}
+            return {"ok": True, "records": [project_record(r, self.role, state) for r in records]}
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -200,7 +201,9 @@ class RoleNamespace(socketio.AsyncNamespace):
         await self.enter_room(sid, f"view:{state.stream}")
         answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
         if self.role in (Role.SEAT, Role.REMOTE):
-            answer["own"] = own_ballots(state, self.callers[sid])
+            caller = self.callers[sid]
+            member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
+            answer["own"] = own_ballots(state, member)
         return answer
 
     async def on_caption(self, sid: str, data: Any = None) -> dict[str, Any]:
@@ -229,33 +232,6 @@ class RoleNamespace(socketio.AsyncNamespace):
         await self.hall.refresh_all()
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
         return {"ok": True, "sittings": [summary(s) for s in sittings]}
-
-
-def own_ballots(state: SittingState, caller: Caller) -> dict[str, Any]:
-    """The device's own member's ballots, so a swapped or wiped tablet still knows it voted."""
-    member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
-    ballots = {
-        vote_id: {"seq": vote.ballots[member].seq, "choice": vote.ballots[member].choice}
-        for vote_id, vote in state.votes.items()
-        if member is not None and member in vote.ballots
-    }
-    return {"member_id": member, "ballots": ballots}
-
-
-def live_copy(record: Record) -> dict[str, Any]:
-    """A record as the live channels carry it: a ballot shows only that one was cast.
-
-    Who chose what is never sent live, to anyone, while a vote runs; the
-    roll-call named list becomes public in ``vote.closed``, and the signed
-    ballots travel only in the clerk's export.
-    """
-    data = record.model_dump(mode="json")
-    event = record.event
-    if isinstance(event, BallotCast):
-        data["event"] = {**data["event"], "member_id": "", "choice": "", "ballot": "",
-                         "signature": "", "device_id": ""}
-        data["redacted"] = True
-    return data
 
 
 def summary(s: SittingState) -> dict[str, Any]:
@@ -302,14 +278,17 @@ class Broadcaster:
             except asyncio.CancelledError:
                 pass
 
-    async def _emit(self, event: str, data: Any, room: str) -> None:
-        """Emit to a room in every role's namespace that has someone in it."""
+    async def _emit(self, event: str, data: Any | Callable[[Role], Any], room: str) -> None:
+        """Emit to a room in every role's namespace that has someone in it.
+
+        ``data`` is the same for every role, or a function giving each role its projection.
+        """
         for role in ROLES:
             namespace = f"/{role.value}"
             if self.local_only and not any(True for _ in self.sio.manager.get_participants(namespace, room)):
                 continue  # nobody listens here: skip building the packet
             try:
-                await self.sio.emit(event, data, room=room, namespace=namespace)
+                await self.sio.emit(event, data(role) if callable(data) else data, room=room, namespace=namespace)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -330,8 +309,12 @@ class Broadcaster:
                 by_stream.setdefault(stream, []).extend(records)
             for stream, records in by_stream.items():
                 try:
-                    await self._emit("records", [live_copy(r) for r in records], stream)
-                    state = self.hall.states.get(stream)
+                    state = self.hall.states.get(stream) or empty_state(stream)
+
+                    def projected(role: Role, state: State = state, records: list[Record] = records) -> Any:
+                        return [project_record(r, role, state) for r in records]
+
+                    await self._emit("records", projected, stream)
                     if isinstance(state, SittingState) and state.created:
                         view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
                         await self._emit("view", view, f"view:{stream}")
