@@ -149,6 +149,11 @@ class Hall:
     def sittings(self) -> list[SittingState]:
         return [s for s in self.states.values() if isinstance(s, SittingState) and s.created]
 
+    def footprint(self) -> dict[str, int]:
+        """Entries held in memory per kind (streams, queues, writers): /healthz shows them, so
+        anyone can see that input naming things that do not exist leaves nothing behind."""
+        return {"streams": len(self.states), "queues": len(self._queues), "writers": len(self._writers)}
+
     async def records_after(self, stream: str, after: int, limit: int) -> list[Record]:
         return await self.store.run(self.store.log.records, stream, after, limit)
 
@@ -208,6 +213,8 @@ class Hall:
                             p.answer.set_exception(ProtocolError(ErrorCode.INTERNAL, f"not committed: {exc}"))
         finally:
             self._writers.pop(stream, None)
+            if not self._queues.get(stream):
+                self._queues.pop(stream, None)  # a stream nobody writes to leaves nothing behind
 
     async def _commit(self, stream: str, batch: list[_Pending]) -> None:
         await self.refresh(stream)  # what other workers committed, before deciding

@@ -30,8 +30,10 @@ from hall_server.transport.challenge import Challenges
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
+from hall_server.transport.wire import HallPacket
 from hall_server.web import web_routes
 from protocol.keyfile import load_or_create_key
+from protocol.limits import MAX_MESSAGE_BYTES
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -57,7 +59,8 @@ def make_sio(redis_url: str | None) -> socketio.AsyncServer:
         async_mode="asgi",
         cors_allowed_origins=[],
         client_manager=manager,
-        max_http_buffer_size=256 * 1024,
+        serializer=HallPacket,
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
         ping_interval=10,
         ping_timeout=10,
         transports=["websocket"] if redis_url else ["polling", "websocket"],
@@ -92,6 +95,7 @@ def create_app(config: ServerConfig) -> Any:
             "protocol": PROTOCOL_VERSION,
             "streams": len(hall.states),
             "sittings": len(hall.sittings()),
+            "footprint": hall.footprint(),
         }
         return JSONResponse(body, status_code=200 if db_ok else 503)
 

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -31,6 +30,7 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.wire import UNREADABLE, check_payload
 from procedure import SittingState, State, dump_state, empty_state
 from procedure.views import own_ballots, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
@@ -43,8 +43,8 @@ from protocol.version import PROTOCOL_VERSION
 
 log = logging.getLogger("hemicycle.transport")
 
-MAX_COMMAND_BYTES = 16_384
 SYNC_LIMIT = 2000
+MAX_SEQ = 2**63 - 1  # the store's seq column is a signed 64-bit integer
 STREAM_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 ROLES = (Role.SEAT, Role.REMOTE, Role.CHAIR, Role.CLERK, Role.DISPLAY, Role.RECORDER)
 def error(code: ErrorCode, message: str, **details: Any) -> dict[str, Any]:
@@ -120,24 +120,62 @@ class RoleNamespace(socketio.AsyncNamespace):
         if self.callers.pop(sid, None) is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
 
-    async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Every event a client sends passes here: checked, then handled, always answered.
+
+        ``connect`` and ``disconnect`` reach their handlers only from the server itself
+        (a client sending those names gets ``unknown_command``); an unreadable packet
+        (``wire.UNREADABLE``), an unknown event, extra arguments or a payload that
+        ``check_payload`` refuses gets its typed error; a failure in a handler is the
+        server's (``internal``, logged with its traceback).
+        """
+        if event in ("connect", "disconnect") and self._from_server(event, args):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], args[1:]
+        if event == UNREADABLE:
+            return error(ErrorCode.MALFORMED, "the message is not JSON the hall can read",
+                         reason=str(payload[0] if payload else "")[:120])
+        handler = self.handlers.get(event)
+        if handler is None:
+            return error(ErrorCode.UNKNOWN_COMMAND, "unknown event", event=event[:64], known=sorted(self.handlers))
+        if len(payload) > 1:
+            return error(ErrorCode.MALFORMED, "an event takes one argument", event=event)
+        data = payload[0] if payload else None
+        refusal = check_payload(data)
+        if refusal is not None:
+            return {"ok": False, "error": refusal.to_wire()}
         try:
-            return await self._command(sid, data)
+            return await handler(sid, data)
         except asyncio.CancelledError:
             raise
+        except ProtocolError as err:
+            return {"ok": False, "error": err.to_wire()}
         except Exception:
-            log.exception("command failed in %s", self.namespace)
-            return error(ErrorCode.INTERNAL, "the server could not handle this command")
+            log.exception("%s failed in %s", event, self.namespace)
+            return error(ErrorCode.INTERNAL, f"the server could not handle this {event}")
 
-    async def _command(self, sid: str, data: Any) -> dict[str, Any]:
+    def _from_server(self, event: str, args: tuple[Any, ...]) -> bool:
+        """Whether a connect/disconnect comes from the Socket.IO server, not a client's event.
+
+        The server hands ``connect`` the very environ of the connection; it calls
+        ``disconnect`` once the connection is already marked as leaving.
+        """
+        sid = args[0]
+        if event == "connect":
+            return len(args) >= 2 and args[1] is self.server.get_environ(sid, self.namespace)
+        return not self.server.manager.is_connected(sid, self.namespace)
+
+    @property
+    def handlers(self) -> dict[str, Callable[[str, Any], Awaitable[dict[str, Any]]]]:
+        return {"command": self.on_command, "sync": self.on_sync, "view": self.on_view,
+                "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams}
+
+    async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         caller = self.callers.get(sid)
         if caller is None:
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         if not isinstance(data, dict):
             return error(ErrorCode.MALFORMED, "a command is a JSON object")
-        size = len(json.dumps(data, ensure_ascii=False, default=str).encode())
-        if size > MAX_COMMAND_BYTES:
-            return error(ErrorCode.TOO_LARGE, "command too large", limit=MAX_COMMAND_BYTES, size=size)
         cmd = data.get("cmd")
         kind = cmd.get("type") if isinstance(cmd, dict) else None
         if not isinstance(kind, str) or kind not in self.known:
@@ -146,49 +184,40 @@ class RoleNamespace(socketio.AsyncNamespace):
             env = CommandEnvelope.model_validate(data)
         except ValidationError as exc:
             problems = [
-                {"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()[:5]
+                {"loc": ".".join(map(str, e["loc"]))[:200], "msg": e["msg"][:200]} for e in exc.errors()[:5]
             ]
             return error(ErrorCode.MALFORMED, "command does not match the protocol", problems=problems)
         if env.v != PROTOCOL_VERSION:
             return error(ErrorCode.UNSUPPORTED_VERSION, "protocol version", supported=PROTOCOL_VERSION)
-        try:
-            result = await self.hall.execute(env, caller)
-        except ProtocolError as err:
-            return {"ok": False, "error": err.to_wire()}
+        result = await self.hall.execute(env, caller)
         return {"ok": True, **result}
 
     async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """Join a stream's room and get what was missed since ``after``."""
-        try:
-            caller = self.callers.get(sid)
-            if caller is None:
-                return error(ErrorCode.UNAUTHENTICATED, "not connected")
-            if not isinstance(data, dict):
-                return error(ErrorCode.MALFORMED, "sync takes {stream, after}")
-            stream, after = data.get("stream"), data.get("after", 0)
-            if (
-                not isinstance(stream, str)
-                or not STREAM_ID.fullmatch(stream)
-                or not isinstance(after, int)
-                or isinstance(after, bool)
-                or after < 0
-            ):
-                return error(ErrorCode.MALFORMED, "sync takes {stream: str, after: int >= 0}")
-            if stream == REGISTRY_STREAM and self.role is not Role.CLERK:
-                return error(ErrorCode.FORBIDDEN, "only clerks follow the registry")
-            state = await self.hall.refresh(stream)
-            if state.seq == 0:
-                return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream[:64])
-            await self.enter_room(sid, stream)
-            if state.seq - after > SYNC_LIMIT:
-                return {"ok": True, "snapshot": dump_state(project_state(state, self.role)), "seq": state.seq}
-            records = await self.hall.records_after(stream, after, SYNC_LIMIT)
-            return {"ok": True, "records": [project_record(r, self.role, state) for r in records]}
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("sync failed")
-            return error(ErrorCode.INTERNAL, "sync failed")
+        """Join a stream's room and get what was missed since ``after`` (projected for this role)."""
+        caller = self.callers.get(sid)
+        if caller is None:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        if not isinstance(data, dict):
+            return error(ErrorCode.MALFORMED, "sync takes {stream, after}")
+        stream, after = data.get("stream"), data.get("after", 0)
+        if (
+            not isinstance(stream, str)
+            or not STREAM_ID.fullmatch(stream)
+            or not isinstance(after, int)
+            or isinstance(after, bool)
+            or not 0 <= after <= MAX_SEQ
+        ):
+            return error(ErrorCode.MALFORMED, f"sync takes {{stream: id, after: 0..{MAX_SEQ}}}")
+        if stream == REGISTRY_STREAM and self.role is not Role.CLERK:
+            return error(ErrorCode.FORBIDDEN, "only clerks follow the registry")
+        state = await self.hall.refresh(stream)
+        if state.seq == 0:
+            return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream)
+        await self.enter_room(sid, stream)
+        if state.seq - after > SYNC_LIMIT:
+            return {"ok": True, "snapshot": dump_state(project_state(state, self.role)), "seq": state.seq}
+        records = await self.hall.records_after(stream, after, SYNC_LIMIT) if after < state.seq else []
+        return {"ok": True, "records": [project_record(r, self.role, state) for r in records]}
 
     async def on_view(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Follow a sitting as a page does: the public view now, pushed on every change."""
