@@ -27,7 +27,6 @@ from protocol.commands import (
     NextItem,
     OpenSitting,
     OpenVote,
-    RequestFloor,
 )
 from protocol.errors import ErrorCode
 from protocol.limits import MAX_MESSAGE_BYTES
@@ -316,7 +315,7 @@ async def test_every_event_of_every_role_gets_a_typed_answer(tmp_path: Path) -> 
             sockets.append(big)
         print(f"fuzz: {sent} messages, answers by code: {dict(sorted(answered.items()))}")
         assert bystander.connected and chair.connected
-        await bystander.command(sitting, RequestFloor(member_id=members[1].member_id))  # still served
+        assert (await bystander.call("view", {"stream": sitting}))["ok"]  # still served
         with urllib.request.urlopen(f"{srv.url}/healthz") as r:
             health = json.loads(r.read())
         assert health["ok"] and health["footprint"]["queues"] == 0

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,12 +33,14 @@ from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
 from hall_server.transport.wire import HallPacket
 from hall_server.web import web_routes
+from protocol.errors import ErrorCode, ProtocolError
 from protocol.keyfile import load_or_create_key
 from protocol.limits import MAX_MESSAGE_BYTES
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
 log = logging.getLogger("hemicycle.server")
+STATUS = {ErrorCode.ALREADY_EXISTS: 409, ErrorCode.RATE_LIMITED: 429}
 
 
 @dataclass(frozen=True)
@@ -124,15 +127,18 @@ def create_app(config: ServerConfig) -> Any:
         return JSONResponse({"protocol": PROTOCOL_VERSION, "server_key": hall.server_public})
 
     async def pair(request: Request) -> JSONResponse:
+        source = request.client.host if request.client else "unknown"
         try:
             body = await request.json()
-            req = pairings.request(str(body["public_key"]), str(body["role"]), str(body.get("label", "")))
+            req = pairings.request(str(body["public_key"]), str(body["role"]), str(body.get("label", "")), source)
+        except ProtocolError as err:
+            status, headers = STATUS[err.code], {}
+            if err.code is ErrorCode.RATE_LIMITED:
+                headers["Retry-After"] = str(math.ceil(err.details["retry_after_s"]))
+            return JSONResponse({"ok": False, "error": err.to_wire()}, status_code=status, headers=headers)
         except (ValueError, KeyError, TypeError) as exc:
             return JSONResponse({"ok": False, "error": {"code": "malformed", "message": str(exc)[:200]}},
                                 status_code=400)
-        except OverflowError as exc:
-            return JSONResponse({"ok": False, "error": {"code": "conflict", "message": str(exc)}},
-                                status_code=429)
         return JSONResponse({"ok": True, "code": req.code})
 
     async def pairing_status(request: Request) -> JSONResponse:
