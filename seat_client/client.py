@@ -43,6 +43,15 @@ def message_size(data: Any) -> int:
     return len(json.dumps(data, separators=(",", ":"), default=str))
 
 
+def retry_after(answer: Any) -> float | None:
+    """Seconds the server asked us to wait (a ``rate_limited`` answer), else None."""
+    if isinstance(answer, dict) and answer.get("ok") is False:
+        err = answer.get("error")
+        if isinstance(err, dict) and err.get("code") == ErrorCode.RATE_LIMITED.value:
+            return float(err.get("details", {}).get("retry_after_s", 1.0))
+    return None
+
+
 class ChainBroken(Exception):
     """A record from the server does not hash to what it claims."""
 
@@ -123,7 +132,8 @@ class HallClient:
 
         A message larger than the transport takes (``MAX_MESSAGE_BYTES``) is refused
         here with ``too_large``: sent, it would only drop the connection, and a
-        reconnect would send it again. Whatever the server answers is final.
+        reconnect would send it again. A ``rate_limited`` answer is waited out and
+        the message sent again (commands keep their id); any other answer is final.
         """
         size = message_size(data)
         if size > MAX_MESSAGE_BYTES:
@@ -134,13 +144,18 @@ class HallClient:
         while True:
             try:
                 await asyncio.wait_for(self._connected.wait(), max(0.1, deadline - loop.time()))
-                return await self.sio.call(
+                answer = await self.sio.call(
                     event, data, namespace=self.namespace, timeout=self.call_timeout
                 )
             except RETRYABLE:
                 if loop.time() >= deadline:
                     raise
                 await asyncio.sleep(0.1)
+                continue
+            wait = retry_after(answer)
+            if wait is None or loop.time() + wait >= deadline:
+                return answer
+            await asyncio.sleep(wait)  # told to slow down: the same message again, later
 
     async def command(
         self, stream: str, cmd: Any, command_id: str | None = None

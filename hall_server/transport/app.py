@@ -11,9 +11,11 @@ import contextlib
 import hashlib
 import logging
 import math
+import os
 import secrets
+import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from hall_server.hall import Hall
 from hall_server.media import CutAudio
 from hall_server.store import EventLog
 from hall_server.transport.challenge import Challenges
+from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
@@ -52,6 +55,8 @@ class ServerConfig:
     archive_dir: Path
     redis_url: str | None = None
     cut_audio: CutAudio | None = None
+    rate_scale: float = field(default_factory=lambda: float(os.environ.get("HEMICYCLE_RATE_SCALE", "1")))
+    """Multiplies every rate limit (``fair.RATES``); from ``HEMICYCLE_RATE_SCALE``, default 1."""
 
 
 def make_sio(redis_url: str | None) -> socketio.AsyncServer:
@@ -70,6 +75,38 @@ def make_sio(redis_url: str | None) -> socketio.AsyncServer:
     )
 
 
+def guard_door(sio: socketio.AsyncServer, doorman: Doorman) -> None:
+    """Put the doorman in front of Socket.IO's own Engine.IO connect and disconnect handlers."""
+    enter, leave = sio.eio.handlers["connect"], sio.eio.handlers["disconnect"]
+
+    async def connect(eio_sid: str, environ: dict[str, Any]) -> Any:
+        client = environ.get("asgi.scope", {}).get("client")
+        if not doorman.admit(eio_sid, str(client[0]) if client else "unknown", time.monotonic()):
+            log.warning("refused a connection: %d are open without a namespace joined", doorman.waiting)
+            return False
+        return await enter(eio_sid, environ)
+
+    async def disconnect(eio_sid: str, reason: Any = None) -> Any:
+        doorman.gone(eio_sid)
+        return await leave(eio_sid, reason)
+
+    sio.eio.on("connect", connect)
+    sio.eio.on("disconnect", disconnect)
+
+
+async def close_late(sio: socketio.AsyncServer, doorman: Doorman) -> None:
+    """Close connections that joined no namespace within ``AUTH_TIMEOUT_S``; runs for the app's life."""
+    while True:
+        await asyncio.sleep(1.0)
+        for eio_sid in doorman.overdue(time.monotonic()):
+            try:
+                await sio.eio.disconnect(eio_sid)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("closing a late connection failed")
+
+
 def create_app(config: ServerConfig) -> Any:
     """Build the hall server; its lifespan loads the log and starts the clock."""
     sio = make_sio(config.redis_url)
@@ -80,8 +117,11 @@ def create_app(config: ServerConfig) -> Any:
     secret = hashlib.sha256(b"hemicycle/challenge-secret\x00" + key.private_bytes_raw()).digest()
     challenges = Challenges(secret)
     pairings = Pairings()
+    limiter = Limiter(config.rate_scale)
+    doorman = Doorman()
+    guard_door(sio, doorman)
     namespaces = {
-        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster)
+        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman)
         for role in ROLES
     }
     for ns in namespaces.values():
@@ -111,12 +151,14 @@ def create_app(config: ServerConfig) -> Any:
         await hall.start()
         broadcaster.start()
         clock = asyncio.create_task(run_clock(hall), name="clock")
+        door = asyncio.create_task(close_late(sio, doorman), name="doorman")
         try:
             yield
         finally:
-            clock.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await clock
+            for task in (clock, door):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await broadcaster.stop()
             await hall.close()
 

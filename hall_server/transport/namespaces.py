@@ -20,6 +20,7 @@ import asyncio
 import hmac
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
+from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.wire import UNREADABLE, check_payload
 from procedure import SittingState, State, dump_state, empty_state
@@ -62,8 +64,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         challenges: Challenges,
         pairings: Pairings,
         broadcaster: Broadcaster,
+        limiter: Limiter,
+        doorman: Doorman,
     ) -> None:
         super().__init__(f"/{role.value}")
+        self.limiter = limiter
+        self.doorman = doorman
         self.pairings = pairings
         self.broadcaster = broadcaster
         self.role = role
@@ -89,6 +95,7 @@ class RoleNamespace(socketio.AsyncNamespace):
                  "message": "unknown device, revoked key, stale challenge or bad signature"}
             )
         self.callers[sid] = caller
+        self.doorman.authenticated(self.server.manager.eio_sid_from_sid(sid, self.namespace))
         self.hall.metrics.connected.labels(role=self.role.value).inc()
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
@@ -117,6 +124,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.limiter.forget(sid)
         if self.callers.pop(sid, None) is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
 
@@ -126,12 +134,20 @@ class RoleNamespace(socketio.AsyncNamespace):
         ``connect`` and ``disconnect`` reach their handlers only from the server itself
         (a client sending those names gets ``unknown_command``); an unreadable packet
         (``wire.UNREADABLE``), an unknown event, extra arguments or a payload that
-        ``check_payload`` refuses gets its typed error; a failure in a handler is the
-        server's (``internal``, logged with its traceback).
+        ``check_payload`` refuses gets its typed error; every message first takes a
+        token from its connection's and its device's bucket (``fair.Limiter``), and
+        without one is answered ``rate_limited`` with ``retry_after_s``; a failure
+        in a handler is the server's (``internal``, logged with its traceback).
         """
         if event in ("connect", "disconnect") and self._from_server(event, args):
             return await super().trigger_event(event, *args)
         sid, payload = args[0], args[1:]
+        caller = self.callers.get(sid)
+        wait = self.limiter.take(sid, caller.actor.device_id or sid if caller else sid, self.role, time.monotonic())
+        if wait:
+            self.hall.metrics.count("refused", ErrorCode.RATE_LIMITED.value)
+            return error(ErrorCode.RATE_LIMITED, "too many messages: wait and send again",
+                         retry_after_s=round(wait, 3))
         if event == UNREADABLE:
             return error(ErrorCode.MALFORMED, "the message is not JSON the hall can read",
                          reason=str(payload[0] if payload else "")[:120])
