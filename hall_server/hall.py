@@ -179,6 +179,9 @@ class Hall:
                 raise ProtocolError(ErrorCode.MALFORMED, "a sitting cannot be called 'registry'")
             if isinstance(cmd, CheckIn) and caller.actor.role is Role.SEAT:
                 stored = await self.store.run(self.store.log.credential, cmd.member_id)
+                if stored == (None, None):  # no credential, no check-in at a seat: a clerk sets one first
+                    raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "this member has no PIN or card set",
+                                        member_id=cmd.member_id)
                 ok = await self.offload(credential_matches, cmd.member_id, stored, cmd.pin, cmd.card_id)
                 if not ok:
                     raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "PIN or card does not match",

@@ -228,6 +228,9 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
             return
         if role is not Role.SEAT:
             raise ProtocolError(ErrorCode.FORBIDDEN, f"a {role} device cannot {kind}", role=role)
+        if isinstance(cmd, CheckIn) and cmd.remote:
+            raise ProtocolError(ErrorCode.FORBIDDEN, "a seat checks members in at its seat; remote "
+                                "check-in is for the member's remote device or a clerk", role=role)
         if ctx.actor.member_id is not None and member != ctx.actor.member_id:
             raise ProtocolError(
                 ErrorCode.NOT_YOUR_MEMBER, "a personal device acts for its own member only"

@@ -186,6 +186,7 @@ async def test_unauthenticated_connect_is_refused(server: ServerProcess) -> None
 
 
 async def test_health_and_metrics(hall: Hall) -> None:
+    import urllib.error
     import urllib.request
 
     with urllib.request.urlopen(f"{hall.server.url}/healthz") as r:
@@ -193,7 +194,13 @@ async def test_health_and_metrics(hall: Hall) -> None:
     assert health["ok"] and health["sittings"] >= 1
     from prometheus_client.parser import text_string_to_metric_families
 
-    with urllib.request.urlopen(f"{hall.server.url}/metrics") as r:
+    with pytest.raises(urllib.error.HTTPError) as refused:  # no scrape token, no metrics
+        urllib.request.urlopen(f"{hall.server.url}/metrics")
+    assert refused.value.code == 401
+    refused.value.close()
+    scrape = urllib.request.Request(f"{hall.server.url}/metrics",
+                                    headers={"Authorization": f"Bearer {hall.server.admin_token}"})
+    with urllib.request.urlopen(scrape) as r:
         text = r.read().decode()
     families = {f.name: f for f in text_string_to_metric_families(text)}
     value = {(f.name, s.name, tuple(sorted(s.labels.items()))): s.value

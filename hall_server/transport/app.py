@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import hmac
 import logging
 import math
 import os
@@ -55,6 +56,9 @@ class ServerConfig:
     archive_dir: Path
     redis_url: str | None = None
     cut_audio: CutAudio | None = None
+    metrics_token: str | None = field(default_factory=lambda: os.environ.get("HEMICYCLE_METRICS_TOKEN"))
+    """Bearer token a Prometheus scraper sends for /metrics; from ``HEMICYCLE_METRICS_TOKEN``,
+    else the admin token. /metrics answers 401 without it."""
     rate_scale: float = field(default_factory=lambda: float(os.environ.get("HEMICYCLE_RATE_SCALE", "1")))
     """Multiplies every rate limit (``fair.RATES``); from ``HEMICYCLE_RATE_SCALE``, default 1."""
 
@@ -143,6 +147,13 @@ def create_app(config: ServerConfig) -> Any:
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
     async def metrics(request: Request) -> Response:
+        """Prometheus text, for a scraper holding the token (``Authorization: Bearer <token>``)."""
+        scrape_token = config.metrics_token or config.admin_token
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
+        if not hmac.compare_digest(given, scrape_token.encode()):
+            return JSONResponse({"ok": False, "error": {"code": "unauthenticated",
+                                                        "message": "metrics need the scrape token"}},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
         hall.metrics.broadcast_queue.set(broadcaster.queue.qsize())
         return Response(hall.metrics.exposition(), media_type=hall.metrics.content_type)
 
