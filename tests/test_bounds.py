@@ -14,9 +14,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hall_server.transport.pairing import MAX_PER_SOURCE
-from protocol.commands import OpenSitting
+from protocol.commands import OpenSitting, OpenVote
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.keys import public_key_hex
+from protocol.limits import MAX_COMMAND_BYTES, MAX_MESSAGE_BYTES
 from protocol.types import Role
 from seat_client.client import HallClient
 from tests.hall import ServerProcess
@@ -84,3 +85,31 @@ async def test_names_that_do_not_exist_leave_nothing_behind(srv: ServerProcess) 
         await clerk.close()
     after = http_call(srv, "GET", "/healthz")[2]["footprint"]
     assert after == before
+
+
+async def test_text_limits_fit_the_byte_limits_in_khmer(srv: ServerProcess) -> None:
+    """Every text at its character limit, in Khmer (3 bytes a character), fits a command;
+    past the command limit the answer is too_large; past the transport's, the client
+    refuses to send (no dropped connection, no re-send loop)."""
+    clerk = HallClient(srv.url, Role.CLERK, srv.admin_token)
+    await clerk.connect()
+    try:
+        khmer = "ក"
+        worst = OpenVote(vote_id="v-worst", motion_km=khmer * 10_000, motion_en=khmer * 10_000,
+                         options=[f"{i:02d}" + khmer * 198 for i in range(20)])
+        env = {"v": 1, "id": uuid.uuid4().hex, "stream": "nowhere", "cmd": worst.model_dump(mode="json")}
+        size = len(json.dumps(env, ensure_ascii=False).encode())
+        assert MAX_COMMAND_BYTES > size > 70_000
+        with pytest.raises(ProtocolError) as refused:
+            await clerk.command("nowhere", worst)
+        assert refused.value.code is ErrorCode.UNKNOWN_SITTING  # read whole, refused for what it says
+        over = {**env, "pad": "x" * MAX_COMMAND_BYTES}
+        answer = await clerk.send_raw(over)
+        assert answer["error"]["code"] == ErrorCode.TOO_LARGE
+        assert answer["error"]["details"]["limit"] == MAX_COMMAND_BYTES
+        with pytest.raises(ProtocolError) as too_big:
+            await clerk.send_raw({**env, "pad": "x" * MAX_MESSAGE_BYTES})
+        assert too_big.value.code is ErrorCode.TOO_LARGE
+        assert clerk.connected and (await clerk.call("streams", {}))["ok"]
+    finally:
+        await clerk.close()
