@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import signal
 import subprocess
@@ -231,6 +232,7 @@ def rate(counts: dict[str, int], seconds: float) -> str:
 
 
 async def main_async(seconds: float) -> str:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         bare = await bare_phases(seconds)
         limited = await hall_phases(Path(tmp), seconds, "1")
@@ -250,7 +252,9 @@ async def main_async(seconds: float) -> str:
         f"fanned out to every seat) for {seconds:g} s quiet, then {seconds:g} s while a {ACTORS + 1}st seat, in "
         f"its own process, sends request/withdraw pipelined in order as fast as it is answered ({IN_FLIGHT} in "
         "flight; unlimited, nearly every one appends a record). "
-        "Latency is command -> ack at the acting seats. Server, seats and flooder share the same 2 cores; "
+        "Latency is command -> ack at the acting seats. Server, seats and flooder share the same 2 cores "
+        f"(1-minute load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after: "
+        "other work on the machine is part of every number); "
         "the flooder runs at `nice 19` (in the hall it is a tablet: its own CPU is not the server's).",
         "",
         "| server | quiet | flooded | flooded p99 / quiet p99 | what the flooder got |",

@@ -17,6 +17,9 @@ command: ``test_no_key_no_entry``.
 from __future__ import annotations
 
 import contextlib
+import json
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -226,3 +229,49 @@ async def test_a_member_without_a_credential_cannot_be_checked_in_at_a_seat(tmp_
             await c.close()
     finally:
         srv.stop()
+
+
+async def test_documents_are_for_enrolled_devices_and_clerks(tmp_path: Path) -> None:
+    srv = ServerProcess(f"sqlite:///{tmp_path / 'hall.db'}", tmp_path / "srv")
+    srv.start()
+    try:
+        clerk = HallClient(srv.url, Role.CLERK, srv.admin_token)
+        await clerk.connect()
+        seeded = await seed_senate(clerk, seats=2, prefix=f"d{uuid.uuid4().hex[:4]}", commission=False)
+        pdf = b"%PDF-1.4\n% a bill\n"
+        status, uploaded = fetch(srv, "/api/documents", pdf, {"X-Hemicycle-Token": srv.admin_token,
+                                                              "Content-Type": "application/pdf"})
+        assert status == 201
+        path = f"/documents/{uploaded['sha256']}"
+        assert fetch(srv, path)[0] == 401  # nobody in particular
+        assert fetch(srv, path, headers={"X-Hemicycle-Token": srv.admin_token}) == (200, pdf)
+        seat = HallClient(srv.url, Role.SEAT, seeded.device(f"seat-{seeded.members[0].seat}"))
+        display = HallClient(srv.url, Role.DISPLAY, seeded.device("display"))
+        for c in (seat, display):
+            await c.connect()
+        for c in (seat, display, clerk):
+            ticket = await c.call("documents", {})
+            assert fetch(srv, path, headers={"Cookie": f"{ticket['cookie']}={ticket['pass']}"}) == (200, pdf)
+            assert fetch(srv, f"{path}?pass={ticket['pass']}") == (200, pdf)
+        forged = ticket["pass"][:-1] + ("0" if ticket["pass"][-1] != "0" else "1")
+        assert fetch(srv, f"{path}?pass={forged}")[0] == 401
+        seat_pass = (await seat.call("documents", {}))["pass"]
+        await clerk.command(REGISTRY_STREAM, RevokeDevice(device_id=f"{seeded.prefix}-seat-{seeded.members[0].seat}"))
+        assert fetch(srv, f"{path}?pass={seat_pass}")[0] == 401  # dies with its device's key
+        for c in (seat, display, clerk):
+            await c.close()
+    finally:
+        srv.stop()
+
+
+def fetch(srv: ServerProcess, path: str, body: bytes | None = None,
+          headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(f"{srv.url}{path}", data=body, headers=headers or {},
+                                     method="POST" if body is not None else "GET")
+    try:
+        with urllib.request.urlopen(request) as r:
+            data = r.read()
+            return r.status, json.loads(data) if r.headers["Content-Type"] == "application/json" else data
+    except urllib.error.HTTPError as e:
+        e.close()
+        return e.code, None

@@ -36,7 +36,7 @@ from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.review import review_routes
 from hall_server.transport.wire import HallPacket
-from hall_server.web import web_routes
+from hall_server.web import DocumentPasses, web_routes
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.keyfile import load_or_create_key
 from protocol.limits import MAX_MESSAGE_BYTES
@@ -120,12 +120,14 @@ def create_app(config: ServerConfig) -> Any:
     hall.subscribe(broadcaster.publish)
     secret = hashlib.sha256(b"hemicycle/challenge-secret\x00" + key.private_bytes_raw()).digest()
     challenges = Challenges(secret)
+    passes = DocumentPasses(hashlib.sha256(b"hemicycle/document-pass\x00" + key.private_bytes_raw()).digest())
     pairings = Pairings()
     limiter = Limiter(config.rate_scale)
     doorman = Doorman()
     guard_door(sio, doorman)
     namespaces = {
-        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman)
+        role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman,
+                            passes)
         for role in ROLES
     }
     for ns in namespaces.values():
@@ -207,7 +209,7 @@ def create_app(config: ServerConfig) -> Any:
         Route("/api/server", server_info),
         Route("/api/pairings", pair, methods=["POST"]),
         Route("/api/pairings/{code}", pairing_status),
-        *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate),
+        *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate, passes),
         *review_routes(hall, config.archive_dir, config.cut_audio, namespaces[Role.CLERK].authenticate),
     ]
     web = Starlette(routes=routes, lifespan=lifespan)

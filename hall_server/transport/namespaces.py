@@ -9,6 +9,8 @@ Wire (see ``hemicycle protocol schema``):
     "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "own"?}; then "view" pushes
                                            ("own": a seat's own member's ballots, for its eyes only)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
+    "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
+                                           pass (hall_server.web.documents), for GET /documents/<sha256>
     server emits "records" (a list of Records, in seq order) to the stream's room,
     "view" to its view room (the browser apps), "caption" to both.
 Handlers never raise: any failure becomes a typed error in the ack.
@@ -33,6 +35,7 @@ from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.wire import UNREADABLE, check_payload
+from hall_server.web.documents import PASS_COOKIE, DocumentPasses
 from procedure import SittingState, State, dump_state, empty_state
 from procedure.views import own_ballots, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
@@ -66,8 +69,10 @@ class RoleNamespace(socketio.AsyncNamespace):
         broadcaster: Broadcaster,
         limiter: Limiter,
         doorman: Doorman,
+        passes: DocumentPasses,
     ) -> None:
         super().__init__(f"/{role.value}")
+        self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
         self.pairings = pairings
@@ -184,7 +189,8 @@ class RoleNamespace(socketio.AsyncNamespace):
     @property
     def handlers(self) -> dict[str, Callable[[str, Any], Awaitable[dict[str, Any]]]]:
         return {"command": self.on_command, "sync": self.on_sync, "view": self.on_view,
-                "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams}
+                "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams,
+                "documents": self.on_documents}
 
     async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         caller = self.callers.get(sid)
@@ -269,6 +275,14 @@ class RoleNamespace(socketio.AsyncNamespace):
         if self.role is not Role.CLERK or sid not in self.callers:
             return error(ErrorCode.FORBIDDEN, "only clerks see pairing requests")
         return {"ok": True, "pairings": self.pairings.pending(self.hall.registry)}
+
+    async def on_documents(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """A document pass for this device: the cookie that lets its pages load /documents/<sha256>."""
+        caller = self.callers.get(sid)
+        if caller is None:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        token, expiry = self.passes.issue(caller.actor.device_id or "" if caller.enrolled else "")
+        return {"ok": True, "cookie": PASS_COOKIE, "pass": token, "expires": expiry}
 
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The sittings this device can follow, newest first."""

@@ -5,7 +5,7 @@
     GET  /static/dist/...       the bundle built from ``web/`` (esbuild)
     GET  /static/fonts/NotoSansKhmer.ttf   the shipped font (fontpkg-noto-sans-khmer)
     POST /api/documents         a clerk uploads a PDF; stored under data_dir/documents/<sha256>
-    GET  /documents/<sha256>    anyone on the hall network reads it (seats, display)
+    GET  /documents/<sha256>    an enrolled device (with its document pass) or a clerk reads it
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount, Route
 
 from hall_server.hall import Caller, Hall
-from hall_server.web.documents import DocumentStore, document_routes
+from hall_server.web.documents import DocumentPasses, DocumentStore, document_routes
 from hall_server.web.pages import APPS, font_route, index, page, static_app
 
 Authenticate = Callable[[dict[str, Any]], Caller | None]
 
-__all__ = ["APPS", "Authenticate", "web_routes"]
+__all__ = ["APPS", "Authenticate", "DocumentPasses", "web_routes"]
 
 
-def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate) -> list[BaseRoute]:
+def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate,
+               passes: DocumentPasses) -> list[BaseRoute]:
     """Routes for the seat, chair, display and clerk pages and their documents."""
     store = DocumentStore(data_dir / "documents")
     return [
@@ -33,5 +34,6 @@ def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate) -> 
         *(Route(f"/{app}", page(app)) for app in APPS),
         font_route(),
         Mount("/static/dist", app=static_app(), name="dist"),
-        *document_routes(store, authenticate_clerk),
+        *document_routes(store, authenticate_clerk, passes,
+                         lambda device_id: hall.registry.active_device(device_id) is not None),
     ]
