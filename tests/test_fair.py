@@ -74,7 +74,7 @@ async def test_a_flooding_seat_is_told_to_wait_and_others_are_served(srv: Server
 async def test_connections_that_never_authenticate_are_capped_and_closed(srv: ServerProcess, seeded: Seeded) -> None:
     url = srv.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
     hogs: list[aiohttp.ClientWebSocketResponse] = []
-    async with aiohttp.ClientSession() as http:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:  # no client-side cap
         for _ in range(MAX_UNAUTHENTICATED_PER_SOURCE):
             ws = await http.ws_connect(url)
             assert (await ws.receive_str()).startswith("0")  # opened, never joins a namespace
