@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hall_server.transport.fair import AUTH_TIMEOUT_S, MAX_UNAUTHENTICATED_PER_SOURCE, RATES
+from hall_server.transport.fair import AUTH_TIMEOUT_S, MAX_IGNORED, MAX_UNAUTHENTICATED_PER_SOURCE, RATES
 from hemicycle.seed import Seeded, seed_senate
 from protocol.errors import ErrorCode
 from protocol.types import Role
@@ -68,6 +68,26 @@ async def test_a_flooding_seat_is_told_to_wait_and_others_are_served(srv: Server
         assert flooder.connected and other.connected
     finally:
         for c in (flooder, other, twin):
+            await c.close()
+
+
+async def test_a_seat_that_ignores_rate_limited_is_disconnected(srv: ServerProcess, seeded: Seeded) -> None:
+    m = seeded.members
+    flooder = HallClient(srv.url, Role.SEAT, seeded.device(f"seat-{m[0].seat}"))
+    other = HallClient(srv.url, Role.SEAT, seeded.device(f"seat-{m[1].seat}"))
+    for c in (flooder, other):
+        await c.connect()
+    try:
+        dropped = asyncio.Event()
+        flooder.sio.on("disconnect", lambda *args: dropped.set(), namespace=flooder.namespace)
+        await asyncio.gather(*(flooder.sio.call("streams", {}, namespace=flooder.namespace, timeout=5)
+                               for _ in range(int(RATES[Role.SEAT].burst) + MAX_IGNORED + 20)),
+                             return_exceptions=True)
+        await asyncio.wait_for(dropped.wait(), 5)
+        assert (await other.call("streams", {}))["ok"] and other.connected
+        assert "ignores rate_limited" in (srv.data / "server.log").read_text()
+    finally:
+        for c in (flooder, other):
             await c.close()
 
 

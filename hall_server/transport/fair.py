@@ -56,6 +56,12 @@ RATES: dict[Role, Rate] = {
 }
 
 
+MAX_IGNORED = 100
+"""Refusals in a row a connection may ignore (sending again without waiting) before it is
+disconnected: answering a flood costs the server more than the flood's messages are worth,
+and the device's bucket outlives the connection, so reconnecting buys nothing."""
+
+
 class Limiter:
     """Token buckets per connection and per device; a connection's bucket goes with it.
 
@@ -67,6 +73,7 @@ class Limiter:
         self.scale = scale
         self._connections: dict[str, TokenBucket] = {}
         self._devices: dict[str, TokenBucket] = {}
+        self._ignored: dict[str, int] = {}  # connection -> refusals since it was last served
 
     def _bucket(self, table: dict[str, TokenBucket], key: str, role: Role, now: float) -> TokenBucket:
         bucket = table.get(key)
@@ -79,12 +86,21 @@ class Limiter:
     def take(self, connection: str, device: str, role: Role, now: float) -> float:
         """Seconds to wait before this message would be served; 0.0: serve it now."""
         wait = self._bucket(self._connections, connection, role, now).take(now)
+        if not wait:
+            wait = self._bucket(self._devices, f"{role.value}:{device}", role, now).take(now)
         if wait:
-            return wait
-        return self._bucket(self._devices, f"{role.value}:{device}", role, now).take(now)
+            self._ignored[connection] = self._ignored.get(connection, 0) + 1
+        else:
+            self._ignored.pop(connection, None)
+        return wait
+
+    def ignoring(self, connection: str) -> bool:
+        """Whether this connection keeps sending after ``MAX_IGNORED`` refusals in a row."""
+        return self._ignored.get(connection, 0) > MAX_IGNORED
 
     def forget(self, connection: str) -> None:
         self._connections.pop(connection, None)
+        self._ignored.pop(connection, None)
 
     def sizes(self) -> tuple[int, int]:
         """(connections, devices) with a bucket; devices are bounded by the enrolled ones."""

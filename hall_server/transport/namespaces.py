@@ -141,7 +141,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         (``wire.UNREADABLE``), an unknown event, extra arguments or a payload that
         ``check_payload`` refuses gets its typed error; every message first takes a
         token from its connection's and its device's bucket (``fair.Limiter``), and
-        without one is answered ``rate_limited`` with ``retry_after_s``; a failure
+        without one is answered ``rate_limited`` with ``retry_after_s`` (a connection that
+        keeps sending regardless is disconnected, ``fair.MAX_IGNORED``); a failure
         in a handler is the server's (``internal``, logged with its traceback).
         """
         if event in ("connect", "disconnect") and self._from_server(event, args):
@@ -151,6 +152,9 @@ class RoleNamespace(socketio.AsyncNamespace):
         wait = self.limiter.take(sid, caller.actor.device_id or sid if caller else sid, self.role, time.monotonic())
         if wait:
             self.hall.metrics.count("refused", ErrorCode.RATE_LIMITED.value)
+            if self.limiter.ignoring(sid):
+                log.warning("disconnecting %s in %s: it ignores rate_limited", sid, self.namespace)
+                await self.disconnect(sid)
             return error(ErrorCode.RATE_LIMITED, "too many messages: wait and send again",
                          retry_after_s=round(wait, 3))
         if event == UNREADABLE:
