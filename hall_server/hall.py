@@ -182,6 +182,11 @@ class Hall:
     def sittings(self) -> list[SittingState]:
         return [s for s in self.states.values() if isinstance(s, SittingState) and s.created]
 
+    def footprint(self) -> dict[str, int]:
+        """Entries held in memory per kind (streams, queues, writers): /healthz shows them, so
+        anyone can see that input naming things that do not exist leaves nothing behind."""
+        return {"streams": len(self.states), "queues": len(self._queues), "writers": len(self._writers)}
+
     async def records_after(self, stream: str, after: int, limit: int) -> list[Record]:
         return await self.store.run(self.store.log.records, stream, after, limit)
 
@@ -212,6 +217,9 @@ class Hall:
                 if isinstance(known, SittingState) and known.created:
                     decide(known, cmd, Context(caller.actor, self.clock(), caller.seat), self.registry)
                 stored = await self.store.run(self.store.log.credential, cmd.member_id)
+                if stored == (None, None):  # no credential, no check-in at a seat: a clerk sets one first
+                    raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "this member has no PIN or card set",
+                                        member_id=cmd.member_id)
                 ok = await self.offload(credential_matches, cmd.member_id, stored, cmd.pin, cmd.card_id)
                 if not ok:
                     raise ProtocolError(ErrorCode.BAD_CREDENTIAL, "PIN or card does not match",
@@ -246,6 +254,8 @@ class Hall:
                             p.answer.set_exception(ProtocolError(ErrorCode.INTERNAL, f"not committed: {exc}"))
         finally:
             self._writers.pop(stream, None)
+            if not self._queues.get(stream):
+                self._queues.pop(stream, None)  # a stream nobody writes to leaves nothing behind
 
     async def _commit(self, stream: str, batch: list[_Pending]) -> None:
         await self.refresh(stream)  # what other workers committed, before deciding

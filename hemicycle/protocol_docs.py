@@ -66,8 +66,9 @@ def reference_markdown() -> str:
         "(`hemicycle protocol openapi`, `/api/openapi.json`). Do not edit by hand.",
         "",
         f"Protocol version {doc['x-hemicycle']['protocol_version']}. Limits: a command is at most "
-        f"{limits['command_bytes']} bytes of UTF-8 JSON; a Socket.IO packet over {limits['packet_bytes']} "
-        f"bytes closes the socket; a sync more than {limits['sync_records']} records behind gets a snapshot.",
+        f"{limits['command_bytes']} bytes of UTF-8 JSON; any message over {limits['message_bytes']} bytes, or "
+        f"nested deeper than {limits['depth']}, is refused (and the client must not send it); a sync more "
+        f"than {limits['sync_records']} records behind gets a snapshot.",
         "",
         "## Walkthrough",
         "",

@@ -244,8 +244,8 @@ def own_member(state: SittingState, ctx: Context) -> str | None:
     return None
 
 
-def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
-    """Refuse a command its role may not send, or that acts for someone else."""
+def authorise_role(cmd: SittingCommand, ctx: Context) -> None:
+    """Refuse a command its role may never send, whatever the sitting's state (FORBIDDEN)."""
     role, kind = ctx.role, cmd.type
     if kind in CLERK_ONLY and role is not Role.CLERK:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {kind}", role=role)
@@ -259,6 +259,11 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
     if kind in SYSTEM_ONLY and role is not Role.SYSTEM:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the server's clock can {kind}", role=role)
+
+
+def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
+    """Refuse a command that acts for someone else, or that this kind of device cannot send for a member."""
+    role, kind = ctx.role, cmd.type
     if isinstance(cmd, RequestFloor | WithdrawRequest | StopSpeech):
         if role is Role.CHAIR:
             return
@@ -283,6 +288,9 @@ def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
             return
         if role is not Role.SEAT:
             raise ProtocolError(ErrorCode.FORBIDDEN, f"a {role} device cannot {kind}", role=role)
+        if isinstance(cmd, CheckIn) and cmd.remote:
+            raise ProtocolError(ErrorCode.FORBIDDEN, "a seat checks members in at its seat; remote "
+                                "check-in is for the member's remote device or a clerk", role=role)
         if ctx.actor.member_id is not None and member != ctx.actor.member_id:
             raise ProtocolError(
                 ErrorCode.NOT_YOUR_MEMBER, "a personal device acts for its own member only"
@@ -697,7 +705,8 @@ def _decide(
         return _create(cmd, registry)
     if not state.created:
         raise ProtocolError(ErrorCode.UNKNOWN_SITTING, "no such sitting", sitting=state.stream)
-    check_state(state.status, cmd.type)  # the sitting's state is public: say it first
+    authorise_role(cmd, ctx)  # a role that may never send it is told so, whatever the state
+    check_state(state.status, cmd.type)  # then the sitting's state, before whose member it is
     authorise(state, cmd, ctx)
     match cmd:
         case AddItem():

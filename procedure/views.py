@@ -1,17 +1,101 @@
-"""What the browser apps show: a public view of a sitting, computed from state.
+"""Everything of a sitting that leaves the server, projected for the role that receives it.
+
+One rule decides who may see which member chose what (``sees_choices``), and
+every form in which state leaves passes through it: live records and resync
+records (``project_record``), resync snapshots (``project_state``), and the
+pages' public view (``public_view``). The policy, by role:
+
+    ================  ===========================  ==========================
+    vote              while open                   once closed
+    ================  ===========================  ==========================
+    secret            nobody                       nobody (the tally only)
+    roll-call         clerks                       everyone (``vote.closed``
+                                                   names them too)
+    ================  ===========================  ==========================
+
+A redacted ballot keeps its vote, its seq and the fact that it was cast
+(counts stay right); its member, device, choice, signed bytes and signature
+are blanked. The one exception is ``own_ballots``: a voting device is told
+its own member's ballots, which it made itself. The signed ballots travel
+whole only in the clerk's export (``hall_server.transport.review``).
 
 Python clients fold records; the seat, chair, display and clerk pages get
-this view instead, so no page reimplements the rules. It is public: no
-ballot choices before a roll-call closes, none ever for a secret vote.
+the public view instead, so no page reimplements the rules.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from procedure.registry import RegistryState
 from procedure.sitting import SittingState, agenda_order
-from procedure.votes import VoteState, needed_now
-from protocol.types import VoteKind, VoteStatus
+from procedure.votes import CountedBallot, VoteState, needed_now
+from protocol.events import BallotCast, Record
+from protocol.types import Role, VoteKind, VoteStatus
+
+PUBLIC = Role.DISPLAY  # the audience with the least right to know: the public view is made for it
+
+
+def sees_choices(role: Role, vote: VoteState | None) -> bool:
+    """Whether ``role`` may see who chose what in ``vote`` (None: a vote it cannot know: no).
+
+    Source: README "Voting: ballots and threat model" (secret choices only on no live
+    channel) and issue 14 (roll-call choices to clerks live, to everyone once closed).
+    """
+    if vote is None or vote.opened.kind is VoteKind.SECRET:
+        return False
+    return vote.status is not VoteStatus.OPEN or role is Role.CLERK
+
+
+def project_record(record: Record, role: Role, state: SittingState | RegistryState) -> dict[str, Any]:
+    """A record as ``role`` may receive it: JSON, a ballot blanked unless ``sees_choices``.
+
+    ``state`` is the stream's state at or after the record (the vote's kind and status
+    come from it). A blanked copy carries ``redacted: true`` and no longer hashes to
+    its ``hash``; clients skip the link check for it.
+    """
+    data = record.model_dump(mode="json")
+    event = record.event
+    if isinstance(event, BallotCast):
+        vote = state.votes.get(event.vote_id) if isinstance(state, SittingState) else None
+        if not sees_choices(role, vote):
+            data["event"] = {**data["event"], "member_id": "", "choice": "", "ballot": "",
+                             "signature": "", "device_id": ""}
+            data["redacted"] = True
+    return data
+
+
+def own_ballots(state: SittingState, member: str | None) -> dict[str, Any]:
+    """A voting device's own member's ballots, so a swapped or wiped tablet still knows it voted.
+
+    Shape: ``{"member_id", "ballots": {vote_id: {"seq", "choice"}}}``. The exception to
+    ``sees_choices``: the device made these ballots itself.
+    """
+    ballots = {
+        vote_id: {"seq": vote.ballots[member].seq, "choice": vote.ballots[member].choice}
+        for vote_id, vote in state.votes.items()
+        if member is not None and member in vote.ballots
+    }
+    return {"member_id": member, "ballots": ballots}
+
+
+def redact_vote(vote: VoteState) -> VoteState:
+    """The vote as a client folding redacted records would hold it: counts, no names."""
+    ballots = {f"#{b.seq}": CountedBallot(b.seq, "", f"redacted-{b.seq}") for b in vote.ballots.values()}
+    return replace(vote, ballots=ballots, nonces=frozenset(b.nonce for b in ballots.values()))
+
+
+def project_state(state: SittingState | RegistryState, role: Role) -> SittingState | RegistryState:
+    """A state as ``role`` may receive it (a resync snapshot): each vote ``sees_choices`` hides, redacted.
+
+    The registry holds no choices and is sent to clerks only (the transport refuses it
+    to every other role), so it passes unchanged.
+    """
+    if isinstance(state, RegistryState):
+        return state
+    votes = {k: v if sees_choices(role, v) else redact_vote(v) for k, v in state.votes.items()}
+    return replace(state, votes=votes)
 
 
 def roster_view(state: SittingState) -> list[dict[str, Any]]:
@@ -106,8 +190,9 @@ def rules_view(state: SittingState) -> dict[str, Any] | None:
 
 
 def vote_view(v: VoteState) -> dict[str, Any]:
+    """A vote on the pages: every page gets the view made for the public (``PUBLIC``)."""
     o = v.opened
-    show_names = o.kind is VoteKind.ROLL_CALL and v.status is not VoteStatus.OPEN
+    show_names = sees_choices(PUBLIC, v)
     return {
         "vote_id": o.vote_id,
         "item_id": o.item_id,

@@ -26,17 +26,11 @@ from protocol.commands import COMMAND_TYPES, CommandEnvelope
 from protocol.errors import ErrorCode
 from protocol.events import Record
 from protocol.keys import BALLOT_TAG, CONNECT_TAG, SEAL_TAG
+from protocol.limits import MAX_COMMAND_BYTES, MAX_DEPTH, MAX_MESSAGE_BYTES, SYNC_LIMIT
 from protocol.live import Caption
 from protocol.signalling import EndpointSignal, FromMember, MediaMessage, MemberSignal
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
-
-MAX_COMMAND_BYTES = 16_384
-"""A command's JSON (UTF-8) above this is refused with ``too_large``."""
-MAX_PACKET_BYTES = 256 * 1024
-"""Engine.IO's payload limit: a bigger packet closes the socket without an answer."""
-SYNC_LIMIT = 2000
-"""A sync from further behind than this many records is answered with a snapshot."""
 
 REF = "#/components/schemas/{model}"
 NAMESPACES: tuple[Role, ...] = (Role.SEAT, Role.REMOTE, Role.CHAIR, Role.CLERK, Role.DISPLAY, Role.RECORDER)
@@ -173,6 +167,13 @@ def _wire_schemas() -> dict[str, Any]:
             _ref("ErrorAck"),
         ]},
         "CaptionAck": {"oneOf": [_object({"ok": ok_true}, ["ok"]), _ref("ErrorAck")]},
+        "DocumentsAck": {"oneOf": [
+            _object({"ok": ok_true, "cookie": {"type": "string"}, "pass": {"type": "string"},
+                     "expires": {"type": "integer", "description": "seconds since the epoch"}},
+                    ["ok", "cookie", "pass", "expires"],
+                    "an HMAC over the device and the expiry; it dies with its expiry or the device's key"),
+            _ref("ErrorAck"),
+        ]},
         "SignalAck": {"oneOf": [
             _object({"ok": ok_true}, ["ok"], "relayed (or, for `endpoint.ready`, registered)"),
             _ref("ErrorAck"),
@@ -227,6 +228,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "signalEndpoint": ("signal", "MediaMessage", "the media endpoint announces itself (`endpoint.ready`, after "
                        "every connect) or signals one remote device (`unknown_device` when it is not connected)"),
     "signalAck": ("signal ack", "SignalAck", "relayed"),
+    "documents": ("documents", "ViewRequest", "a document pass for this device (send {}): the cookie its pages "
+                  "send to read /documents/<sha256>"),
+    "documentsAck": ("documents ack", "DocumentsAck", "the pass, its cookie name and its expiry"),
     "signalToMember": ("signal", "EndpointSignal", "the media endpoint's answer, ICE candidate or hang-up"),
     "signalFromMember": ("signal", "FromMember", "a remote member's signal, stamped with their device and member"),
 }
@@ -239,6 +243,7 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "streams": ("streams", "streamsAck", NAMESPACES),
     "pairings": ("pairings", "pairingsAck", (Role.CLERK,)),
     "caption": ("captionSend", "captionAck", (Role.RECORDER,)),
+    "documents": ("documents", "documentsAck", NAMESPACES),
     "signal": ("signalMember", "signalAck", (Role.REMOTE,)),
     "endpoint_signal": ("signalEndpoint", "signalAck", (Role.RECORDER,)),
 }
@@ -317,7 +322,7 @@ def asyncapi_document(refusals: dict[str, Any] | None = None) -> dict[str, Any]:
             "protocol_version": PROTOCOL_VERSION,
             **({"refusals": refusals} if refusals is not None else {}),
             "command_types": sorted(COMMAND_TYPES),
-            "limits": {"command_bytes": MAX_COMMAND_BYTES, "packet_bytes": MAX_PACKET_BYTES,
+            "limits": {"command_bytes": MAX_COMMAND_BYTES, "message_bytes": MAX_MESSAGE_BYTES, "depth": MAX_DEPTH,
                        "sync_records": SYNC_LIMIT},
             "signing": {"connect_tag": CONNECT_TAG.decode("ascii").rstrip("\x00"),
                         "ballot_domain": BALLOT_TAG, "seal_tag": SEAL_TAG.decode("ascii").rstrip("\x00")},
@@ -361,8 +366,10 @@ Canonical JSON: keys sorted, separators `,` and `:`, UTF-8 unescaped, integers o
 `{{stream, vote_id, closed_seq, closed_hash, result_sha256}}`.
 
 **Limits.** A command's JSON is at most {MAX_COMMAND_BYTES} bytes (UTF-8: Khmer text is
-3 bytes a character), else `too_large`; an Engine.IO packet over {MAX_PACKET_BYTES} bytes
-closes the socket without an answer.
+3 bytes a character), else `too_large`; any message over {MAX_MESSAGE_BYTES} bytes or nested
+deeper than {MAX_DEPTH} is refused, and a client must not send one (the transport may drop the
+connection without an answer). Each device has a fair share: past it, `rate_limited` with
+`details.retry_after_s`.
 """
 
 

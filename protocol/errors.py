@@ -3,6 +3,8 @@
     ProtocolError            every refusal a client can receive
       carries an ErrorCode, a human message, and details for the client
 
+Client input never earns ``internal``: that code means the server failed.
+
 A refused command changes nothing; its ack is ``{"ok": false, "error": ...}``.
 """
 
@@ -19,7 +21,8 @@ class ErrorCode(StrEnum):
     # The message itself
     MALFORMED = "malformed"
     UNKNOWN_COMMAND = "unknown_command"
-    TOO_LARGE = "too_large"
+    TOO_LARGE = "too_large"  # details: limit, size (bytes of UTF-8 JSON)
+    RATE_LIMITED = "rate_limited"  # details: retry_after_s (seconds, a float)
     UNSUPPORTED_VERSION = "unsupported_version"
     # Who is asking
     UNAUTHENTICATED = "unauthenticated"

@@ -9,6 +9,7 @@ Followed streams are folded with the hall's own pure ``fold``; a gap in
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from procedure import State, empty_state, fold, load_state
 from protocol.commands import CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record
+from protocol.limits import MAX_MESSAGE_BYTES
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 from seat_client.identity import DeviceKey
@@ -28,18 +30,26 @@ from seat_client.identity import DeviceKey
 log = logging.getLogger("hemicycle.client")
 
 RETRYABLE = (
-    socketio.exceptions.TimeoutError,
-    socketio.exceptions.BadNamespaceError,
-    socketio.exceptions.DisconnectedError,
-    asyncio.TimeoutError,
-)
-RETRYABLE = (
     TimeoutError,
     socketio.exceptions.TimeoutError,
     socketio.exceptions.BadNamespaceError,
     socketio.exceptions.DisconnectedError,
 )
 RecordHook = Callable[[Record], Awaitable[None] | None]
+
+
+def message_size(data: Any) -> int:
+    """Bytes ``data`` takes on the wire, as the Socket.IO client encodes it (ASCII-escaped JSON)."""
+    return len(json.dumps(data, separators=(",", ":"), default=str))
+
+
+def retry_after(answer: Any) -> float | None:
+    """Seconds the server asked us to wait (a ``rate_limited`` answer), else None."""
+    if isinstance(answer, dict) and answer.get("ok") is False:
+        err = answer.get("error")
+        if isinstance(err, dict) and err.get("code") == ErrorCode.RATE_LIMITED.value:
+            return float(err.get("details", {}).get("retry_after_s", 1.0))
+    return None
 
 
 class ChainBroken(Exception):
@@ -118,19 +128,34 @@ class HallClient:
     # -- commands ---------------------------------------------------------------
 
     async def call(self, event: str, data: Any) -> Any:
-        """One round trip; waits out a disconnect and sends again, up to a limit."""
+        """One round trip; waits out a disconnect and sends again, up to a limit.
+
+        A message larger than the transport takes (``MAX_MESSAGE_BYTES``) is refused
+        here with ``too_large``: sent, it would only drop the connection, and a
+        reconnect would send it again. A ``rate_limited`` answer is waited out and
+        the message sent again (commands keep their id); any other answer is final.
+        """
+        size = message_size(data)
+        if size > MAX_MESSAGE_BYTES:
+            raise ProtocolError(ErrorCode.TOO_LARGE, "message too large to send",
+                                limit=MAX_MESSAGE_BYTES, size=size)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.give_up_after
         while True:
             try:
                 await asyncio.wait_for(self._connected.wait(), max(0.1, deadline - loop.time()))
-                return await self.sio.call(
+                answer = await self.sio.call(
                     event, data, namespace=self.namespace, timeout=self.call_timeout
                 )
             except RETRYABLE:
                 if loop.time() >= deadline:
                     raise
                 await asyncio.sleep(0.1)
+                continue
+            wait = retry_after(answer)
+            if wait is None or loop.time() + wait >= deadline:
+                return answer
+            await asyncio.sleep(wait)  # told to slow down: the same message again, later
 
     async def command(
         self, stream: str, cmd: Any, command_id: str | None = None

@@ -448,10 +448,10 @@ def test_floor_refusals(
     [
         ((CheckIn(member_id="m5"), seat("s9")), "s9"),
         ((CheckIn(member_id="m5"), remote("m5")), "remote"),
-        ((CheckIn(member_id="m5", remote=True), seat("s9")), "remote"),
+        ((CheckIn(member_id="m5", remote=True), clerk()), "remote"),
         ((CheckIn(member_id="m5"), clerk()), None),
     ],
-    ids=["seat", "remote-device", "remote-from-seat", "clerk-no-seat"],
+    ids=["seat", "remote-device", "remote-by-clerk", "clerk-no-seat"],
 )
 def test_the_microphone_is_where_the_member_checked_in(check_in: tuple[Any, Context], mic: str | None) -> None:
     state = play(hall(present=(1,)), check_in)

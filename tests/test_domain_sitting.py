@@ -404,7 +404,7 @@ def hall() -> SittingState:
         (CheckIn(member_id="m1"), seat("s2"), (ErrorCode.ALREADY_PRESENT, {"member_id": "m1"})),
         (CheckIn(member_id="m3"), remote("m3"), (ErrorCode.ALREADY_PRESENT, {"member_id": "m3"})),
         (CheckIn(member_id="m4"), remote("m4"), CheckedIn(member_id="m4", seat=None, remote=True)),
-        (CheckIn(member_id="m4", remote=True), seat("s4"), CheckedIn(member_id="m4", seat=None, remote=True)),
+        (CheckIn(member_id="m4", remote=True), seat("s4"), (ErrorCode.FORBIDDEN, {"role": Role.SEAT})),
         (CheckIn(member_id="m4"), clerk(), CheckedIn(member_id="m4", seat=None, remote=False)),
         (CheckIn(member_id="m4"), personal("m4"), CheckedIn(member_id="m4", seat=None, remote=False)),
         (CheckIn(member_id="m9"), seat("s9"), (ErrorCode.UNKNOWN_MEMBER, {"member_id": "m9"})),

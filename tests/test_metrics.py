@@ -12,8 +12,9 @@ from seat_client.client import HallClient
 from tests.hall import ServerProcess
 
 
-def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    with urllib.request.urlopen(f"{url}/metrics") as r:
+def scrape(url: str, token: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    request = urllib.request.Request(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as r:
         text = r.read().decode()
     return {(s.name, tuple(sorted((k, v) for k, v in s.labels.items() if k != "pid"))): s.value
             for f in text_string_to_metric_families(text) for s in f.samples}
@@ -35,7 +36,7 @@ async def test_two_workers_scrape_as_one(tmp_path: Path) -> None:
                 await c.connect()
                 clients.append(c)
         for w in workers:
-            values = scrape(w.url)
+            values = scrape(w.url, w.admin_token)
             assert values[("hemicycle_connected_clients", (("role", "clerk"),))] == 4
     finally:
         for c in clients:

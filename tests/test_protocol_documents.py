@@ -145,6 +145,7 @@ async def test_the_wire_matches_the_document(server: ServerProcess) -> None:
     check("ViewAck", await display.call("view", {"stream": s}))
     check("StreamsAck", await display.call("streams", {}))
     check("PairingsAck", await clerk.call("pairings", {}))
+    check("DocumentsAck", await display.call("documents", {}))
     check("SyncAck", await display.call("sync", {"stream": "no-such-sitting", "after": 0}))
 
     reg = "registry"

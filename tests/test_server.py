@@ -262,6 +262,7 @@ async def test_a_refused_connection_says_why_in_json(server: ServerProcess, auth
 
 
 async def test_health_and_metrics(hall: Hall) -> None:
+    import urllib.error
     import urllib.request
 
     with urllib.request.urlopen(f"{hall.server.url}/healthz") as r:
@@ -269,7 +270,13 @@ async def test_health_and_metrics(hall: Hall) -> None:
     assert health["ok"] and health["sittings"] >= 1
     from prometheus_client.parser import text_string_to_metric_families
 
-    with urllib.request.urlopen(f"{hall.server.url}/metrics") as r:
+    with pytest.raises(urllib.error.HTTPError) as refused:  # no scrape token, no metrics
+        urllib.request.urlopen(f"{hall.server.url}/metrics")
+    assert refused.value.code == 401
+    refused.value.close()
+    scrape = urllib.request.Request(f"{hall.server.url}/metrics",
+                                    headers={"Authorization": f"Bearer {hall.server.admin_token}"})
+    with urllib.request.urlopen(scrape) as r:
         text = r.read().decode()
     families = {f.name: f for f in text_string_to_metric_families(text)}
     value = {(f.name, s.name, tuple(sorted(s.labels.items()))): s.value

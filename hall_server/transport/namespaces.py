@@ -9,6 +9,8 @@ Wire (see ``hemicycle protocol schema``):
     "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "own"?}; then "view" pushes
                                            ("own": a seat's own member's ballots, for its eyes only)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
+    "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
+                                           pass (hall_server.web.documents), for GET /documents/<sha256>
     server emits "records" (a list of Records, in seq order) to the stream's room,
     "view" to its view room (the browser apps), "caption" to both.
 Handlers never raise: any failure becomes a typed error in the ack.
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import re
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -29,22 +32,25 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
+from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.signalling import relay_signal
-from procedure import SittingState, dump_state
-from procedure.views import public_view, roster_view
+from hall_server.transport.wire import UNREADABLE, check_payload
+from hall_server.web.documents import PASS_COOKIE, DocumentPasses
+from procedure import SittingState, State, dump_state, empty_state
+from procedure.views import own_ballots, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
-from protocol.events import Actor, BallotCast, Record
+from protocol.events import Actor, Record
 from protocol.keys import connect_message, verify
+from protocol.limits import SYNC_LIMIT
 from protocol.live import Caption
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
 log = logging.getLogger("hemicycle.transport")
 
-MAX_COMMAND_BYTES = 16_384
-SYNC_LIMIT = 2000
+MAX_SEQ = 2**63 - 1  # the store's seq column is a signed 64-bit integer
 STREAM_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 ROLES = (Role.SEAT, Role.REMOTE, Role.CHAIR, Role.CLERK, Role.DISPLAY, Role.RECORDER)
 def error(code: ErrorCode, message: str, **details: Any) -> dict[str, Any]:
@@ -68,8 +74,14 @@ class RoleNamespace(socketio.AsyncNamespace):
         challenges: Challenges,
         pairings: Pairings,
         broadcaster: Broadcaster,
+        limiter: Limiter,
+        doorman: Doorman,
+        passes: DocumentPasses,
     ) -> None:
         super().__init__(f"/{role.value}")
+        self.passes = passes
+        self.limiter = limiter
+        self.doorman = doorman
         self.pairings = pairings
         self.broadcaster = broadcaster
         self.role = role
@@ -92,6 +104,7 @@ class RoleNamespace(socketio.AsyncNamespace):
             raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
                                         "unknown device, revoked key, stale challenge or bad signature"))
         self.callers[sid] = caller
+        self.doorman.authenticated(self.server.manager.eio_sid_from_sid(sid, self.namespace))
         self.hall.metrics.connected.labels(role=self.role.value).inc()
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
@@ -120,27 +133,79 @@ class RoleNamespace(socketio.AsyncNamespace):
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.limiter.forget(sid)
         if self.callers.pop(sid, None) is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
 
-    async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Every event a client sends passes here: checked, then handled, always answered.
+
+        ``connect`` and ``disconnect`` reach their handlers only from the server itself
+        (a client sending those names gets ``unknown_command``); an unreadable packet
+        (``wire.UNREADABLE``), an unknown event, extra arguments or a payload that
+        ``check_payload`` refuses gets its typed error; every message first takes a
+        token from its connection's and its device's bucket (``fair.Limiter``), and
+        without one is answered ``rate_limited`` with ``retry_after_s`` (a connection that
+        keeps sending regardless is disconnected, ``fair.MAX_IGNORED``); a failure
+        in a handler is the server's (``internal``, logged with its traceback).
+        """
+        if event in ("connect", "disconnect") and self._from_server(event, args):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], args[1:]
+        caller = self.callers.get(sid)
+        wait = self.limiter.take(sid, caller.actor.device_id or sid if caller else sid, self.role, time.monotonic())
+        if wait:
+            self.hall.metrics.count("refused", ErrorCode.RATE_LIMITED.value)
+            if self.limiter.ignoring(sid):
+                log.warning("disconnecting %s in %s: it ignores rate_limited", sid, self.namespace)
+                await self.disconnect(sid)
+            return error(ErrorCode.RATE_LIMITED, "too many messages: wait and send again",
+                         retry_after_s=round(wait, 3))
+        if event == UNREADABLE:
+            return error(ErrorCode.MALFORMED, "the message is not JSON the hall can read",
+                         reason=str(payload[0] if payload else "")[:120])
+        handler = self.handlers.get(event)
+        if handler is None:
+            return error(ErrorCode.UNKNOWN_COMMAND, "unknown event", event=event[:64], known=sorted(self.handlers))
+        if len(payload) > 1:
+            return error(ErrorCode.MALFORMED, "an event takes one argument", event=event)
+        data = payload[0] if payload else None
+        refusal = check_payload(data)
+        if refusal is not None:
+            return {"ok": False, "error": refusal.to_wire()}
         try:
-            return await self._command(sid, data)
+            return await handler(sid, data)
         except asyncio.CancelledError:
             raise
+        except ProtocolError as err:
+            return {"ok": False, "error": err.to_wire()}
         except Exception:
-            log.exception("command failed in %s", self.namespace)
-            return error(ErrorCode.INTERNAL, "the server could not handle this command")
+            log.exception("%s failed in %s", event, self.namespace)
+            return error(ErrorCode.INTERNAL, f"the server could not handle this {event}")
 
-    async def _command(self, sid: str, data: Any) -> dict[str, Any]:
+    def _from_server(self, event: str, args: tuple[Any, ...]) -> bool:
+        """Whether a connect/disconnect comes from the Socket.IO server, not a client's event.
+
+        The server hands ``connect`` the very environ of the connection; it calls
+        ``disconnect`` once the connection is already marked as leaving.
+        """
+        sid = args[0]
+        if event == "connect":
+            return len(args) >= 2 and args[1] is self.server.get_environ(sid, self.namespace)
+        return not self.server.manager.is_connected(sid, self.namespace)
+
+    @property
+    def handlers(self) -> dict[str, Callable[[str, Any], Awaitable[dict[str, Any]]]]:
+        return {"command": self.on_command, "sync": self.on_sync, "view": self.on_view,
+                "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams,
+                "documents": self.on_documents, "signal": self.on_signal}
+
+    async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         caller = self.callers.get(sid)
         if caller is None:
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         if not isinstance(data, dict):
             return error(ErrorCode.MALFORMED, "a command is a JSON object")
-        size = len(json.dumps(data, ensure_ascii=False, default=str).encode())
-        if size > MAX_COMMAND_BYTES:
-            return error(ErrorCode.TOO_LARGE, "command too large", limit=MAX_COMMAND_BYTES, size=size)
         cmd = data.get("cmd")
         kind = cmd.get("type") if isinstance(cmd, dict) else None
         if kind is None:
@@ -156,44 +221,35 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.MALFORMED, "command does not match the protocol", problems=problems)
         if env.v != PROTOCOL_VERSION:
             return error(ErrorCode.UNSUPPORTED_VERSION, "protocol version", supported=PROTOCOL_VERSION)
-        try:
-            result = await self.hall.execute(env, caller)
-        except ProtocolError as err:
-            return {"ok": False, "error": err.to_wire()}
+        result = await self.hall.execute(env, caller)
         return {"ok": True, **result}
 
     async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """Join a stream's room and get what was missed since ``after``."""
-        try:
-            caller = self.callers.get(sid)
-            if caller is None:
-                return error(ErrorCode.UNAUTHENTICATED, "not connected")
-            if not isinstance(data, dict):
-                return error(ErrorCode.MALFORMED, "sync takes {stream, after}")
-            stream, after = data.get("stream"), data.get("after", 0)
-            if (
-                not isinstance(stream, str)
-                or not STREAM_ID.fullmatch(stream)
-                or not isinstance(after, int)
-                or isinstance(after, bool)
-                or after < 0
-            ):
-                return error(ErrorCode.MALFORMED, "sync takes {stream: str, after: int >= 0}")
-            if stream == REGISTRY_STREAM and self.role is not Role.CLERK:
-                return error(ErrorCode.FORBIDDEN, "only clerks follow the registry")
-            state = await self.hall.refresh(stream)
-            if state.seq == 0:
-                return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream[:64])
-            await self.enter_room(sid, stream)
-            if state.seq - after > SYNC_LIMIT:
-                return {"ok": True, "snapshot": dump_state(state), "seq": state.seq}
-            records = await self.hall.records_after(stream, after, SYNC_LIMIT)
-            return {"ok": True, "records": [live_copy(r) for r in records]}
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("sync failed")
-            return error(ErrorCode.INTERNAL, "sync failed")
+        """Join a stream's room and get what was missed since ``after`` (projected for this role)."""
+        caller = self.callers.get(sid)
+        if caller is None:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        if not isinstance(data, dict):
+            return error(ErrorCode.MALFORMED, "sync takes {stream, after}")
+        stream, after = data.get("stream"), data.get("after", 0)
+        if (
+            not isinstance(stream, str)
+            or not STREAM_ID.fullmatch(stream)
+            or not isinstance(after, int)
+            or isinstance(after, bool)
+            or not 0 <= after <= MAX_SEQ
+        ):
+            return error(ErrorCode.MALFORMED, f"sync takes {{stream: id, after: 0..{MAX_SEQ}}}")
+        if stream == REGISTRY_STREAM and self.role is not Role.CLERK:
+            return error(ErrorCode.FORBIDDEN, "only clerks follow the registry")
+        state = await self.hall.refresh(stream)
+        if state.seq == 0:
+            return error(ErrorCode.UNKNOWN_SITTING, "no such stream", stream=stream)
+        await self.enter_room(sid, stream)
+        if state.seq - after > SYNC_LIMIT:
+            return {"ok": True, "snapshot": dump_state(project_state(state, self.role)), "seq": state.seq}
+        records = await self.hall.records_after(stream, after, SYNC_LIMIT) if after < state.seq else []
+        return {"ok": True, "records": [project_record(r, self.role, state) for r in records]}
 
     async def on_view(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Follow a sitting as a page does: the public view now, pushed on every change."""
@@ -206,7 +262,9 @@ class RoleNamespace(socketio.AsyncNamespace):
         await self.enter_room(sid, f"view:{state.stream}")
         answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
         if self.role in (Role.SEAT, Role.REMOTE):
-            answer["own"] = own_ballots(state, self.callers[sid])
+            caller = self.callers[sid]
+            member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
+            answer["own"] = own_ballots(state, member)
         return answer
 
     async def on_caption(self, sid: str, data: Any = None) -> dict[str, Any]:
@@ -232,6 +290,14 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.FORBIDDEN, "only clerks see pairing requests")
         return {"ok": True, "pairings": self.pairings.pending(self.hall.registry)}
 
+    async def on_documents(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """A document pass for this device: the cookie that lets its pages load /documents/<sha256>."""
+        caller = self.callers.get(sid)
+        if caller is None:
+            return error(ErrorCode.UNAUTHENTICATED, "not connected")
+        token, expiry = self.passes.issue(caller.actor.device_id or "" if caller.enrolled else "")
+        return {"ok": True, "cookie": PASS_COOKIE, "pass": token, "expires": expiry}
+
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The sittings this device can follow, newest first."""
         if sid not in self.callers:
@@ -239,33 +305,6 @@ class RoleNamespace(socketio.AsyncNamespace):
         await self.hall.refresh_all()
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
         return {"ok": True, "sittings": [summary(s) for s in sittings]}
-
-
-def own_ballots(state: SittingState, caller: Caller) -> dict[str, Any]:
-    """The device's own member's ballots, so a swapped or wiped tablet still knows it voted."""
-    member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
-    ballots = {
-        vote_id: {"seq": vote.ballots[member].seq, "choice": vote.ballots[member].choice}
-        for vote_id, vote in state.votes.items()
-        if member is not None and member in vote.ballots
-    }
-    return {"member_id": member, "ballots": ballots}
-
-
-def live_copy(record: Record) -> dict[str, Any]:
-    """A record as the live channels carry it: a ballot shows only that one was cast.
-
-    Who chose what is never sent live, to anyone, while a vote runs; the
-    roll-call named list becomes public in ``vote.closed``, and the signed
-    ballots travel only in the clerk's export.
-    """
-    data = record.model_dump(mode="json")
-    event = record.event
-    if isinstance(event, BallotCast):
-        data["event"] = {**data["event"], "member_id": "", "choice": "", "ballot": "",
-                         "signature": "", "device_id": ""}
-        data["redacted"] = True
-    return data
 
 
 def summary(s: SittingState) -> dict[str, Any]:
@@ -312,14 +351,17 @@ class Broadcaster:
             except asyncio.CancelledError:
                 pass
 
-    async def _emit(self, event: str, data: Any, room: str) -> None:
-        """Emit to a room in every role's namespace that has someone in it."""
+    async def _emit(self, event: str, data: Any | Callable[[Role], Any], room: str) -> None:
+        """Emit to a room in every role's namespace that has someone in it.
+
+        ``data`` is the same for every role, or a function giving each role its projection.
+        """
         for role in ROLES:
             namespace = f"/{role.value}"
             if self.local_only and not any(True for _ in self.sio.manager.get_participants(namespace, room)):
                 continue  # nobody listens here: skip building the packet
             try:
-                await self.sio.emit(event, data, room=room, namespace=namespace)
+                await self.sio.emit(event, data(role) if callable(data) else data, room=room, namespace=namespace)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -340,8 +382,12 @@ class Broadcaster:
                 by_stream.setdefault(stream, []).extend(records)
             for stream, records in by_stream.items():
                 try:
-                    await self._emit("records", [live_copy(r) for r in records], stream)
-                    state = self.hall.states.get(stream)
+                    state = self.hall.states.get(stream) or empty_state(stream)
+
+                    def projected(role: Role, state: State = state, records: list[Record] = records) -> Any:
+                        return [project_record(r, role, state) for r in records]
+
+                    await self._emit("records", projected, stream)
                     if isinstance(state, SittingState) and state.created:
                         view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
                         await self._emit("view", view, f"view:{stream}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hall_server.web.documents import PASS_COOKIE
 from protocol.errors import ErrorCode
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
@@ -63,6 +64,7 @@ def openapi_document() -> dict[str, Any]:
             }},
             "/metrics": {"get": {
                 "summary": "Prometheus text exposition (command counts, latency histogram, connected clients)",
+                "security": [{"metricsToken": []}],
                 "responses": {"200": {"description": "text/plain; version=0.0.4",
                                       "content": {"text/plain": {"schema": {"type": "string"}}}}},
             }},
@@ -146,10 +148,13 @@ def openapi_document() -> dict[str, Any]:
                 },
             }},
             "/documents/{sha256}": {"get": {
-                "summary": "A document's bytes, by their hash (immutable)",
+                "summary": "A document's bytes, by their hash (immutable): for enrolled devices (the pass from the "
+                           "socket's `documents` event, as a cookie) and clerks",
+                "security": [{"documentPass": []}, *CLERK],
                 "parameters": [_path_param("sha256", "the document's SHA-256, hex", "^[0-9a-f]{64}$")],
                 "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {"schema": {
-                    "type": "string", "format": "binary"}}}}, "404": _error("unknown document")},
+                    "type": "string", "format": "binary"}}}}, "401": _error("no document pass and not a clerk"),
+                    "404": _error("unknown document")},
             }},
             "/api/review/{sitting}": {"get": {
                 "summary": "The Hansard model of a sitting and its transcript, for the clerks' review",
@@ -184,6 +189,10 @@ def openapi_document() -> dict[str, Any]:
                         "message": {"type": "string"}, "details": {"type": "object"}}}}},
             },
             "securitySchemes": {
+                "metricsToken": {"type": "http", "scheme": "bearer",
+                                 "description": "HEMICYCLE_METRICS_TOKEN, or the admin token when that is unset"},
+                "documentPass": {"type": "apiKey", "in": "cookie", "name": PASS_COOKIE,
+                                 "description": "an HMAC over the device and an expiry, from the socket's `documents`"},
                 "adminToken": {"type": "apiKey", "in": "header", "name": "X-Hemicycle-Token",
                                "description": "the bootstrap clerk token"},
                 "deviceSignature": {"type": "apiKey", "in": "header", "name": "X-Hemicycle-Signature",

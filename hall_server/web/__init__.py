@@ -6,7 +6,7 @@
     GET  /static/fonts/NotoSansKhmer.ttf   the shipped font (fontpkg-noto-sans-khmer)
     POST /api/documents         a clerk uploads a PDF; stored under data_dir/documents/<sha256>
     POST /api/roster            a clerk imports members from CSV or XLSX (``roster.py``)
-    GET  /documents/<sha256>    anyone on the hall network reads it (seats, display)
+    GET  /documents/<sha256>    an enrolled device (with its document pass) or a clerk reads it
 """
 
 from __future__ import annotations
@@ -18,16 +18,17 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount, Route
 
 from hall_server.hall import Caller, Hall
-from hall_server.web.documents import DocumentStore, document_routes
+from hall_server.web.documents import DocumentPasses, DocumentStore, document_routes
 from hall_server.web.pages import APPS, font_route, index, page, static_app
 from hall_server.web.roster import roster_routes
 
 Authenticate = Callable[[dict[str, Any]], Caller | None]
 
-__all__ = ["APPS", "Authenticate", "web_routes"]
+__all__ = ["APPS", "Authenticate", "DocumentPasses", "web_routes"]
 
 
-def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate) -> list[BaseRoute]:
+def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate,
+               passes: DocumentPasses) -> list[BaseRoute]:
     """Routes for the seat, chair, display and clerk pages and their documents."""
     store = DocumentStore(data_dir / "documents")
     return [
@@ -35,6 +36,7 @@ def web_routes(hall: Hall, data_dir: Path, authenticate_clerk: Authenticate) -> 
         *(Route(f"/{app}", page(app)) for app in APPS),
         font_route(),
         Mount("/static/dist", app=static_app(), name="dist"),
-        *document_routes(store, authenticate_clerk),
+        *document_routes(store, authenticate_clerk, passes,
+                         lambda device_id: hall.registry.active_device(device_id) is not None),
         *roster_routes(hall, authenticate_clerk),
     ]

@@ -11,14 +11,22 @@ thread: the event loop that runs the sitting only forwards chunks.
                       (a clerk device, signing a challenge as on connect)
         -> 201 {"ok": true, "sha256", "size", "media_type"}
     GET  /documents/<sha256>  -> the PDF, inline; immutable (the name is its hash)
+        for an enrolled device or a clerk: the cookie ``hemicycle_doc`` (or ``?pass=``)
+        holding a document pass, or the clerk's auth headers above; else 401
+
+A document pass is ``<device_id>.<expiry, unix s>.<HMAC-SHA256>``, issued over the
+device's authenticated socket (event ``documents``), so an iframe can load a document
+without headers; it dies with its expiry or its device's key (revocation).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +41,8 @@ from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
 MAX_BYTES = 64 * 1024 * 1024
+PASS_TTL_S = 12 * 3600  # a sitting's day: the page asks again on every reconnect
+PASS_COOKIE = "hemicycle_doc"
 PDF_MAGIC = b"%PDF-"
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -78,6 +88,33 @@ class DocumentStore:
         Path(tmp.name).unlink(missing_ok=True)
 
 
+class DocumentPasses:
+    """Issues and checks document passes: HMAC over device id and expiry, no table kept."""
+
+    def __init__(self, secret: bytes, clock: Callable[[], float] = time.time) -> None:
+        self._secret = secret
+        self._clock = clock
+
+    def _mac(self, device_id: str, expiry: int) -> str:
+        return hmac.new(self._secret, f"{device_id}.{expiry}".encode(), hashlib.sha256).hexdigest()
+
+    def issue(self, device_id: str) -> tuple[str, int]:
+        """(pass, expiry in unix seconds) for an authenticated device ("": the bootstrap clerk,
+        a name no device can have)."""
+        expiry = int(self._clock()) + PASS_TTL_S
+        return f"{device_id}.{expiry}.{self._mac(device_id, expiry)}", expiry
+
+    def holder(self, token: str) -> str | None:
+        """The device a valid, unexpired pass was issued to; None for anything else."""
+        parts = token.rsplit(".", 2)  # device ids may hold dots
+        if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 12:
+            return None
+        device_id, expiry, mac = parts[0], int(parts[1]), parts[2]
+        if expiry < self._clock() or not hmac.compare_digest(mac, self._mac(device_id, expiry)):
+            return None
+        return device_id
+
+
 def auth_from_headers(request: Request) -> dict[str, Any]:
     """The socket's auth dict, carried in headers, so one check serves both."""
     h = request.headers
@@ -92,8 +129,17 @@ def auth_from_headers(request: Request) -> dict[str, Any]:
 
 
 def document_routes(
-    store: DocumentStore, authenticate_clerk: Callable[[dict[str, Any]], Caller | None]
+    store: DocumentStore, authenticate_clerk: Callable[[dict[str, Any]], Caller | None],
+    passes: DocumentPasses, enrolled: Callable[[str], bool],
 ) -> list[BaseRoute]:
+    def reader(request: Request) -> bool:
+        token = request.cookies.get(PASS_COOKIE) or request.query_params.get("pass") or ""
+        holder = passes.holder(token)
+        if holder is not None and (holder == "" or enrolled(holder)):  # "": the bootstrap clerk
+            return True
+        caller = authenticate_clerk(auth_from_headers(request))
+        return caller is not None and caller.actor.role is Role.CLERK
+
     async def upload(request: Request) -> Response:
         caller = authenticate_clerk(auth_from_headers(request))
         if caller is None or caller.actor.role is not Role.CLERK:
@@ -124,6 +170,8 @@ def document_routes(
                             status_code=201)
 
     async def download(request: Request) -> Response:
+        if not reader(request):
+            return refusal(401, "unauthenticated", "documents are for enrolled devices and clerks")
         path = store.path(request.path_params["sha256"])
         if path is None:
             return refusal(404, "unknown_document", "no such document")
@@ -132,7 +180,7 @@ def document_routes(
             media_type="application/pdf",
             content_disposition_type="inline",
             filename=f"{path.name[:16]}.pdf",
-            headers={"Cache-Control": "public, max-age=31536000, immutable",
+            headers={"Cache-Control": "private, max-age=31536000, immutable",
                      "X-Content-Type-Options": "nosniff"},
         )
 

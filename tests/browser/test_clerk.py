@@ -118,11 +118,19 @@ async def test_documents_are_for_clerks_pdf_only_and_content_addressed(hall: Hal
     first = await hall.upload(pdf)
     again = await hall.upload(pdf)
     assert first == again and first["sha256"] == hashlib.sha256(pdf).hexdigest()
-    with urllib.request.urlopen(f"{hall.url}/documents/{first['sha256']}") as r:
+    try:  # documents are for enrolled devices and clerks
+        urllib.request.urlopen(f"{hall.url}/documents/{first['sha256']}")
+        raise AssertionError("read without a pass")
+    except urllib.error.HTTPError as e:
+        assert e.code == 401
+        e.close()
+    clerk = {"X-Hemicycle-Token": hall.server.admin_token}
+    with urllib.request.urlopen(urllib.request.Request(f"{hall.url}/documents/{first['sha256']}",
+                                                       headers=clerk)) as r:
         assert r.headers["Content-Type"] == "application/pdf" and r.read() == pdf
     for bad in ("0" * 64, "../hall.db", "a" * 63):
         try:
-            urllib.request.urlopen(f"{hall.url}/documents/{bad}")
+            urllib.request.urlopen(urllib.request.Request(f"{hall.url}/documents/{bad}", headers=clerk))
             raise AssertionError(bad)
         except urllib.error.HTTPError as e:
             assert e.code == 404

@@ -114,7 +114,7 @@ class RemoteHall:
         self.chair = await self._client(Role.CHAIR, self.seeded.device("chair"))
         self.chair.hooks.append(self._on_record)
         await self.chair.follow(self.sitting)
-        await self.chair.command(self.sitting, OpenSitting())
+        await self.chair.command(self.sitting, OpenSitting(without_quorum=True))
         await self.chair.command(self.sitting, NextItem())
         self.remote = await self._client(Role.REMOTE, self.keys(self.device_id))
         await self.remote.command(self.sitting, CheckIn(member_id=self.member.member_id, pin=self.member.pin,

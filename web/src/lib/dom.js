@@ -27,11 +27,15 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+// Explicit bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): Khmer
+// and English never need them, and in a name they can show "gnp.exe" as "exe.png".
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(el, c);
-    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c).replace(BIDI_CONTROLS, "")));
   }
 }
 

@@ -99,8 +99,17 @@ export class Hall {
     this.refusals = 0;
     this.setState("online");
     this.emit("connected");
+    this.refreshDocumentPass().catch(() => {});
     if (this.stream) await this.refreshView();
     this.resendPending();
+  }
+
+  /** The cookie that lets this page's viewer load /documents/<sha256> (issued to this device). */
+  async refreshDocumentPass() {
+    const ack = await this.call("documents", {});
+    if (!ack?.ok) return;
+    const maxAge = Math.max(0, ack.expires - Math.floor(Date.now() / 1000));
+    document.cookie = `${ack.cookie}=${ack.pass}; path=/documents; max-age=${maxAge}; SameSite=Strict`;
   }
 
   onConnectError(err) {
