@@ -162,9 +162,13 @@ def public_view(state: SittingState) -> dict[str, Any]:
             "speaking": [
                 {"turn_id": t.turn_id, "member_id": t.member_id, "speech_type": t.speech_type.value,
                  "mic": t.mic, "started_ms": t.started_ms, "time_limit_s": t.time_limit_s,
-                 "warning_s": t.warning_s, "auto_stop": t.auto_stop}
+                 "warning_s": t.warning_s, "auto_stop": t.auto_stop,
+                 # spoken so far = spent_ms + (now - running_since_ms while running); paused: no clock
+                 "spent_ms": t.spent_ms, "running_since_ms": t.running_since_ms,
+                 "paused": t.running_since_ms is None, "warned": t.warned}
                 for t in floor.speaking
             ],
+            "list_closed": floor.list_closed,
             "quotas": dict(floor.quotas),
             "group_used_ms": dict(floor.group_used_ms),
             "member_total_ms": dict(floor.member_total_ms),

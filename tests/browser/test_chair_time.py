@@ -42,6 +42,12 @@ async def test_the_chair_extends_pauses_resumes_and_closes_the_list(hall: Hall) 
         state = await hall.follow_as_chair()
         turn = state.floor.speaking[0]
         assert (turn.time_limit_s, turn.paused, state.floor.list_closed) == (limit + 60, True, True)
+        # A paused speaker's clock stands still on the page too.
+        countdown = chair.locator(f".countdown[data-turn='{turn.turn_id}']").first
+        await expect(countdown).to_have_attribute("data-phase", "paused")
+        frozen = await countdown.text_content()
+        await chair.wait_for_timeout(1500)
+        assert await countdown.text_content() == frozen
 
         with pytest.raises(ProtocolError) as closed:
             await seats[1].command(hall.sitting, RequestFloor(member_id=members[1].member_id))

@@ -68,12 +68,19 @@ export function outcomeLabel(outcome) {
 }
 
 /** Seconds left in a turn by the server's clock (negative when over), or null without a limit. */
+/** Seconds spoken in a turn: the open-microphone time only (a pause or a suspension stops the clock). */
+export function secondsSpoken(turn, nowMs) {
+  const running = turn.running_since_ms === null || turn.running_since_ms === undefined ? 0 : nowMs - turn.running_since_ms;
+  return ((turn.spent_ms || 0) + running) / 1000;
+}
+
 export function secondsLeft(turn, nowMs) {
   if (!turn.time_limit_s) return null;
-  return (turn.started_ms + turn.time_limit_s * 1000 - nowMs) / 1000;
+  return turn.time_limit_s - secondsSpoken(turn, nowMs);
 }
 
 export function turnPhase(turn, nowMs) {
+  if (turn.paused) return "paused";
   const left = secondsLeft(turn, nowMs);
   if (left === null) return "normal";
   if (left < 0) return "over";
@@ -97,7 +104,7 @@ export function paintCountdowns(hall) {
     if (!turn) continue;
     const left = secondsLeft(turn, now);
     el.dataset.phase = turnPhase(turn, now);
-    el.textContent = left === null ? duration((now - turn.started_ms) / 1000) : duration(Math.ceil(left));
+    el.textContent = left === null ? duration(secondsSpoken(turn, now)) : duration(Math.ceil(left));
   }
   for (const el of document.querySelectorAll(".countdown[data-deadline]")) {
     const left = (Number(el.dataset.deadline) - now) / 1000;
