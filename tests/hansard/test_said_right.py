@@ -58,9 +58,9 @@ def play(members: int, vote: OpenVote, choices: Sequence[str], *, opened: int = 
         (CreateSitting(body=Body.PLENARY, number=3, title_km="សម័យប្រជុំ", title_en="Plenary", date="2026-11-30",
                        place="Chamber", **(create or {})), clerk(T0)),
         (AddItem(item_id="i1", parent_id=None, title_km="ចំណុច ១", title_en="Item 1"), clerk(T0)),
-        (OpenSitting(), chair(t)),
         *[(CheckIn(member_id=member_id(n), pin="1234"), ctx(Role.SEAT, seat=f"s{n}", device=f"console-s{n}", now=t))
           for n in range(1, members + 1)],
+        (OpenSitting(), chair(t)),
         (NextItem(), chair(t + 1000)),
         (vote, chair(t + 2000)),
         *[ballot(n, vote.vote_id, c, t + 3000) for n, c in enumerate(choices, start=1)],
@@ -200,9 +200,9 @@ def test_a_complete_record_without_a_recorder(tmp_path: Path, standards_dir: Pat
                        place="Chamber"), clerk(T0)),
         (AddItem(item_id="i1", parent_id=None, title_km="ច្បាប់", title_en="The bill"), clerk(T0)),
         (AddItem(item_id="i1.1", parent_id="i1", title_km="មាត្រា ១", title_en="Article 1"), clerk(T0)),
-        (OpenSitting(), president),
         *[(CheckIn(member_id=member_id(n), pin="1234"), ctx(Role.SEAT, seat=f"s{n}", device=f"console-s{n}", now=t))
           for n in range(1, 5)],
+        (OpenSitting(), president),
         (TakeUpItem(item_id="i1"), shared),
         *speak(2),
         (TakeUpItem(item_id="i1.1"), shared),
