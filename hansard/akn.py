@@ -1,7 +1,7 @@
 """The sitting record as an Akoma Ntoso 3.0 ``debate`` document.
 
 ``build_akn(record)`` returns UTF-8 XML that validates against the OASIS
-LegalDocML schema (``shared/standards/akoma-ntoso-3.0``). The mapping:
+LegalDocML schema (``standards/akoma-ntoso-3.0``, kept in the repository). The mapping:
 
 - FRBR work / expression / manifestation URIs
   ``/akn/kh/debate/senate/2026-11-29/5``, ``…/khm@``, ``…/khm@/!main.xml``;
