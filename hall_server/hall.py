@@ -48,7 +48,7 @@ from protocol.commands import (
     SetCredential,
 )
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import Actor, Event, Record, VoteClosed, VoteSealed
+from protocol.events import Actor, BallotCast, Event, Record, VoteClosed, VoteSealed
 from protocol.keys import public_key_hex, seal_message, verify
 from protocol.types import Role
 
@@ -84,19 +84,20 @@ class Caller:
     enrolled: bool = False
 
 
-def acting_actor(state: State, cmd: Command, ctx: Context) -> Actor:
+def acting_actor(state: State, cmd: Command, events: list[Event], ctx: Context) -> Actor:
     """The record's actor: the device and role, and the member the command was made for.
 
     A member's device acts for the member its command names (check-in, floor, check-out:
-    the decision has already refused any other), for its ballot's member, or else for the
-    member bound to it or checked in at its seat. Other roles keep their own binding.
+    the decision has already refused any other), for the member of the ballot it cast (as
+    the decision read it: ``vote.ballot_cast``), or else for the member bound to it or
+    checked in at its seat. Other roles keep their own binding.
     """
     actor = ctx.actor
     if actor.role not in (Role.SEAT, Role.REMOTE) or not isinstance(state, SittingState):
         return actor
     member = getattr(cmd, "member_id", None)
-    if member is None and isinstance(cmd, CastBallot):
-        member = decode_ballot(cmd.ballot)[0].member
+    if member is None:
+        member = next((e.member_id for e in events if isinstance(e, BallotCast)), None)
     if member is None:
         member = own_member(state, ctx)
     return actor.model_copy(update={"member_id": member})
@@ -281,7 +282,7 @@ class Hall:
                 except ProtocolError as err:
                     outcomes.append(err)
                     continue
-                acting = replace(ctx, actor=acting_actor(state, p.env.cmd, ctx))
+                acting = replace(ctx, actor=acting_actor(state, p.env.cmd, events, ctx))
                 new = seal_records(stream, state, events, acting, p.env.id)
                 new += self._seals(stream, new, ctx, p.env.id)
                 for r in new:

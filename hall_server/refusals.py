@@ -150,8 +150,11 @@ def refusals_document() -> dict[str, object]:
     return {"common": [c.value for c in COMMON_REFUSALS], "by_command": refusals_by_command()}
 
 
+@cache
 def protocol_document() -> dict[str, object]:
-    """The AsyncAPI document with the refusals of each command: what the server serves."""
+    """The AsyncAPI document with the refusals of each command: what the server serves.
+
+    Built once per process (it depends only on the code); callers must not change it."""
     from protocol.asyncapi import asyncapi_document
 
     return asyncapi_document(refusals_document())

@@ -118,13 +118,13 @@ def roster_routes(hall: Hall, authenticate_clerk: Any) -> list[BaseRoute]:
         caller = authenticate_clerk(auth_from_headers(request))
         if caller is None or caller.actor.role is not Role.CLERK:
             return refusal(401, "unauthenticated", "only a clerk imports the roster")
-        data = b""
+        data = bytearray()
         async for chunk in request.stream():
             data += chunk
             if len(data) > MAX_ROSTER_BYTES:
                 return refusal(413, "too_large", "roster file too large", limit=MAX_ROSTER_BYTES)
         try:
-            rows = await run_in_threadpool(read_roster, data)
+            rows = await run_in_threadpool(read_roster, bytes(data))
         except RosterFileError as exc:
             return refusal(400, "malformed", str(exc))
         return JSONResponse({"ok": True, **await import_roster(hall, caller, rows)})
