@@ -38,6 +38,7 @@ from procedure.votes import (
     VoteState,
     apply_vote,
     cast_ballot,
+    clear_result,
     close_vote,
     open_vote,
     publish_vote,
@@ -49,6 +50,7 @@ from protocol.commands import (
     CastBallot,
     CheckIn,
     CheckOut,
+    ClearResult,
     CloseList,
     CloseSitting,
     CloseVote,
@@ -229,6 +231,7 @@ CHAIR_ONLY = {
     "sitting.take_chair",
     "vote.open",
     "vote.publish",
+    "vote.clear_result",
 }
 MEMBERS_ONLY = {"vote.cast"}
 CHAIR_OR_CLOCK = {"vote.close"}
@@ -765,7 +768,9 @@ def _decide(
         case CloseVote():
             return close_vote(cmd, state.votes, ctx)
         case PublishVote():
-            return publish_vote(cmd, state.votes)
+            return publish_vote(cmd, state.votes, ctx.now_ms)
+        case ClearResult():
+            return clear_result(cmd, state.votes)
         case AddSegment():
             return add_segment(cmd, state.transcript, set(state.granted))
         case ReviseSegment():

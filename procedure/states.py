@@ -63,6 +63,7 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     "vote.cast": _RUNNING,
     "vote.close": _RUNNING,
     "vote.publish": _LIVE,
+    "vote.clear_result": _LIVE,
     # the record is worked on after the sitting too
     "transcript.add_segment": _ALWAYS,
     "transcript.revise": _ALWAYS,

@@ -338,7 +338,17 @@ class CloseVote(Model):
 
 
 class PublishVote(Model):
+    """Publish a closed vote's result; the hall display shows it for ``show_s`` seconds (0: until cleared)."""
+
     type: Literal["vote.publish"] = "vote.publish"
+    vote_id: Id
+    show_s: int = Field(default=0, ge=0, le=86_400)
+
+
+class ClearResult(Model):
+    """Take a published result off the hall display (it stays in the record and on the seats)."""
+
+    type: Literal["vote.clear_result"] = "vote.clear_result"
     vote_id: Id
 
 
@@ -467,6 +477,7 @@ SittingCommand = (
     | CastBallot
     | CloseVote
     | PublishVote
+    | ClearResult
     | AddSegment
     | ReviseSegment
     | FlagTurn

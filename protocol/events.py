@@ -363,6 +363,12 @@ class VoteSealed(Model):
 class VotePublished(Model):
     type: Literal["vote.published"] = "vote.published"
     vote_id: Id
+    show_until_ms: int | None = None  # the hall display shows the result until then (None: until cleared)
+
+
+class ResultCleared(Model):
+    type: Literal["vote.result_cleared"] = "vote.result_cleared"
+    vote_id: Id
 
 
 # -- transcript -------------------------------------------------------------
@@ -447,6 +453,7 @@ Event = Annotated[
     | VoteClosed
     | VoteSealed
     | VotePublished
+    | ResultCleared
     | SegmentAdded
     | SegmentRevised
     | TurnFlagged

@@ -77,7 +77,7 @@ MATRIX: dict[str, set[str]] = {
     "floor.set_quota": CHAIR,
     "floor.expire": set(),  # the server's clock only
     # votes
-    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR,
+    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR, "vote.clear_result": CHAIR,
     "vote.cast": MEMBER,
     # the record
     "transcript.add_segment": {"recorder"},

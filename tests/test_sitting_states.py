@@ -61,6 +61,7 @@ MATRIX = {
     "vote.cast": "O",
     "vote.close": "O",
     "vote.publish": "OU",
+    "vote.clear_result": "OU",
     "transcript.add_segment": "SOUC",
     "transcript.revise": "SOUC",
     "transcript.flag_turn": "SOUC",

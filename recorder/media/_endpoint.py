@@ -226,13 +226,16 @@ class MediaEndpoint:
         self._update_floor()
 
     def _update_floor(self) -> None:
-        speaking = {
-            turn.member_id: (state.stream, turn.turn_id)
+        turns = [
+            (state.stream, turn)
             for state in self.client.states.values()
             if isinstance(state, SittingState)
             for turn in state.floor.speaking
-        }
-        self.mixer.set_floor(speaking)
+        ]
+        speaking = {turn.member_id: (stream, turn.turn_id) for stream, turn in turns}
+        # A paused turn (the chair's pause, or a suspension) keeps its camera but not the floor.
+        self.mixer.set_floor({turn.member_id: (stream, turn.turn_id) for stream, turn in turns
+                              if turn.running_since_ms is not None})
         for peer in list(self.peers.values()):
             self._film(peer, speaking.get(peer.member_id))
 

@@ -6,7 +6,8 @@ import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, roleClass, paintCountdowns,
+  choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, resultOnDisplay, roleClass,
+  paintCountdowns,
 } from "./lib/view.js";
 
 const ui = frame("display", () => draw(true));
@@ -15,8 +16,8 @@ const captions = [];
 
 const els = {
   item: h("section.card.current-item", { "aria-labelledby": "cur-h" }),
-  speaker: h("section.card.big-speaker", { "aria-labelledby": "spk-h" }),
-  queue: h("section.card", { "aria-labelledby": "q-h" }),
+  speaker: h("section.card.big-speaker.live-only", { "aria-labelledby": "spk-h" }),
+  queue: h("section.card.live-only", { "aria-labelledby": "q-h" }),
   vote: h("section.card.vote-now", { "aria-live": "polite" }),
   captions: h("section.card.captions", { "aria-labelledby": "cap-h" }),
   clock: h("span.wall-clock"),
@@ -24,7 +25,7 @@ const els = {
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  ui.main.replaceChildren(h("div.hall", els.item, els.vote, els.speaker, els.queue, els.captions));
+  ui.main.replaceChildren(h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), els.captions));
 }
 
 function draw(force = false) {
@@ -33,7 +34,10 @@ function draw(force = false) {
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   ui.paintSitting(view);
   const item = itemById(view, view.current_item);
-  region(els.item, JSON.stringify([getLang(), view.current_item, view.status]), () => [
+  region(els.item, JSON.stringify([getLang(), view.current_item, view.status]), () => view.status === "closed" ? [
+    h("p.label", t("status.closed")),
+    h("h1#cur-h", { "data-testid": "display-item" }, t("sitting.closed.now")),
+  ] : [
     h("p.label", t("agenda.current")),
     h("h1#cur-h", { "data-testid": "display-item" }, item ? itemTitle(item) : t("agenda.none.current")),
     item && item.parent_id ? h("p.label", itemTitle(itemById(view, item.parent_id))) : null,
@@ -64,7 +68,7 @@ function draw(force = false) {
 
 function drawVote(view) {
   const v = latestVote(view);
-  const show = v && v.status !== "closed";
+  const show = v && (v.status === "open" || resultOnDisplay(v, hall.now()));
   region(els.vote, JSON.stringify([getLang(), show && v.vote_id, v?.status, v?.voted, v?.needed]), () => {
     els.vote.hidden = !show;
     if (!show) return [];
@@ -86,7 +90,7 @@ function drawVote(view) {
       h("h2.motion", motion(v)),
       h("div.result-head",
         h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
-        h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0)))))),
+        countsList(v)),
       Object.keys(v.named).length ? [
         h("h3.label", t("vote.named")),
         h("ul.named", { "data-testid": "named" }, Object.entries(v.named).map(([m, c]) => h("li",
@@ -118,6 +122,7 @@ async function start() {
   await runDevicePage("display", ui, { ready: (x) => { hall = x; }, layout, draw, on: { caption: onCaption } });
   tick(() => {
     paintCountdowns(hall);
+    if (hall?.view) drawVote(hall.view);  // a published result's time on the display runs out
     els.clock.textContent = clock(Date.now());
   });
 }

@@ -7,8 +7,8 @@ import { docIcon, h, region } from "./lib/dom.js";
 import { newId } from "./lib/hall.js";
 import { getLang, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, openVote,
-  paintCountdowns, resultLabel, roleClass,
+  choiceLabel, countsList, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, neededLabel,
+  openVote, paintCountdowns, resultLabel, roleClass,
 } from "./lib/view.js";
 
 const ui = frame("seat", () => draw(true));
@@ -92,7 +92,7 @@ function checkInForm(view) {
         `${memberName(hall, m.member_id)} — ${getLang() === "km" ? m.name_latin : m.name_km}`)));
   const pin = h("input#ci-pin", { type: "password", inputmode: "numeric", autocomplete: "off", pattern: "[0-9]*",
     minlength: 4, maxlength: 8, required: true, "data-testid": "checkin-pin", "data-fk": "ci-p" });
-  const form = h("form.checkin", { "aria-labelledby": "ci-h", "data-testid": "checkin" },
+  const form = h("form.checkin.live-only", { "aria-labelledby": "ci-h", "data-testid": "checkin" },
     h("h2#ci-h", t("checkin.title"), dev.seat ? ` ${dev.seat}` : ""),
     h("div.field", h("label", { for: "ci-member" }, t("checkin.member")), sel),
     h("div.field", h("label", { for: "ci-pin" }, t("checkin.pin")), pin),
@@ -191,7 +191,9 @@ function drawFloor(view, member) {
     f.speaking.map((s) => s.turn_id), member]);
   region(els.floor, key, () => {
     const mine = [];
-    if (!member) mine.push(h("p.muted", t("floor.checkin.first")));
+    if (view.status !== "open" && !speaking && place < 0) {
+      mine.push(h("p.muted", { "data-testid": "floor-not-open" }, t(`floor.not_open.${view.status}`)));
+    } else if (!member) mine.push(h("p.muted", t("floor.checkin.first")));
     else if (speaking) {
       mine.push(h("p.you-speak", { "data-testid": "you-speak" }, t("floor.you.speak")),
         action(t("floor.stop.self"), () => hall.command({ type: "floor.stop", member_id: member }), {}, "btn.big"));
@@ -200,8 +202,6 @@ function drawFloor(view, member) {
         h("strong", t("floor.place.of", { n: place + 1, total: f.queue.length }))),
         action(t("floor.withdraw"), () => hall.command({ type: "floor.withdraw", member_id: member }),
           { "data-testid": "floor-withdraw" }, "btn.big.quiet"));
-    } else if (view.status !== "open") {
-      mine.push(h("p.muted", t("floor.closed.sitting")));
     } else if (f.settings.mode === "chair_only") {
       mine.push(h("p.muted", t("floor.chair.only")));
     } else {
@@ -239,7 +239,7 @@ function drawResult(view, member) {
       h("h2", t("vote.result")),
       h("p.motion-small", motion(v)),
       h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
-      h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
+      countsList(v),
       mine?.choice ? h("p", `${t("vote.your.choice")}${t("colon")}`, h("strong", choiceLabel(mine.choice))) : null,
     ];
   });
@@ -257,7 +257,7 @@ function drawVote(view, member) {
   if (vote.id !== v.vote_id) Object.assign(vote, { id: v.vote_id, stage: "choose", choice: null, sending: false, waiting: false });
   const eligible = member && v.eligible.includes(member);
   const rec = member ? getBallot(v.vote_id, member) : null;
-  const key = JSON.stringify([getLang(), v.vote_id, member, eligible, rec, vote, v.voted, v.eligible.length]);
+  const key = JSON.stringify([getLang(), v.vote_id, member, eligible, rec, vote, v.voted, v.eligible.length, v.needed]);
   const fresh = els.vote.__vote !== `${v.vote_id}:${vote.stage}:${!!rec}`;
   els.vote.__vote = `${v.vote_id}:${vote.stage}:${!!rec}`;
   const drawn = region(els.vote, key, () => {
@@ -302,6 +302,7 @@ function drawVote(view, member) {
     return h("div.vote-dialog", { role: "dialog", "aria-modal": "true", "aria-labelledby": "vote-h", "data-testid": "vote-dialog" },
       h("p.label", `${t("vote.open.now")} · ${t(`vote.kind.${v.kind}`)}`),
       h("h2#vote-h.motion", { tabindex: "-1" }, motion(v)),
+      neededLabel(v) ? h("p.needed", { "data-testid": "seat-vote-needed", "data-needed": v.needed }, neededLabel(v)) : null,
       h("p.vote-progress", { "data-testid": "vote-progress" }, t("vote.progress", { voted: v.voted, eligible: v.eligible.length })),
       v.deadline_ms ? h("p.countdown.vote-timer", { "data-deadline": v.deadline_ms, role: "timer" }) : null,
       body);
