@@ -69,14 +69,14 @@ export class Call {
     pc.onconnectionstatechange = () => this.onPcState(pc);
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    const answered = new Promise((resolve, reject) => {
+    const answered = new Promise((resolve) => {
       this.answer = resolve;
-      setTimeout(() => reject(new Error("no answer")), ANSWER_MS);
+      setTimeout(() => resolve(null), ANSWER_MS);
     });
     const ack = await this.hall.call("signal", { type: "offer", sdp: pc.localDescription.sdp });
     if (!ack?.ok) return ack?.error?.code || "failed";
     const sdp = await answered;
-    if (this.pc !== pc) return "failed";
+    if (!sdp || this.pc !== pc) return "failed";
     await pc.setRemoteDescription({ type: "answer", sdp });
     return "ok";
   }

@@ -41,7 +41,7 @@ export class LinksPanel {
       h("strong", memberName(this.hall, link.member_id)),
       h(`span.badge.badge-link-${state}`, t(`links.${state}`)),
       speaking ? h("span.badge", t("speaking")) : null,
-      place >= 0 ? h("span.small", t("floor.place.of", { n: place + 1, total: queue.length })) : null,
+      place >= 0 ? h("span.small", `${t("queue")}${t("colon")}${t("floor.place.of", { n: place + 1, total: queue.length })}`) : null,
       link.connected && link.call ? h("span.small.link-quality",
         `${t("call.rtt")}${t("colon")}${ms(c.rtt_ms)} · ${t("call.loss")}${t("colon")}`
         + `${c.loss_pct === null || c.loss_pct === undefined ? "—" : `${num(c.loss_pct)} %`} · ${t("call.jitter")}${t("colon")}${ms(c.jitter_ms)}`) : null);
