@@ -143,10 +143,12 @@ class MemberPeer:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         # After the offer, so that each track takes the transceiver the caller offered for its kind.
         kinds = {t.kind for t in self.pc.getTransceivers()}
+        if not kinds:
+            raise ValueError("the offer has neither audio nor video")
         if "audio" in kinds and self.member_id is not None:
             self.pc.addTrack(self.mix)
         if "video" in kinds:
-            self.pc.addTrack(SpeakerTrack(self.speaker))
+            self.pc.addTrack(SpeakerTrack(self.speaker, self.device_id))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         return str(self.pc.localDescription.sdp)
 

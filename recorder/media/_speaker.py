@@ -64,9 +64,10 @@ class SpeakerFeed:
         self.changed.set()
         self.changed = asyncio.Event()
 
-    def latest(self) -> av.VideoFrame:
-        """A copy of the frame to send now (black without a speaker): each call stamps its own."""
-        if self.frame is None:
+    def latest(self, viewer: str | None = None) -> av.VideoFrame:
+        """A copy of the frame to send now: each call stamps its own. Black without a speaker, and
+        for the speaker themselves (they have their self view; their CPU and ours are spared)."""
+        if self.frame is None or viewer == self.device_id:
             black = np.full((self.height * 3 // 2, self.width), 128, dtype=np.uint8)
             black[: self.height] = 16
             return av.VideoFrame.from_ndarray(black, format="yuv420p")
@@ -74,13 +75,16 @@ class SpeakerFeed:
 
 
 class SpeakerTrack(MediaStreamTrack):
-    """One viewer's video track of the :class:`SpeakerFeed` (VP8-encoded per call by aiortc)."""
+    """One viewer's video track of the :class:`SpeakerFeed` (VP8-encoded per call by aiortc).
+
+    ``viewer``: the device it goes to, which is never sent its own camera.
+    """
 
     kind = "video"
 
-    def __init__(self, feed: SpeakerFeed, idle_every: float = 0.5) -> None:
+    def __init__(self, feed: SpeakerFeed, viewer: str | None = None, idle_every: float = 0.5) -> None:
         super().__init__()
-        self.feed = feed
+        self.feed, self.viewer = feed, viewer
         self.idle_every = idle_every
         self._start: float | None = None
         self._seen = -1
@@ -89,14 +93,14 @@ class SpeakerTrack(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         feed = self.feed
-        if feed.serial == self._seen:
+        if feed.serial == self._seen or feed.device_id == self.viewer:
             waiting = feed.changed
             try:
                 await asyncio.wait_for(waiting.wait(), self.idle_every)
             except TimeoutError:
                 pass
         self._seen = feed.serial
-        out = feed.latest()
+        out = feed.latest(self.viewer)
         now = time.monotonic()
         if self._start is None:
             self._start = now

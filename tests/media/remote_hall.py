@@ -155,20 +155,20 @@ class MediaProcess:
     """
 
     def __init__(self, hall: RemoteHall | tuple[str, Path, str, Path], hall_wav: Path, archive: Path) -> None:
-        if isinstance(hall, RemoteHall):
-            hall = (hall.server.url, hall.key_file(f"{hall.prefix}-recorder"), hall.sitting, hall.tmp)
-        self.url, self.key, self.sitting, self.tmp = hall
-        self.hall_wav, self.archive = hall_wav, archive
+        self.hall, self.hall_wav, self.archive = hall, hall_wav, archive
+        self.tmp = hall.tmp if isinstance(hall, RemoteHall) else hall[3]
         self.log = self.tmp / "media.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
     def start(self) -> None:
         self.runs += 1
-        args = [sys.executable, "-m", "hemicycle.cli", "media", "--url", self.url,
-                "--key", str(self.key), "--hall-file", str(self.hall_wav),
-                "--loudspeaker-wav", str(self.tmp / f"loudspeaker-{self.runs}.wav"),
-                "--archive", str(self.archive), "--sitting", self.sitting]
+        hall = self.hall
+        url, key, sitting, _ = (hall.server.url, hall.key_file(f"{hall.prefix}-recorder"), hall.sitting, hall.tmp) \
+            if isinstance(hall, RemoteHall) else hall
+        args = [sys.executable, "-m", "hemicycle.cli", "media", "--url", url, "--key", str(key),
+                "--hall-file", str(self.hall_wav), "--loudspeaker-wav", str(self.tmp / f"loudspeaker-{self.runs}.wav"),
+                "--archive", str(self.archive), "--sitting", sitting]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=out,
                                          env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})

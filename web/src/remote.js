@@ -2,9 +2,9 @@
 // remote member, agenda, documents and notes, the floor, the signed vote, captions) with a call to
 // the hall beside it: camera and microphone, a self view, the floor mix, the speaking remote
 // member's video, and how the connection goes (shown here, reported to the chair).
-import { Call, videoOf } from "./lib/call.js";
+import { Call, qualityText, videoOf } from "./lib/call.js";
 import { h, region } from "./lib/dom.js";
-import { getLang, num, t } from "./lib/i18n.js";
+import { getLang, t } from "./lib/i18n.js";
 import { memberNames, remoteSpeaker } from "./lib/view.js";
 import { startSeat } from "./seat.js";
 
@@ -64,12 +64,7 @@ function draw(force) {
   const state = call?.state || "idle";
   els.state.dataset.state = state;
   region(els.state, JSON.stringify([lang, state]), () => [h("span.dot", { "aria-hidden": "true" }), t(`call.state.${state}`)]);
-  const ms = (x) => (x === null || x === undefined ? "—" : `${num(Math.round(x))} ${t("unit.ms")}`);
-  region(els.quality, JSON.stringify([lang, q.rtt_ms, q.loss_pct, q.jitter_ms]), () => [
-    `${t("call.rtt")}${t("colon")}${ms(q.rtt_ms)} · `,
-    `${t("call.loss")}${t("colon")}${q.loss_pct === null || q.loss_pct === undefined ? "—" : `${num(q.loss_pct)} %`} · `,
-    `${t("call.jitter")}${t("colon")}${ms(q.jitter_ms)}`,
-  ]);
+  region(els.quality, JSON.stringify([lang, q.rtt_ms, q.loss_pct, q.jitter_ms]), () => qualityText(q));
   const mic = local?.getAudioTracks()[0];
   const cam = local?.getVideoTracks()[0];
   region(els.controls, JSON.stringify([lang, !!mic, mic?.enabled, !!cam, cam?.enabled]), () => [

@@ -4,6 +4,7 @@
 // remote member's video; the hall display only receives that video. A call that drops, or whose
 // endpoint restarts, is placed again by itself; the device's key and enrolment are kept.
 import { h, sleep } from "./dom.js";
+import { num, t } from "./i18n.js";
 
 const GATHER_MS = 3000; // host candidates only: gathering is quick
 const STATS_MS = 2000;
@@ -168,4 +169,11 @@ export function watchSpeaker(hall) {
   el.muted = true;
   new Call(hall, { onTrack: (track) => videoOf(el, track) }).start();
   return el;
+}
+
+/** "Round trip: 12 ms · Loss: 0 % · Jitter: 3 ms" in the page's language ("—" where not measured). */
+export function qualityText(q) {
+  const value = (x, unit) => (x === null || x === undefined ? "—" : `${num(Math.round(x * 10) / 10)} ${unit}`);
+  return [["call.rtt", q.rtt_ms, t("unit.ms")], ["call.loss", q.loss_pct, "%"], ["call.jitter", q.jitter_ms, t("unit.ms")]]
+    .map(([key, x, unit]) => `${t(key)}${t("colon")}${value(x, unit)}`).join(" · ");
 }

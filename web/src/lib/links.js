@@ -1,8 +1,9 @@
 // The remote members' links on the presiding console, live from the hall server ("remote_links"):
 // connected or disconnected, the call's round trip, loss and jitter as their page measures it, and
 // their place on the speakers' list, which a dropped link does not take away.
+import { qualityText } from "./call.js";
 import { h, region } from "./dom.js";
-import { getLang, num, t } from "./i18n.js";
+import { getLang, t } from "./i18n.js";
 import { memberName } from "./view.js";
 
 export class LinksPanel {
@@ -35,15 +36,11 @@ export class LinksPanel {
     const state = !link.connected ? "disconnected" : up ? "connected" : "calling";
     const place = queue.indexOf(link.member_id);
     const speaking = view.floor.speaking.some((s) => s.member_id === link.member_id);
-    const ms = (x) => (x === null || x === undefined ? "—" : `${num(Math.round(x))} ${t("unit.ms")}`);
-    const c = link.call || {};
     return h(`li.link.link-${state}`, { "data-testid": "remote-link", "data-member": link.member_id, "data-state": state },
       h("strong", memberName(this.hall, link.member_id)),
       h(`span.badge.badge-link-${state}`, t(`links.${state}`)),
       speaking ? h("span.badge", t("speaking")) : null,
       place >= 0 ? h("span.small", `${t("queue")}${t("colon")}${t("floor.place.of", { n: place + 1, total: queue.length })}`) : null,
-      link.connected && link.call ? h("span.small.link-quality",
-        `${t("call.rtt")}${t("colon")}${ms(c.rtt_ms)} · ${t("call.loss")}${t("colon")}`
-        + `${c.loss_pct === null || c.loss_pct === undefined ? "—" : `${num(c.loss_pct)} %`} · ${t("call.jitter")}${t("colon")}${ms(c.jitter_ms)}`) : null);
+      link.connected && link.call ? h("span.small.link-quality", qualityText(link.call)) : null);
   }
 }
