@@ -14,6 +14,7 @@ frame twice a second, which the pages do not show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
 import time
 
@@ -93,12 +94,11 @@ class SpeakerTrack(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         feed = self.feed
-        if feed.serial == self._seen or feed.device_id == self.viewer:
-            waiting = feed.changed
-            try:
-                await asyncio.wait_for(waiting.wait(), self.idle_every)
-            except TimeoutError:
-                pass
+        if feed.device_id is not None and feed.device_id == self.viewer:
+            await asyncio.sleep(self.idle_every)  # the speaker's own call: black, slowly
+        elif feed.serial == self._seen:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(feed.changed.wait(), self.idle_every)
         self._seen = feed.serial
         out = feed.latest(self.viewer)
         now = time.monotonic()

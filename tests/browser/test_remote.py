@@ -2,8 +2,9 @@
 on the /remote page against the real hall server and the real media endpoint (``hemicycle media``):
 paired as a remote device, checked in remotely, called in over WebRTC, granted the floor, heard
 (floor audio in the archive, a transcript segment attributed to them), a signed vote cast from the
-page, their video on the hall display, the link's quality on the chair's console, and a dropped
-link that keeps its place on the speakers' list and comes back without pairing again.
+page, their video on the hall display and on another remote member's page, the link's quality on
+the chair's console, and a dropped link that keeps its place on the speakers' list and comes back
+without pairing again.
 
 WebRTC on one machine: aioice leaves out 127.0.0.1, Chromium leaves out loopback too; both offer
 this host's other address, and media flows over it (the pages still load from 127.0.0.1, a secure
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from hemicycle.senate import Senator
 from procedure import SittingState
 from protocol.commands import CloseVote, GrantFloor, NextItem, OpenSitting, OpenVote, PublishVote, StopSpeech
 from protocol.types import Role
@@ -67,16 +69,21 @@ async def test_a_remote_member_is_heard_seen_votes_and_keeps_their_place(hall: H
         await chair.command(hall.sitting, NextItem())
 
         # Pairing as a remote device, check-in as a remote member: the seat page's own flow.
-        remote = await hall.open("/remote")
-        await hall.pair(remote, Role.REMOTE, member_id=member.member_id)
-        await remote.get_by_test_id("checkin-member").select_option(member.member_id)
-        await remote.get_by_test_id("checkin-pin").fill(member.pin)
-        await remote.get_by_test_id("checkin-submit").click()
-        await expect(remote.get_by_test_id("member-name")).to_be_visible()
-        await expect(remote.get_by_test_id("call-state")).to_have_attribute("data-state", "connected", timeout=60_000)
-        await expect(remote.get_by_test_id("call-quality")).to_contain_text(" ms", timeout=15_000)
-        await remote.wait_for_function(
-            "() => document.querySelector('[data-testid=self-view]').videoWidth > 0", timeout=15_000)
+        async def join(member: Senator) -> Page:
+            page = await hall.open("/remote")
+            await hall.pair(page, Role.REMOTE, member_id=member.member_id)
+            await page.get_by_test_id("checkin-member").select_option(member.member_id)
+            await page.get_by_test_id("checkin-pin").fill(member.pin)
+            await page.get_by_test_id("checkin-submit").click()
+            await expect(page.get_by_test_id("member-name")).to_be_visible()
+            await expect(page.get_by_test_id("call-state")).to_have_attribute("data-state", "connected", timeout=60_000)
+            await expect(page.get_by_test_id("call-quality")).to_contain_text(" ms", timeout=15_000)
+            await page.wait_for_function(
+                "() => document.querySelector('[data-testid=self-view]').videoWidth > 0", timeout=15_000)
+            return page
+
+        remote = await join(member)
+        other = await join(hall.seeded.members[2])  # another remote member, who watches the speaker
         assert (await hall.clerk_view())["attendance"]["presence"][member.member_id]["remote"] is True
 
         display = await hall.open("/display", viewport=PROJECTOR)
@@ -99,15 +106,17 @@ async def test_a_remote_member_is_heard_seen_votes_and_keeps_their_place(hall: H
         shown = "() => { const v = document.querySelector('[data-testid=display-speaker-video]');" \
                 " return !!v && v.isConnected && v.videoWidth > 0 && v.currentTime > 1; }"
         await display.wait_for_function(shown, timeout=30_000)
-        await remote.wait_for_function(
+        await expect(remote.get_by_test_id("speaker-caption")).to_contain_text(member.name_latin)
+        await expect(other.get_by_test_id("speaker-caption")).to_contain_text(member.name_latin)
+        await other.wait_for_function(
             "() => { const v = document.querySelector('[data-testid=speaker-video]');"
             " return !v.hidden && v.videoWidth > 0 && v.currentTime > 1; }", timeout=30_000)
         frames = await display.evaluate("() => document.querySelector('[data-testid=display-speaker-video]')"
                                         ".getVideoPlaybackQuality().totalVideoFrames")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await display.screenshot(path=SCREENSHOTS / "remote-display.png")
-        await remote.evaluate("window.scrollTo(0, 0)")
-        await remote.screenshot(path=SCREENSHOTS / "remote-page.png", full_page=True)
+        await other.evaluate("window.scrollTo(0, 0)")
+        await other.screenshot(path=SCREENSHOTS / "remote-page.png", full_page=True)
         await chair_page.screenshot(path=SCREENSHOTS / "remote-chair.png")
         await no_axe_violations(remote, "remote (en)")
         await no_axe_violations(chair_page, "chair with remote links (en)")
@@ -161,7 +170,7 @@ async def test_a_remote_member_is_heard_seen_votes_and_keeps_their_place(hall: H
         await remote.evaluate("window.scrollTo(0, 0)")
         await remote.screenshot(path=SCREENSHOTS / "remote-page-km.png", full_page=True)
         stats = media.stop()
-        assert stats["media"]["calls"] >= 3, stats  # the member, the display, the member again
+        assert stats["media"]["calls"] >= 4, stats  # two members, the display, the first member again
     finally:
         if media.proc is not None and media.proc.poll() is None:
             media.kill9()

@@ -8,7 +8,7 @@ import { getLang, t } from "./lib/i18n.js";
 import { memberNames, remoteSpeaker } from "./lib/view.js";
 import { startSeat } from "./seat.js";
 
-let hall, call;
+let hall, dev, call;
 let local = null; // the camera and microphone stream
 let problem = null; // why there is none: "denied" | "missing"
 
@@ -51,12 +51,13 @@ function draw(force) {
     h("figcaption", t("call.self")),
   ]);
   const speaker = remoteSpeaker(view);
-  speakerView.hidden = !speaker;
-  region(els.speaker, JSON.stringify([lang, speaker]), () => {
+  const me = speaker && speaker === dev.member_id; // the hall gets their camera; they have the self view
+  speakerView.hidden = !speaker || me;
+  region(els.speaker, JSON.stringify([lang, speaker, me]), () => {
     const [name] = speaker ? memberNames(hall, speaker) : [];
     return [
       speakerView,
-      speaker ? null : h("p.muted.call-missing", t("call.speaker.none")),
+      speakerView.hidden ? h("p.muted.call-missing", t(me ? "call.speaker.you" : "call.speaker.none")) : null,
       h("figcaption", { "data-testid": "speaker-caption" }, speaker ? `${t("call.speaker")}${t("colon")}${name}` : t("call.speaker")),
     ];
   });
@@ -82,7 +83,7 @@ function toggle(track, key, testid) {
 
 async function openDevices() {
   try {
-    local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+    local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 15 } } });
     const cam = local.getVideoTracks()[0];
     if (cam) videoOf(selfView, cam);
     else problem = "missing";
@@ -98,8 +99,9 @@ function onTrack(track) {
 startSeat("remote", {
   panels: [els.call],
   draw,
-  ready: (x) => {
+  ready: (x, d) => {
     hall = x;
+    dev = d;
     openDevices().then(() => {
       call = new Call(hall, { stream: local, onTrack, onChange: () => draw(), report: true });
       call.start();

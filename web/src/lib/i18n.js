@@ -422,6 +422,7 @@ export const STRINGS = {
   "call.self": ["អ្នក", "You"],
   "call.speaker": ["កំពុងនិយាយ", "Speaking"],
   "call.speaker.none": ["គ្មានសមាជិកពីចម្ងាយកំពុងនិយាយទេ", "No remote member is speaking"],
+  "call.speaker.you": ["អ្នកកំពុងនិយាយ៖ សាលប្រជុំឃើញកាមេរ៉ារបស់អ្នក", "You have the floor: the hall sees your camera"],
   "call.state.idle": ["មិនទាន់ហៅ", "Not called yet"],
   "call.state.calling": ["កំពុងហៅទៅសាលប្រជុំ…", "Calling the hall…"],
   "call.state.connected": ["បានភ្ជាប់ជាមួយសាលប្រជុំ", "Connected to the hall"],
