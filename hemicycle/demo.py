@@ -89,7 +89,7 @@ def _print_spoken(summary: dict[str, Any]) -> None:
         print(f"  English turns: mean WER {sum(wers) / len(wers):.2f}")
 
 
-MEDIA_HALL_FEED_S = 4 * 3600  # the silent hall feed of the demo's media endpoint
+MEDIA_HALL_FEED_S = 2 * 3600  # the silent hall feed of the demo's media endpoint (its mix ends with it)
 
 
 def _silence(path: Path, seconds: int) -> Path:

@@ -119,7 +119,9 @@ function drawCaptions() {
 }
 
 async function start() {
-  await runDevicePage("display", ui, { ready: (x) => { hall = x; speakerVideo = watchSpeaker(x); }, layout, draw, on: { caption: onCaption } });
+  await runDevicePage("display", ui, {
+    ready: (x) => { hall = x; speakerVideo = watchSpeaker(x); }, layout, draw, on: { caption: onCaption },
+  });
   tick(() => {
     paintCountdowns(hall);
     els.clock.textContent = clock(Date.now());

@@ -10,9 +10,11 @@ const GATHER_MS = 3000; // host candidates only: gathering is quick
 const STATS_MS = 2000;
 const DISCONNECTED_MS = 5000; // "disconnected" this long: call again
 const ANSWER_MS = 15000;
+const NO_ENDPOINT_MS = 5000; // no media endpoint on the hall server: ask again this often
 
 /**
- * call = new Call(hall, {stream, recvVideo, onTrack(track), onChange(call)}); call.start().
+ * call = new Call(hall, {stream, onTrack(track), onChange(call), report}); call.start(). Without a
+ * stream (the hall display) it only receives video; with report, each measure goes to the chair.
  * call.state: "idle" | "calling" | "connected" | "reconnecting" | "no-endpoint";
  * call.quality: {state, rtt_ms, loss_pct, jitter_ms} (null values until measured).
  */
@@ -51,7 +53,7 @@ export class Call {
         const code = await this.place().catch((err) => err?.code || "failed");
         if (code === "ok") return;
         if (code === "invalid_state") this.set("no-endpoint");
-        await sleep(2000);
+        await sleep(code === "invalid_state" ? NO_ENDPOINT_MS : 2000);
       }
     } finally {
       this.placing = false;
