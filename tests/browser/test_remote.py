@@ -3,8 +3,8 @@ on the /remote page against the real hall server and the real media endpoint (``
 paired as a remote device, checked in remotely, called in over WebRTC, granted the floor, heard
 (floor audio in the archive, a transcript segment attributed to them), a signed vote cast from the
 page, their video on the hall display and on another remote member's page, the link's quality on
-the chair's console, and a dropped link that keeps its place on the speakers' list and comes back
-without pairing again.
+the chair's console, a dropped link that keeps its place on the speakers' list and comes back
+without pairing again, and calls that find a restarted media endpoint by themselves.
 
 WebRTC on one machine: aioice leaves out 127.0.0.1, Chromium leaves out loopback too; both offer
 this host's other address, and media flows over it (the pages still load from 127.0.0.1, a secure
@@ -169,8 +169,18 @@ async def test_a_remote_member_is_heard_seen_votes_and_keeps_their_place(hall: H
         await no_axe_violations(remote, "remote (km)")
         await remote.evaluate("window.scrollTo(0, 0)")
         await remote.screenshot(path=SCREENSHOTS / "remote-page-km.png", full_page=True)
+        # The media endpoint dies (kill -9) and comes back: the pages call the new one by themselves.
+        media.kill9()
+        await expect(remote.get_by_test_id("call-state")).not_to_have_attribute("data-state", "connected",
+                                                                                 timeout=30_000)
+        media.start()
+        restarted = time.time()
+        for page in (remote, other):
+            await expect(page.get_by_test_id("call-state")).to_have_attribute("data-state", "connected",
+                                                                              timeout=90_000)
+        print(f"both members called the restarted endpoint within {time.time() - restarted:.1f} s of its start")
         stats = media.stop()
-        assert stats["media"]["calls"] >= 4, stats  # two members, the display, the first member again
+        assert stats["media"]["calls"] >= 3, stats  # the restarted endpoint: both members and the display
     finally:
         if media.proc is not None and media.proc.poll() is None:
             media.kill9()
