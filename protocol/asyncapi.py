@@ -4,11 +4,11 @@
 
 One Socket.IO namespace per role is one channel; every client->server event
 (``command``, ``sync``, ``view``, ``streams``, ``pairings``, ``caption``,
-``signal``) is a ``send`` operation with its acknowledgement as the reply, every
+``signal``, ``call_quality``) is a ``send`` operation with its acknowledgement as the reply, every
 server->client event (``records``, ``view``, ``caption``; ``signal`` on
-``/remote`` and ``/recorder``) a ``receive`` operation. Schemas come from the
-pydantic models in ``protocol/`` (one source of truth); acks and live messages
-that have no model are described here, next to the code that makes them
+``/remote``, ``/display`` and ``/recorder``; ``remote_links`` on ``/chair``) a
+``receive`` operation. Schemas come from the pydantic models in ``protocol/`` (one
+source of truth); acks and live messages that have no model are described here, next to the code that makes them
 (``hall_server/transport/namespaces.py``), and a conformance test checks every
 answer of a real server against them.
 
@@ -28,7 +28,7 @@ from protocol.events import Record
 from protocol.keys import BALLOT_TAG, CONNECT_TAG, SEAL_TAG
 from protocol.limits import MAX_COMMAND_BYTES, MAX_DEPTH, MAX_MESSAGE_BYTES, SYNC_LIMIT
 from protocol.live import Caption
-from protocol.signalling import EndpointSignal, FromMember, MediaMessage, MemberSignal
+from protocol.signalling import CallReport, EndpointSignal, FromMember, MediaMessage, MemberSignal, RemoteLinks
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -55,7 +55,7 @@ def _model_schemas() -> dict[str, Any]:
     models: tuple[tuple[str, Any], ...] = (
         ("CommandEnvelope", CommandEnvelope), ("Record", Record), ("Caption", Caption),
         ("MemberSignal", MemberSignal), ("EndpointSignal", EndpointSignal), ("MediaMessage", MediaMessage),
-        ("FromMember", FromMember),
+        ("FromMember", FromMember), ("CallReport", CallReport), ("RemoteLinks", RemoteLinks),
     )
     for name, model in models:
         schema = TypeAdapter(model).json_schema(ref_template=REF)
@@ -233,6 +233,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "documentsAck": ("documents ack", "DocumentsAck", "the pass, its cookie name and its expiry"),
     "signalToMember": ("signal", "EndpointSignal", "the media endpoint's answer, ICE candidate or hang-up"),
     "signalFromMember": ("signal", "FromMember", "a remote member's signal, stamped with their device and member"),
+    "callQuality": ("call_quality", "CallReport", "a remote member's call: state, round trip, loss, jitter"),
+    "callQualityAck": ("call_quality ack", "SignalAck", "taken"),
+    "remoteLinks": ("remote_links", "RemoteLinks", "every remote member's link and call, on each change"),
 }
 
 SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
@@ -244,14 +247,17 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "pairings": ("pairings", "pairingsAck", (Role.CLERK,)),
     "caption": ("captionSend", "captionAck", (Role.RECORDER,)),
     "documents": ("documents", "documentsAck", NAMESPACES),
-    "signal": ("signalMember", "signalAck", (Role.REMOTE,)),
+    "signal": ("signalMember", "signalAck", (Role.REMOTE, Role.DISPLAY)),
+    "call_quality": ("callQuality", "callQualityAck", (Role.REMOTE,)),
     "endpoint_signal": ("signalEndpoint", "signalAck", (Role.RECORDER,)),
 }
 RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption"}
 ROLE_RECEIVES: dict[Role, dict[str, str]] = {
     # operation: message, for one role only
     Role.REMOTE: {"signal": "signalToMember"},
+    Role.DISPLAY: {"signal": "signalToMember"},
     Role.RECORDER: {"signal": "signalFromMember"},
+    Role.CHAIR: {"remote_links": "remoteLinks"},
 }
 
 

@@ -1,4 +1,4 @@
-// Bundle the four apps with esbuild into hall_server/web/static/dist/ (served by the hall server).
+// Bundle the five apps with esbuild into hall_server/web/static/dist/ (served by the hall server).
 // ES modules with shared chunks; no CDN, no remote fonts: the font comes from the Python package.
 import * as esbuild from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
@@ -15,6 +15,7 @@ mkdirSync(out, { recursive: true });
 const options = {
   entryPoints: {
     seat: "src/seat.js",
+    remote: "src/remote.js",
     chair: "src/chair.js",
     display: "src/display.js",
     clerk: "src/clerk.js",

@@ -36,6 +36,7 @@ from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.openapi import openapi_document
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.review import review_routes
 from hall_server.transport.wire import HallPacket
 from hall_server.web import DocumentPasses, web_routes
@@ -127,9 +128,10 @@ def create_app(config: ServerConfig) -> Any:
     limiter = Limiter(config.rate_scale)
     doorman = Doorman()
     guard_door(sio, doorman)
+    links = LinkTable(sio)
     namespaces = {
         role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman,
-                            passes)
+                            passes, links)
         for role in ROLES
     }
     for ns in namespaces.values():

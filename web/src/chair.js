@@ -3,6 +3,7 @@
 import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
+import { LinksPanel } from "./lib/links.js";
 import { both, date, getLang, hallToday, num, t } from "./lib/i18n.js";
 import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
@@ -12,6 +13,7 @@ import {
 const ui = frame("chair", () => draw(true));
 let hall;
 let dragging = false;
+const links = new LinksPanel(); // remote members' links
 
 const els = {
   sitting: h("section.panel", { "aria-labelledby": "sit-h" }),
@@ -29,7 +31,7 @@ const els = {
 function layout() {
   ui.main.replaceChildren(h("div.chair-grid",
     h("div.col.col-run", els.sitting, els.attendance, els.agenda, els.notice),
-    h("div.col.col-floor", els.mics, els.queue, els.add, els.settings),
+    h("div.col.col-floor", els.mics, els.queue, links.el, els.add, els.settings),
     h("div.col.col-vote", els.vote, els.prepare)));
 }
 
@@ -38,8 +40,9 @@ const cmd = (c) => hall.command(c);
 function draw(force = false) {
   const view = hall?.view;
   if (!view) return;
-  if (force) for (const el of Object.values(els)) el.__key = undefined;
+  if (force) for (const el of [...Object.values(els), links.el]) el.__key = undefined;
   ui.paintSitting(view);
+  links.draw(view);
   drawSitting(view);
   drawAttendance(view);
   drawAgenda(view);
@@ -435,7 +438,7 @@ function drawPrepare(view) {
 
 
 async function start() {
-  await runDevicePage("chair", ui, { ready: (x) => { hall = x; }, layout, draw });
+  await runDevicePage("chair", ui, { ready: (x) => { hall = x; links.listen(x, draw); }, layout, draw });
   tick(() => paintCountdowns(hall));
 }
 

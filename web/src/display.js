@@ -2,16 +2,17 @@
 // current item, the speaker (Khmer and Latin names, group, countdown), the queue, the vote count
 // while a vote runs, the result with the named roll-call list once published, live captions.
 import { runDevicePage } from "./lib/boot.js";
+import { watchSpeaker } from "./lib/call.js";
 import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, resultOnDisplay, roleClass,
-  paintCountdowns,
+  paintCountdowns, remoteSpeaker,
 } from "./lib/view.js";
 
 const ui = frame("display", () => draw(true));
-let hall;
+let hall, speakerVideo; // the speaking remote member's camera, from the media endpoint
 const captions = [];
 
 const els = {
@@ -43,7 +44,8 @@ function draw(force = false) {
     item && item.parent_id ? h("p.label", itemTitle(itemById(view, item.parent_id))) : null,
   ]);
   const f = view.floor;
-  region(els.speaker, JSON.stringify([getLang(), f.speaking.map((s) => s.turn_id)]), () => [
+  const remote = remoteSpeaker(view);
+  region(els.speaker, JSON.stringify([getLang(), f.speaking.map((s) => s.turn_id), remote]), () => [
     h("h2#spk-h.label", t("speaking")),
     f.speaking.length ? f.speaking.map((turn) => {
       const m = hall.member(turn.member_id);
@@ -52,7 +54,8 @@ function draw(force = false) {
         h("div.speaker-other", { lang: "en" }, m?.name_latin || ""),
         h("div.speaker-meta", [m?.group, m && (getLang() === "km" ? m.title_km : m.title_en),
           turn.speech_type !== "contribution" ? t(`speech.${turn.speech_type}`) : null].filter(Boolean).join(" · ")),
-        h("div.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }));
+        h("div.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
+        turn.member_id === remote ? speakerVideo : null);
     }) : h("p.muted", t("speaking.none")),
   ]);
   region(els.queue, JSON.stringify([getLang(), f.queue.map((r) => r.member_id)]), () => [
@@ -119,7 +122,9 @@ function drawCaptions() {
 }
 
 async function start() {
-  await runDevicePage("display", ui, { ready: (x) => { hall = x; }, layout, draw, on: { caption: onCaption } });
+  await runDevicePage("display", ui, {
+    ready: (x) => { hall = x; speakerVideo = watchSpeaker(x); }, layout, draw, on: { caption: onCaption },
+  });
   tick(() => {
     paintCountdowns(hall);
     if (hall?.view) drawVote(hall.view);  // a published result's time on the display runs out

@@ -1,5 +1,6 @@
 // The seat tablet: pairing, check-in, agenda and documents with private notes, the floor,
 // the signed vote, live captions. Everything drawn from the sitting's public view.
+// The remote member's page (remote.js) is this page with a call beside it: see startSeat.
 import { signedBallot } from "./lib/ballot.js";
 import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
@@ -11,8 +12,8 @@ import {
   openVote, paintCountdowns, resultLabel, roleClass,
 } from "./lib/view.js";
 
-const ui = frame("seat", () => draw(true));
-let dev, hall;
+let ui, dev, hall;
+let extra = {}; // what the remote page adds: {panels: [elements above the grid], draw(), ready(hall, dev)}
 let selectedItem = null; // the item the member is reading; null = follow the current item
 let openDoc = null; // sha256 of the document shown in the viewer
 const vote = { id: null, stage: "choose", choice: null, sending: false, waiting: false };
@@ -31,6 +32,7 @@ const els = {
 function layout() {
   ui.main.replaceChildren(
     els.member,
+    ...(extra.panels || []),
     h("div.seat-grid", els.agenda, els.item, h("div.side", els.floor, els.result)),
     els.captions,
     els.vote,
@@ -64,6 +66,7 @@ function draw(force = false) {
   drawResult(view, member);
   drawVote(view, member);
   drawCaptions();
+  extra.draw?.(force);
 }
 
 function drawMember(view, member) {
@@ -364,9 +367,12 @@ function drawCaptions() {
 
 // -- start ---------------------------------------------------------------------------------------
 
-async function start() {
-  await runDevicePage("seat", ui, {
-    ready: (x, d) => { hall = x; dev = d; },
+/** Run the page as `role` ("seat", or "remote" with `more`: the call's panels, drawing and start). */
+export async function startSeat(role = "seat", more = {}) {
+  extra = more;
+  ui = frame(role, () => draw(true));
+  await runDevicePage(role, ui, {
+    ready: (x, d) => { hall = x; dev = d; extra.ready?.(x, d); },
     layout,
     draw,
     on: { caption: onCaption, resent: onResent },
@@ -374,4 +380,4 @@ async function start() {
   tick(() => paintCountdowns(hall));
 }
 
-start().catch((err) => console.error(err));
+if (document.documentElement.dataset.app === "seat") startSeat().catch((err) => console.error(err));

@@ -8,6 +8,7 @@ let lang = localStorage.getItem(KEY) === "en" ? "en" : "km";
 export const STRINGS = {
   // chrome
   "app.seat": ["កៅអីសមាជិក", "Member's seat"],
+  "app.remote": ["សមាជិកពីចម្ងាយ", "Remote member"],
   "app.chair": ["តុប្រធានអង្គប្រជុំ", "Presiding console"],
   "app.display": ["អេក្រង់សាលប្រជុំ", "Hall display"],
   "app.clerk": ["លេខាធិការដ្ឋាន", "Clerk's workstation"],
@@ -439,6 +440,32 @@ export const STRINGS = {
   "err.already_approved": ["អត្ថបទនេះបានអនុម័តរួចហើយ", "This text is already approved"],
   "err.text_empty": ["អត្ថបទមិនអាចទទេបានទេ", "The text cannot be empty"],
   "err.text_unchanged": ["អត្ថបទមិនបានផ្លាស់ប្តូរទេ", "The text has not changed"],
+  // remote members: the call to the hall (remote.js, lib/call.js) and their links on the chair (lib/links.js)
+  "call.title": ["សំឡេង និងវីដេអូជាមួយសាលប្រជុំ", "Sound and video with the hall"],
+  "call.self": ["អ្នក", "You"],
+  "call.speaker": ["កំពុងនិយាយ", "Speaking"],
+  "call.speaker.none": ["គ្មានសមាជិកពីចម្ងាយកំពុងនិយាយទេ", "No remote member is speaking"],
+  "call.speaker.you": ["អ្នកកំពុងនិយាយ៖ សាលប្រជុំឃើញកាមេរ៉ារបស់អ្នក", "You have the floor: the hall sees your camera"],
+  "call.state.idle": ["មិនទាន់ហៅ", "Not called yet"],
+  "call.state.calling": ["កំពុងហៅទៅសាលប្រជុំ…", "Calling the hall…"],
+  "call.state.connected": ["បានភ្ជាប់ជាមួយសាលប្រជុំ", "Connected to the hall"],
+  "call.state.reconnecting": ["ដាច់ការតភ្ជាប់ — កំពុងភ្ជាប់ឡើងវិញ…", "Disconnected — reconnecting…"],
+  "call.state.no-endpoint": ["សេវាសំឡេង និងវីដេអូរបស់សាលមិនទាន់ដំណើរការ — កំពុងព្យាយាមម្តងទៀត", "The hall's media service is not running — trying again"],
+  "call.rtt": ["ពេលទៅមក", "Round trip"],
+  "call.loss": ["កញ្ចប់បាត់", "Loss"],
+  "call.jitter": ["ភាពញ័រ", "Jitter"],
+  "unit.ms": ["មីលីវិនាទី", "ms"],
+  "call.mic.off": ["បិទមីក្រូ", "Mute microphone"],
+  "call.mic.on": ["បើកមីក្រូ", "Unmute microphone"],
+  "call.camera.off": ["បិទកាមេរ៉ា", "Turn camera off"],
+  "call.camera.on": ["បើកកាមេរ៉ា", "Turn camera on"],
+  "call.media.denied": ["មិនបានអនុញ្ញាតឲ្យប្រើកាមេរ៉ា និងមីក្រូទេ៖ អ្នកអាចស្តាប់ និងមើលបាន", "Camera and microphone not allowed: you can listen and watch"],
+  "call.media.missing": ["រកមិនឃើញកាមេរ៉ា ឬមីក្រូទេ", "No camera or microphone found"],
+  "links.title": ["សមាជិកពីចម្ងាយ", "Remote members"],
+  "links.none": ["គ្មានសមាជិកពីចម្ងាយ", "No remote members"],
+  "links.connected": ["បានភ្ជាប់", "Connected"],
+  "links.disconnected": ["ដាច់ការតភ្ជាប់", "Disconnected"],
+  "links.calling": ["កំពុងភ្ជាប់…", "Connecting…"],
 };
 
 /** The string in both languages, for text the chair writes into the record (motions): [km, en]. */

@@ -119,6 +119,11 @@ export function memberAtSeat(view, dev) {
   return null;
 }
 
+/** The first speaking member who takes part remotely (their video is on the floor), or null. */
+export function remoteSpeaker(view) {
+  return view.floor.speaking.map((s) => s.member_id).find((m) => view.attendance.presence[m]?.remote) || null;
+}
+
 /** Update every countdown on the page from the server's timestamps (called 4 times a second). */
 export function paintCountdowns(hall) {
   if (!hall?.view) return;
