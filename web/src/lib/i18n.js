@@ -392,7 +392,6 @@ export const STRINGS = {
   "err.unknown_sitting": ["រកមិនឃើញសម័យប្រជុំ", "No such sitting"],
   "err.unknown_member": ["រកមិនឃើញសមាជិក", "No such member"],
   "err.unknown_item": ["រកមិនឃើញចំណុចរបៀបវារៈ", "No such agenda item"],
-  "err.unknown_document": ["រកមិនឃើញឯកសារ", "No such document"],
   "err.unknown_request": ["មិនស្ថិតក្នុងបញ្ជី", "Not on the list"],
   "err.unknown_device": ["រកមិនឃើញឧបករណ៍", "No such device"],
   "err.unknown_vote": ["រកមិនឃើញការបោះឆ្នោត", "No such vote"],
