@@ -8,8 +8,10 @@ import {
   choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
 } from "./lib/view.js";
+import { Reader, documentsPanel } from "./lib/viewer.js";
 
 const ui = frame("chair", () => draw(true));
+const reader = new Reader({ side: true }); // a document being read, and shown on the hall display page by page
 let hall;
 let dragging = false;
 
@@ -17,6 +19,7 @@ const els = {
   sitting: h("section.panel", { "aria-labelledby": "sit-h" }),
   attendance: h("section.panel", { "aria-labelledby": "att-h" }),
   agenda: h("section.panel", { "aria-labelledby": "ag-h" }),
+  docs: h("section.panel", { "aria-labelledby": "docs-h" }),
   notice: h("section.panel", { "aria-labelledby": "notice-h" }),
   mics: h("section.panel", { "aria-labelledby": "mics-h" }),
   queue: h("section.panel", { "aria-labelledby": "queue-h" }),
@@ -28,9 +31,9 @@ const els = {
 
 function layout() {
   ui.main.replaceChildren(h("div.chair-grid",
-    h("div.col", els.sitting, els.attendance, els.agenda, els.notice),
+    h("div.col", els.sitting, els.attendance, els.agenda, els.docs, els.notice),
     h("div.col", els.mics, els.queue, els.add, els.settings),
-    h("div.col", els.vote, els.prepare)));
+    h("div.col", els.vote, els.prepare)), reader.layer);
 }
 
 const cmd = (c) => hall.command(c);
@@ -39,10 +42,12 @@ function draw(force = false) {
   const view = hall?.view;
   if (!view) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
+  if (force) reader.relabel();
   ui.paintSitting(view);
   drawSitting(view);
   drawAttendance(view);
   drawAgenda(view);
+  drawDocs(view);
   drawNotice(view);
   drawMics(view);
   if (!dragging) drawQueue(view);
@@ -112,6 +117,12 @@ function drawAgenda(view) {
           : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id, clear_list: clearList.checked }),
             { "data-fk": `tu-${it.item_id}`, "aria-label": `${t("agenda.takeup")}${t("colon")}${itemTitle(it)}` }, "btn.small"))))),
   ]);
+}
+
+function drawDocs(view) {
+  const item = itemById(view, view.current_item);
+  region(els.docs, JSON.stringify([getLang(), item?.item_id, item?.documents.map((d) => d.sha256), view.shown]), () => [
+    h("h2#docs-h", t("documents")), documentsPanel(reader, hall, item, view)]);
 }
 
 function drawNotice(view) {

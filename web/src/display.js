@@ -5,6 +5,7 @@ import { runDevicePage } from "./lib/boot.js";
 import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
+import { ShownPage } from "./lib/viewer.js";
 import {
   choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, roleClass, paintCountdowns,
 } from "./lib/view.js";
@@ -12,6 +13,7 @@ import {
 const ui = frame("display", () => draw(true));
 let hall;
 const captions = [];
+const shownPage = new ShownPage(); // the document page the chair or a clerk shows (lib/viewer.js)
 
 const els = {
   item: h("section.card.current-item", { "aria-labelledby": "cur-h" }),
@@ -24,7 +26,8 @@ const els = {
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  ui.main.replaceChildren(h("div.hall", els.item, els.vote, els.speaker, els.queue, els.captions));
+  els.hall = h("div.hall", els.item, els.vote, shownPage.el, els.speaker, els.queue, els.captions);
+  ui.main.replaceChildren(els.hall);
 }
 
 function draw(force = false) {
@@ -32,6 +35,7 @@ function draw(force = false) {
   if (!view) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   ui.paintSitting(view);
+  els.hall.classList.toggle("has-doc", shownPage.update(view.status === "closed" ? null : view.shown));
   const item = itemById(view, view.current_item);
   region(els.item, JSON.stringify([getLang(), view.current_item, view.status]), () => [
     h("p.label", t("agenda.current")),
