@@ -10,15 +10,15 @@ sees them in any push or answer, and the database holds them sealed, not in clea
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 import socketio
+from sqlalchemy import text
 
+from hall_server.store import engine_for
 from hemicycle.seed import seed_senate
 from protocol.commands import REGISTRY_STREAM, CheckIn, CheckOut, EnrolDevice
 from protocol.types import Role
@@ -57,15 +57,17 @@ class Device:
         return text in json.dumps(self.received, ensure_ascii=False)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Any:
-    srv = ServerProcess(f"sqlite:///{tmp_path / 'hall.db'}", tmp_path / "srv")
-    srv.start()
-    yield srv
-    srv.stop()
+def stored_rows(db_url: str) -> list[tuple[bytes, bytes]]:
+    """The notes table as the database holds it (SQLite or PostgreSQL)."""
+    engine = engine_for(db_url)
+    try:
+        with engine.connect() as conn:
+            return [(bytes(n), bytes(s)) for n, s in conn.execute(text("SELECT nonce, sealed FROM private_notes"))]
+    finally:
+        engine.dispose()
 
 
-async def test_a_members_notes_reach_only_that_member_on_any_tablet(server: ServerProcess, tmp_path: Path) -> None:
+async def test_a_members_notes_reach_only_that_member_on_any_tablet(server: ServerProcess) -> None:
     clerk = HallClient(server.url, Role.CLERK, server.admin_token)
     await clerk.connect()
     devices: list[Device] = []
@@ -159,14 +161,13 @@ async def test_a_members_notes_reach_only_that_member_on_any_tablet(server: Serv
                 leaks.append(d.role.value)
         assert not leaks, leaks
         assert not any(d.saw(SECRET) for d in devices if d not in (seat_a, seat_b, remote_a))
-        # Not in the log, and sealed at rest: the database file holds no trace of the words.
-        db = server.db_url.removeprefix("sqlite:///")
-        with sqlite3.connect(db) as conn:
-            conn.execute("PRAGMA wal_checkpoint(FULL)")
-            (rows,) = conn.execute("SELECT count(*) FROM private_notes").fetchone()
-        assert rows == 1
-        raw = b"".join(Path(p).read_bytes() for p in (db, db + "-wal") if Path(p).exists())
-        assert SECRET.encode() not in raw and SECRET.split()[-1].encode() not in raw
+        # Not in the log, and sealed at rest: the stored row (and a SQLite file) holds no trace of the words.
+        rows = stored_rows(server.db_url)
+        assert len(rows) == 1 and all(SECRET.split()[-1].encode() not in b"".join(r) for r in rows)
+        if server.db_url.startswith("sqlite:///"):
+            db = server.db_url.removeprefix("sqlite:///")
+            raw = b"".join(Path(p).read_bytes() for p in (db, db + "-wal") if Path(p).exists())
+            assert SECRET.encode() not in raw and SECRET.split()[-1].encode() not in raw
         records = await clerk.call("sync", {"stream": sitting, "after": 0})
         assert SECRET not in json.dumps(records, ensure_ascii=False)
     finally:

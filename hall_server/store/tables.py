@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -56,4 +57,4 @@ class NoteRow(SQLModel, table=True):
     item_id: str = Field(primary_key=True, max_length=64)
     nonce: bytes
     sealed: bytes
-    updated_ms: int
+    updated_ms: int = Field(sa_type=BigInteger)  # ms since the epoch: past 32 bits

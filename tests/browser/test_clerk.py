@@ -93,6 +93,7 @@ async def test_clerk_prepares_a_sitting_and_enrols_a_seat(hall: Hall) -> None:
     viewer = seat.get_by_test_id("viewer")
     await expect(viewer).to_have_attribute("data-sha", sha)
     await expect(viewer).to_have_attribute("data-page", "1")  # drawn by pdf.js, not the browser's own viewer
+    await seat.get_by_test_id("viewer-close").click()
 
     # Revoked: the seat's next action is refused with a message.
     clerk.once("dialog", lambda d: d.accept())
