@@ -178,7 +178,7 @@ async def test_read_zoom_thumbnails_and_follow_the_chairs_page(hall: Hall) -> No
         # Full screen on the tablet; the chair stops showing and the display's page goes away.
         await follower.get_by_test_id("viewer-full").click()
         await expect(follower.get_by_test_id("viewer-full")).to_have_attribute("aria-pressed", "true")
-        await shot(follower, "viewer-seat-fullscreen-800x1280-en")
+        await shot(follower, "viewer-seat-fullscreen-800x1280-km")
         await console.get_by_test_id("viewer-close").click()
         await console.get_by_test_id("shown-stop").click()
         await expect(display.get_by_test_id("display-doc")).to_be_hidden()

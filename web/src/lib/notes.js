@@ -101,8 +101,10 @@ export class MemberNotes {
         status.textContent = t("notes.saved");
         status.dataset.saved = String(ack.updated_ms);
       } else {
+        // Sent again only while this box is still the member's and the refusal may pass (not a check-out).
         status.textContent = t("notes.failed");
-        timer = setTimeout(save, RETRY_MS);
+        const passing = !ack || ["rate_limited", "internal", "conflict", "offline"].includes(ack.error?.code);
+        if (passing && this.boxes.get(itemId) === box) timer = setTimeout(save, RETRY_MS);
       }
     };
     area.addEventListener("input", () => {

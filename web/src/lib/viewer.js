@@ -304,7 +304,8 @@ export class DocumentViewer {
   wire() {
     this.el.addEventListener("keydown", (e) => {
       if (e.target.closest("input")) return;
-      if (e.key === "ArrowRight" || e.key === "PageDown") this.goTo(this.page + 1, "person");
+      if (e.key === "Escape" && this.opts.onClose && !document.fullscreenElement) this.opts.onClose();
+      else if (e.key === "ArrowRight" || e.key === "PageDown") this.goTo(this.page + 1, "person");
       else if (e.key === "ArrowLeft" || e.key === "PageUp") this.goTo(this.page - 1, "person");
       else return;
       e.preventDefault();
