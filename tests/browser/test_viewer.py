@@ -13,6 +13,7 @@ from playwright.async_api import Page, expect
 
 from protocol.commands import AttachDocument, CheckIn, CheckOut, NextItem, OpenSitting
 from protocol.types import Role
+from seat_client.client import HallClient
 from tests.browser.conftest import PROJECTOR, SCREENSHOTS, TABLET, Hall, axe, until
 from tests.browser.test_pages import set_lang
 
@@ -37,7 +38,8 @@ def bill(pages: int = PAGES) -> bytes:
         c.drawCentredString(A4[0] / 2, 520, f"{n}")
         c.setFont("Helvetica", 13)
         for i in range(14):
-            c.drawString(72, 420 - 22 * i, f"Article {10 * (n - 1) + i + 1}. The State budget for 2027 is set out in Annex {n}.")
+            article = 10 * (n - 1) + i + 1
+            c.drawString(72, 420 - 22 * i, f"Article {article}. The State budget for 2027 is set out in Annex {n}.")
         c.drawCentredString(A4[0] / 2, 40, f"Page {n} of {pages}")
         c.showPage()
     c.save()
@@ -45,7 +47,8 @@ def bill(pages: int = PAGES) -> bytes:
 
 
 async def shot(page: Page, name: str) -> None:
-    await page.evaluate("() => { document.querySelectorAll('.toast').forEach(t => t.remove()); return document.fonts.ready; }")
+    await page.evaluate("() => { document.querySelectorAll('.toast').forEach(t => t.remove());"
+                        " return document.fonts.ready; }")
     await page.wait_for_timeout(200)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SCREENSHOTS / f"{name}.png")
@@ -68,7 +71,7 @@ async def back_to(page: Page, width: float) -> bool:
     return await canvas_width(page) == width
 
 
-async def prepared(hall: Hall) -> tuple[dict[str, Any], Any]:
+async def prepared(hall: Hall) -> tuple[dict[str, Any], HallClient]:
     """The bill attached to the first item, the sitting open at that item, two members checked in."""
     doc = await hall.upload(bill())
     item = (await hall.clerk_view())["items"][0]["item_id"]
@@ -83,7 +86,7 @@ async def prepared(hall: Hall) -> tuple[dict[str, Any], Any]:
 
 async def test_read_zoom_thumbnails_and_follow_the_chairs_page(hall: Hall) -> None:
     members = hall.seeded.members
-    doc, chair = await prepared(hall)
+    _, chair = await prepared(hall)
     seats = [await hall.device_client(Role.SEAT, f"seat-{m.seat}") for m in members[:2]]
     try:
         for c, m in zip(seats, members[:2], strict=True):
@@ -112,7 +115,7 @@ async def test_read_zoom_thumbnails_and_follow_the_chairs_page(hall: Hall) -> No
         for step in ("viewer-zoomIn", "viewer-zoomIn", "viewer-zoomOut"):
             before = await canvas_width(reader)
             await reader.get_by_test_id(step).click()
-            await until(lambda: changed(reader, before))
+            await until(lambda before=before: changed(reader, before))
         zoomed = await canvas_width(reader)
         assert zoomed > fitted
         await expect(reader.get_by_test_id("viewer-fit")).to_have_attribute("aria-pressed", "false")

@@ -444,8 +444,12 @@ export function presentDocument(reader, hall, d, showNow = true) {
     },
   };
   const page = shown()?.document_id === d.document_id ? shown().page : 1;
-  reader.show({ sha256: d.sha256, title: d.title, page, present, onTurn: (p) => { if (present.on) show(p); } });
-  if (showNow) show(page);
+  const viewer = reader.show({ sha256: d.sha256, title: d.title, page, present,
+    onTurn: (p) => { if (viewer.opts.present.on) show(p); } });
+  if (showNow) {
+    viewer.setToggle("present", true); // the same document opened again: its toolbar says so too
+    show(page);
+  }
 }
 
 /** The documents of an agenda item with a "show" button each, and what the hall display shows now. */
