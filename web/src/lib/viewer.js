@@ -3,13 +3,15 @@
 // buttons, swipe to turn, full screen, zoom and fit width, page thumbnails; "follow the speaker"
 // and "show on the hall display" hooks for the seat and the presiding console.
 import { action, showError } from "./chrome.js";
-import { docIcon, h, icon } from "./dom.js";
+import { docIcon, h, icon, sleep } from "./dom.js";
 import { num, t } from "./i18n.js";
 
 const ASSETS = "/static/dist/pdfjs/"; // standard fonts, CMaps, wasm decoders (web/build.mjs copies them)
 const ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4]; // of the page's printed size (100 % = 96 px an inch)
 const CSS_PX = 96 / 72; // PDF points to CSS pixels
 const SWIPE_PX = 60;
+const LOAD_TRIES = 4;
+const LOAD_RETRY_MS = 750;
 
 let library = null; // pdf.js, loaded on the first document only
 
@@ -79,10 +81,19 @@ export class DocumentViewer {
     this.status.textContent = t("viewer.loading");
     try {
       const lib = await pdfjs();
-      this.doc = await lib.getDocument({
-        url: `/documents/${this.sha256}`, isEvalSupported: false, standardFontDataUrl: `${ASSETS}standard_fonts/`,
-        cMapUrl: `${ASSETS}cmaps/`, cMapPacked: true, wasmUrl: `${ASSETS}wasm/`, iccUrl: `${ASSETS}iccs/`,
-      }).promise;
+      // A page that has just connected may ask before its document pass (a cookie) is set: try again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          this.doc = await lib.getDocument({
+            url: `/documents/${this.sha256}`, isEvalSupported: false, standardFontDataUrl: `${ASSETS}standard_fonts/`,
+            cMapUrl: `${ASSETS}cmaps/`, cMapPacked: true, wasmUrl: `${ASSETS}wasm/`, iccUrl: `${ASSETS}iccs/`,
+          }).promise;
+          break;
+        } catch (err) {
+          if (attempt >= LOAD_TRIES || err?.status !== 401 || this.destroyed) throw err;
+          await sleep(LOAD_RETRY_MS);
+        }
+      }
     } catch (err) {
       if (this.destroyed) return;
       this.setState("failed");
