@@ -37,6 +37,8 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     "agenda.take_up": _RUNNING,
     "agenda.next": _RUNNING,
     "agenda.previous": _RUNNING,
+    # documents: the hall display shows pages while the sitting is prepared or live
+    "document.show_page": _PREPARING,
     # attendance
     "attendance.check_in": _PREPARING,
     "attendance.check_out": _PREPARING,

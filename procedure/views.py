@@ -129,6 +129,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "notice": state.notice,
         "presiding": state.presiding,
         "current_item": state.current_item,
+        "shown": shown_view(state),
         "items": [
             {
                 "item_id": i,
@@ -179,6 +180,16 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "votes": [vote_view(v) for v in state.votes.values()],
         "rules": rules_view(state),
     }
+
+
+def shown_view(state: SittingState) -> dict[str, Any] | None:
+    """The document page on the hall display, with the hash the pages load it by."""
+    shown = state.shown
+    found = state.document(shown.document_id) if shown and shown.document_id else None
+    if shown is None or found is None:
+        return None
+    return {"document_id": shown.document_id, "item_id": shown.item_id, "page": shown.page,
+            "sha256": found[1].sha256, "title": found[1].title}
 
 
 def rules_view(state: SittingState) -> dict[str, Any] | None:

@@ -437,6 +437,21 @@ class PostNotice(Model):
     text: LongText
 
 
+# -- documents on the hall display ----------------------------------------------
+
+
+class ShowPage(Model):
+    """Show a page of an attached document on the hall display (None: show none).
+
+    Seats that follow the speaker's page turn with it. Logged: the record says
+    what the hall was shown, and a display or seat that reconnects finds it in the view.
+    """
+
+    type: Literal["document.show_page"] = "document.show_page"
+    document_id: Id | None
+    page: int = Field(default=1, ge=1, le=100_000)  # 1-based; the server does not read the PDF
+
+
 RegistryCommand = Annotated[
     RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules,
     Field(discriminator="type"),
@@ -472,6 +487,7 @@ SittingCommand = (
     | ReopenList
     | SetItemLimits
     | PostNotice
+    | ShowPage
     | TakeChair
     | OpenVote
     | CastBallot

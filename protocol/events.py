@@ -177,6 +177,15 @@ class NoticePosted(Model):
     text: LongText
 
 
+class PageShown(Model):
+    """The hall display shows ``page`` of ``document_id`` (attached to ``item_id``); None: no document."""
+
+    type: Literal["document.page_shown"] = "document.page_shown"
+    document_id: Id | None
+    item_id: Id | None
+    page: int
+
+
 # -- attendance -------------------------------------------------------------
 
 
@@ -431,6 +440,7 @@ Event = Annotated[
     | SittingClosed
     | ItemTakenUp
     | NoticePosted
+    | PageShown
     | PresidingChanged
     | CheckedIn
     | CheckedOut

@@ -91,6 +91,8 @@ MATRIX: dict[str, set[str]] = {
     "floor.extend": CHAIR, "floor.pause": CHAIR, "floor.resume": CHAIR, "floor.close_list": CHAIR,
     "floor.reopen_list": CHAIR, "floor.set_item_limits": CHAIR,
     "floor.warn": set(),  # the server's clock only
+    # documents on the hall display: the chair or a clerk turns its pages
+    "document.show_page": {"chair", "clerk"},
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 

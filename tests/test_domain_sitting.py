@@ -59,6 +59,7 @@ from protocol.commands import (
     ReviseSegment,
     SetGroupQuota,
     SetItemLimits,
+    ShowPage,
     SittingCommand,
     StopSpeech,
     SuspendSitting,
@@ -578,6 +579,10 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                         ["agenda.item_taken_up"], {"chair": OK}),
     "sitting.notice": (base, lambda c: PostNotice(text="x"), ["sitting.notice_posted"], {"chair": OK}),
     "sitting.take_chair": (base, lambda c: TakeChair(member_id="m2"), ["sitting.presiding_changed"], {"chair": OK}),
+    # documents on the hall display
+    "document.show_page": (lambda: play(base(), (doc("i1", "d1"), clerk())),
+                           lambda c: ShowPage(document_id="d1", page=2), ["document.page_shown"],
+                           {"chair": OK, "clerk": OK}),
     "attendance.check_in": (
         base, lambda c: CheckIn(member_id="m5"), ["attendance.checked_in"],
         {"clerk": OK, "seat": OK, "seat_empty": OK, "personal": OK, "remote": OK,

@@ -383,4 +383,5 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "floor.set_item_limits", "item_id": "iz1", "limits": {"speaking_time_s": 120}},
         {"type": "transcript.flag_turn", "turn_id": "t1", "language": "km"},
         {"type": "transcript.type", "segment_id": "s1", "text": "typed"},
+        {"type": "document.show_page", "document_id": "d1", "page": 2},
     ]

@@ -39,6 +39,7 @@ MATRIX = {
     "agenda.take_up": "O",
     "agenda.next": "O",
     "agenda.previous": "O",
+    "document.show_page": "SOU",
     "attendance.check_in": "SOU",
     "attendance.check_out": "SOU",
     "floor.request": "O",

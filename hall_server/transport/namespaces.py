@@ -11,6 +11,8 @@ Wire (see ``hemicycle protocol schema``):
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
                                            pass (hall_server.web.documents), for GET /documents/<sha256>
+    "notes" / "note"                    a member's private notes, to its own device only
+                                           (hall_server.transport.notes)
     server emits "records" (a list of Records, in seq order) to the stream's room,
     "view" to its view room (the browser apps), "caption" to both.
 Handlers never raise: any failure becomes a typed error in the ack.
@@ -31,8 +33,10 @@ from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from hall_server.hall import Caller, Hall
+from hall_server.store.notes import PrivateNotes
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
+from hall_server.transport.notes import read_notes, write_note
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.signalling import relay_signal
@@ -79,9 +83,11 @@ class RoleNamespace(socketio.AsyncNamespace):
         doorman: Doorman,
         passes: DocumentPasses,
         links: LinkTable,
+        notes: PrivateNotes,
     ) -> None:
         super().__init__(f"/{role.value}")
         self.links = links
+        self.notes = notes
         self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
@@ -209,7 +215,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         return {"command": self.on_command, "sync": self.on_sync, "view": self.on_view,
                 "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams,
                 "documents": self.on_documents, "signal": self.on_signal,
-                "call_quality": self.on_call_quality}
+                "call_quality": self.on_call_quality, "notes": self.on_notes, "note": self.on_note}
 
     async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         caller = self.callers.get(sid)
@@ -314,6 +320,14 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         token, expiry = self.passes.issue(caller.actor.device_id or "" if caller.enrolled else "")
         return {"ok": True, "cookie": PASS_COOKIE, "pass": token, "expires": expiry}
+
+    async def on_notes(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """The asking member's private notes in a sitting (``transport.notes``)."""
+        return await read_notes(self.hall, self.notes, self.callers.get(sid), data)
+
+    async def on_note(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Write the asking member's private note on an item (``transport.notes``)."""
+        return await write_note(self.hall, self.notes, self.callers.get(sid), data)
 
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The sittings this device can follow, newest first."""

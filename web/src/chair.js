@@ -9,8 +9,10 @@ import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
 } from "./lib/view.js";
+import { Reader, documentsPanel } from "./lib/viewer.js";
 
 const ui = frame("chair", () => draw(true));
+const reader = new Reader({ side: true }); // a document being read, and shown on the hall display page by page
 let hall;
 let dragging = false;
 const links = new LinksPanel(); // remote members' links
@@ -19,6 +21,7 @@ const els = {
   sitting: h("section.panel", { "aria-labelledby": "sit-h" }),
   attendance: h("section.panel", { "aria-labelledby": "att-h" }),
   agenda: h("section.panel", { "aria-labelledby": "ag-h" }),
+  docs: h("section.panel", { "aria-labelledby": "docs-h" }),
   notice: h("section.panel", { "aria-labelledby": "notice-h" }),
   mics: h("section.panel.live-only", { "aria-labelledby": "mics-h" }),
   queue: h("section.panel.live-only", { "aria-labelledby": "queue-h" }),
@@ -30,9 +33,9 @@ const els = {
 
 function layout() {
   ui.main.replaceChildren(h("div.chair-grid",
-    h("div.col.col-run", els.sitting, els.attendance, els.agenda, els.notice),
+    h("div.col.col-run", els.sitting, els.attendance, els.agenda, els.docs, els.notice),
     h("div.col.col-floor", els.mics, els.queue, links.el, els.add, els.settings),
-    h("div.col.col-vote", els.vote, els.prepare)));
+    h("div.col.col-vote", els.vote, els.prepare)), reader.layer);
 }
 
 const cmd = (c) => hall.command(c);
@@ -41,11 +44,13 @@ function draw(force = false) {
   const view = hall?.view;
   if (!view) return;
   if (force) for (const el of [...Object.values(els), links.el]) el.__key = undefined;
+  if (force) reader.relabel();
   ui.paintSitting(view);
   links.draw(view);
   drawSitting(view);
   drawAttendance(view);
   drawAgenda(view);
+  drawDocs(view);
   drawNotice(view);
   drawMics(view);
   if (!dragging) drawQueue(view);
@@ -115,6 +120,12 @@ function drawAgenda(view) {
           : action(t("agenda.takeup"), () => cmd({ type: "agenda.take_up", item_id: it.item_id, clear_list: clearList.checked }),
             { "data-fk": `tu-${it.item_id}`, "aria-label": `${t("agenda.takeup")}${t("colon")}${itemTitle(it)}` }, "btn.small"))))),
   ]);
+}
+
+function drawDocs(view) {
+  const item = itemById(view, view.current_item);
+  region(els.docs, JSON.stringify([getLang(), item?.item_id, item?.documents.map((d) => d.sha256), view.shown]), () => [
+    h("h2#docs-h", t("documents")), documentsPanel(reader, hall, item, view)]);
 }
 
 function drawNotice(view) {

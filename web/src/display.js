@@ -6,6 +6,7 @@ import { watchSpeaker } from "./lib/call.js";
 import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
+import { ShownPage } from "./lib/viewer.js";
 import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, resultOnDisplay, roleClass,
   paintCountdowns, remoteSpeaker,
@@ -14,6 +15,7 @@ import {
 const ui = frame("display", () => draw(true));
 let hall, speakerVideo; // the speaking remote member's camera, from the media endpoint
 const captions = [];
+const shownPage = new ShownPage(); // the document page the chair or a clerk shows (lib/viewer.js)
 
 const els = {
   item: h("section.card.current-item", { "aria-labelledby": "cur-h" }),
@@ -26,7 +28,8 @@ const els = {
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  ui.main.replaceChildren(h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), els.captions));
+  els.hall = h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), shownPage.el, els.captions);
+  ui.main.replaceChildren(els.hall);
 }
 
 function draw(force = false) {
@@ -34,6 +37,7 @@ function draw(force = false) {
   if (!view) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   ui.paintSitting(view);
+  els.hall.classList.toggle("has-doc", shownPage.update(view.status === "closed" ? null : view.shown));
   const item = itemById(view, view.current_item);
   region(els.item, JSON.stringify([getLang(), view.current_item, view.status]), () => view.status === "closed" ? [
     h("p.label", t("status.closed")),

@@ -1,5 +1,6 @@
-// The seat tablet: pairing, check-in, agenda and documents with private notes, the floor,
-// the signed vote, live captions. Everything drawn from the sitting's public view.
+// The seat tablet: pairing, check-in, agenda and documents (pdf.js viewer, following the hall's
+// page) with private notes kept by the server, the floor, the signed vote, live captions.
+// Everything drawn from the sitting's public view.
 // The remote member's page (remote.js) is this page with a call beside it: see startSeat.
 import { signedBallot } from "./lib/ballot.js";
 import { runDevicePage } from "./lib/boot.js";
@@ -7,6 +8,8 @@ import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { docIcon, h, region } from "./lib/dom.js";
 import { newId } from "./lib/hall.js";
 import { getLang, num, t } from "./lib/i18n.js";
+import { MemberNotes } from "./lib/notes.js";
+import { Reader } from "./lib/viewer.js";
 import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, neededLabel,
   openVote, paintCountdowns, resultLabel, roleClass,
@@ -15,7 +18,9 @@ import {
 let ui, dev, hall;
 let extra = {}; // what the remote page adds: {panels: [elements above the grid], draw(), ready(hall, dev)}
 let selectedItem = null; // the item the member is reading; null = follow the current item
-let openDoc = null; // sha256 of the document shown in the viewer
+let notes; // the checked-in member's private notes (lib/notes.js)
+const reader = new Reader(); // the open document, over the page
+let following = false; // the reader turns with the hall display's page
 const vote = { id: null, stage: "choose", choice: null, sending: false, waiting: false };
 const captions = []; // the last few caption lines: {turn_id, member_id, text, final}
 
@@ -35,6 +40,7 @@ function layout() {
     ...(extra.panels || []),
     h("div.seat-grid", els.agenda, els.item, h("div.side", els.floor, els.result)),
     els.captions,
+    reader.layer,
     els.vote,
   );
 }
@@ -49,7 +55,6 @@ const serverBallot = (voteId, member) => {
 const getBallot = (voteId, member) =>
   JSON.parse(localStorage.getItem(ballotKey(voteId, member)) || "null") || serverBallot(voteId, member);
 const putBallot = (voteId, member, rec) => localStorage.setItem(ballotKey(voteId, member), JSON.stringify(rec));
-const notesKey = (member, item) => `hemicycle.notes.${hall.stream}.${member}.${item}`;
 
 // -- drawing ------------------------------------------------------------------------------------
 
@@ -59,6 +64,9 @@ function draw(force = false) {
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   ui.paintSitting(view);
   const member = memberAtSeat(view, dev);
+  notes.follow(hall.stream, member);
+  followHall(view);
+  if (force) reader.relabel();
   drawMember(view, member);
   drawAgenda(view);
   drawItem(view, member);
@@ -127,7 +135,7 @@ function drawAgenda(view) {
       return h(`li.agenda-item.depth-${Math.min(it.depth, 3)}.st-${it.status}`, { "aria-current": current ? "true" : null },
         h("button.agenda-btn", {
           type: "button", "data-fk": `ag-${it.item_id}`, "data-item": it.item_id, "aria-pressed": String(shown),
-          onclick: () => { selectedItem = it.item_id === view.current_item ? null : it.item_id; openDoc = null; draw(); },
+          onclick: () => { selectedItem = it.item_id === view.current_item ? null : it.item_id; draw(); },
         },
         h("span.item-title", itemTitle(it)),
         it.status !== "pending" ? h(`span.badge.badge-${it.status}`, t(`item.${it.status}`)) : null,
@@ -139,42 +147,56 @@ function drawAgenda(view) {
 function drawItem(view, member) {
   const id = selectedItem || view.current_item;
   const item = itemById(view, id);
-  const key = JSON.stringify([getLang(), id, item?.documents.map((d) => d.sha256), openDoc, member, item?.status]);
+  const shown = view.shown;
+  const key = JSON.stringify([getLang(), id, item?.documents.map((d) => d.sha256), reader.viewer?.sha256, member,
+    item?.status, shown?.document_id, shown?.page, following]);
   region(els.item, key, () => {
     if (!item) return [h("h2#item-h", t("agenda.current")), h("p.muted", t("agenda.none.current"))];
     const docs = item.documents;
     return [
       h("p.label", item.item_id === view.current_item ? t("agenda.current") : t(`item.${item.status}`)),
       h("h2#item-h.item-heading", itemTitle(item)),
+      shown ? h("p.shown-now", { "data-testid": "shown-now" }, h("span.label", `${t("shown.now")}${t("colon")}`),
+        ` ${shown.title} · ${t("viewer.page")} ${num(shown.page)} `,
+        h("button.btn.small", { type: "button", "aria-pressed": String(following), "data-testid": "follow-hall",
+          "data-fk": "follow-hall", onclick: () => setFollowing(!following) }, t("shown.follow"))) : null,
       h("h3", t("documents")),
       docs.length === 0 ? h("p.muted", t("documents.none")) : h("ul.docs", docs.map((d) => h("li",
         h("button.btn.doc", {
-          type: "button", "aria-pressed": String(openDoc === d.sha256), "data-fk": `doc-${d.document_id}`,
-          "data-testid": "doc-open", onclick: () => { openDoc = openDoc === d.sha256 ? null : d.sha256; draw(); },
+          type: "button", "aria-pressed": String(reader.viewer?.sha256 === d.sha256), "data-fk": `doc-${d.document_id}`,
+          "data-testid": "doc-open", onclick: () => readDocument(d),
         }, docIcon(), d.title)))),
-      openDoc ? h("div.viewer",
-        h("iframe.doc-frame", { src: `/documents/${openDoc}`, title: t("document.viewer"), "data-testid": "doc-frame" }),
-        h("a.small", { href: `/documents/${openDoc}`, target: "_blank", rel: "noopener" }, t("document.open"))) : null,
-      member ? notes(member, item.item_id) : null,
+      member ? notes.box(item.item_id) : null,
     ];
   });
 }
 
-function notes(member, itemId) {
-  const key = notesKey(member, itemId);
-  const status = h("span.muted.small", { role: "status" });
-  const area = h("textarea#notes", { rows: 5, "data-fk": "notes", "data-testid": "notes", "aria-describedby": "notes-help" });
-  area.value = localStorage.getItem(key) || "";
-  let timer;
-  area.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      localStorage.setItem(key, area.value);
-      status.textContent = t("notes.saved");
-    }, 400);
+// -- documents: the reader, following the hall display's page -----------------------------------
+
+function readDocument(d, page = 1, redraw = true) {
+  const shownHere = () => hall.view?.shown?.sha256 === d.sha256;
+  reader.show({
+    sha256: d.sha256, title: d.title, page,
+    follow: { on: following && shownHere(), onChange: (on) => setFollowing(on) },
+    onTurn: () => { if (following) setFollowing(false); }, // a page turned by hand stops following
+    onClose: () => { following = false; draw(); },
   });
-  return h("div.notes", h("label", { for: "notes" }, h("h3", t("notes"))),
-    h("p#notes-help.muted.small", t("notes.help")), area, status);
+  if (redraw) draw();
+}
+
+function setFollowing(on) {
+  following = on;
+  reader.viewer?.setToggle("follow", on);
+  if (on) followHall(hall.view);
+  draw();
+}
+
+/** While following, the reader shows the hall display's document at its page. */
+function followHall(view) {
+  const shown = view.shown;
+  if (!following || !shown) return;
+  if (reader.viewer?.sha256 !== shown.sha256) readDocument(shown, shown.page, false);
+  else reader.viewer.goTo(shown.page);
 }
 
 function speakerCard(turn, big = false) {
@@ -372,7 +394,7 @@ export async function startSeat(role = "seat", more = {}) {
   extra = more;
   ui = frame(role, () => draw(true));
   await runDevicePage(role, ui, {
-    ready: (x, d) => { hall = x; dev = d; extra.ready?.(x, d); },
+    ready: (x, d) => { hall = x; dev = d; notes = new MemberNotes(x); extra.ready?.(x, d); },
     layout,
     draw,
     on: { caption: onCaption, resent: onResent },
