@@ -2,9 +2,10 @@
 
 A room is a place where sittings happen (the plenary hall, a commission
 room). Its plan is a grid of ``rows`` x ``columns`` positions, front row
-first and the chair's left first; each seat holds one position and carries
-the id that seat devices are enrolled to (``device.enrol`` ``seat``) and that
-check-ins record (``attendance.checked_in`` ``seat``). Positions with no seat
+first and left first as pages draw it (the rostrum at the top); each seat
+holds one position and carries the id that seat devices are enrolled to
+(``device.enrol`` ``seat``) and that check-ins record (``attendance.checked_in``
+``seat``). Positions with no seat
 are gaps (aisles, pillars). The shape says how pages lay the grid out:
 straight rows, or a hemicycle (each row an arc facing the chair). The
 numbering is the scheme the clerk's editor used to name the seats, kept so
@@ -16,17 +17,17 @@ Shape::
     ├── room_id, name_km, name_en
     ├── shape: rows | hemicycle
     ├── rows, columns               the grid, 1..MAX_PLAN_ROWS x 1..MAX_PLAN_COLUMNS
-    ├── numbering: PlanNumbering    how the editor named the seats
-    └── seats: [PlanSeat]           seat id, row (1 = front), column (1 = chair's left)
+    ├── numbering, prefix           how the editor named the seats (S + 001: S001)
+    └── seats: [PlanSeat]           seat id, row (1 = front), column (1 = left as drawn)
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from protocol.types import Id, Model, ShortText
 
@@ -66,6 +67,7 @@ class SeatingPlan(Model):
     rows: int = Field(ge=1, le=MAX_PLAN_ROWS)
     columns: int = Field(ge=1, le=MAX_PLAN_COLUMNS)
     numbering: PlanNumbering = PlanNumbering.CONTINUOUS
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{0,16}$")] = ""  # before each number: S001
     seats: list[PlanSeat] = Field(min_length=1, max_length=MAX_PLAN_SEATS)
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ import {
   choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
 } from "./lib/view.js";
+import { drawLivePlan } from "./lib/plan.js";
 
 const ui = frame("chair", () => draw(true));
 let hall;
@@ -24,13 +25,14 @@ const els = {
   settings: h("section.panel", { "aria-labelledby": "set-h" }),
   vote: h("section.panel", { "aria-labelledby": "vote-h", "aria-live": "polite" }),
   prepare: h("section.panel", { "aria-labelledby": "prep-h" }),
+  plan: h("section.panel.plan-panel", { "aria-labelledby": "plan-h" }),
 };
 
 function layout() {
   ui.main.replaceChildren(h("div.chair-grid",
     h("div.col", els.sitting, els.attendance, els.agenda, els.notice),
     h("div.col", els.mics, els.queue, els.add, els.settings),
-    h("div.col", els.vote, els.prepare)));
+    h("div.col", els.vote, els.plan, els.prepare)));
 }
 
 const cmd = (c) => hall.command(c);
@@ -49,6 +51,7 @@ function draw(force = false) {
   drawAdd(view);
   drawSettings(view);
   drawVote(view);
+  drawLivePlan(els.plan, hall, "plan-h");
   drawPrepare(view);
 }
 

@@ -5,6 +5,7 @@ import { runDevicePage } from "./lib/boot.js";
 import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
+import { drawLivePlan } from "./lib/plan.js";
 import {
   choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, roleClass, paintCountdowns,
 } from "./lib/view.js";
@@ -19,12 +20,13 @@ const els = {
   queue: h("section.card", { "aria-labelledby": "q-h" }),
   vote: h("section.card.vote-now", { "aria-live": "polite" }),
   captions: h("section.card.captions", { "aria-labelledby": "cap-h" }),
+  plan: h("section.card.plan-card", { "aria-labelledby": "plan-h" }),
   clock: h("span.wall-clock"),
 };
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  ui.main.replaceChildren(h("div.hall", els.item, els.vote, els.speaker, els.queue, els.captions));
+  ui.main.replaceChildren(h("div.hall", els.item, els.vote, els.speaker, els.queue, els.plan, els.captions));
 }
 
 function draw(force = false) {
@@ -59,6 +61,7 @@ function draw(force = false) {
       : h("p.muted", t("queue.empty")),
   ]);
   drawVote(view);
+  drawLivePlan(els.plan, hall, "plan-h");
   drawCaptions();
 }
 
