@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from protocol.commands import CheckIn, GrantFloor, OpenSitting, OpenVote, RequestFloor
+from protocol.commands import REGISTRY_STREAM, CheckIn, DefinePlan, GrantFloor, OpenSitting, OpenVote, RequestFloor
+from protocol.seating import SeatingPlan
 from protocol.types import Role, VoteKind
 from tests.browser.conftest import PROJECTOR, Hall
 from tests.browser.test_pages import check
@@ -135,5 +136,12 @@ async def test_the_clerk_draws_the_hall_enrols_a_seat_on_it_and_the_display_show
     await expect(clerk.locator('[data-testid="plan-live"] [data-seat="S001"]')).to_have_attribute(
         "data-states", "speaking present")
     await check(clerk, "seating-watch", "en", shots)
+
+    # Redrawn during the sitting, the plan reaches the pages at once (a "plan" push).
+    ack = await hall.clerk.call("view", {"stream": STREAM})
+    plan = SeatingPlan.model_validate(ack["plan"])
+    redrawn = plan.model_copy(update={"name_en": "Plenary hall, redrawn"})
+    await hall.clerk.command(REGISTRY_STREAM, DefinePlan(plan=redrawn))
+    await expect(display.locator("#plan-h")).to_contain_text("Plenary hall, redrawn")
     for c in (chair, *seats):
         await c.close()
