@@ -9,11 +9,21 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from procedure import RegistryState, SittingState
+from procedure import RegistryState, SittingState, dump_state, load_state
 from procedure.views import plan_view, public_view
 from protocol.ballots import Ballot, encode_ballot
-from protocol.commands import CastBallot, CreateSitting, DefinePlan, GrantFloor, OpenVote, RequestFloor
+from protocol.commands import (
+    CastBallot,
+    CheckIn,
+    CloseVote,
+    CreateSitting,
+    DefinePlan,
+    GrantFloor,
+    OpenVote,
+    RequestFloor,
+)
 from protocol.errors import ErrorCode
+from protocol.limits import MAX_COMMAND_BYTES
 from protocol.seating import MAX_PLAN_SEATS, PlanSeat, SeatingPlan
 from protocol.types import Role, VoteKind
 from tests.domain_support import SITTING, chair, clerk, create_cmd, ctx, refused, run, sitting
@@ -44,7 +54,6 @@ def test_a_plan_that_cannot_be_drawn_is_refused(changes: dict[str, Any], says: s
 
 
 def test_the_largest_plan_fits_in_one_command() -> None:
-    from protocol.limits import MAX_COMMAND_BYTES
     plan = grid(15, 80)
     assert len(plan.seats) == MAX_PLAN_SEATS
     assert len(DefinePlan(plan=plan).model_dump_json()) < MAX_COMMAND_BYTES
@@ -98,7 +107,6 @@ def test_the_seats_show_present_requested_speaking_and_voted_never_a_choice(kind
 
 
 def test_a_closed_vote_leaves_no_voted_mark_and_remote_members_have_no_seat() -> None:
-    from protocol.commands import CheckIn, CloseVote
     state, _ = sitting(present=(1,))
     state = run(state, CheckIn(member_id="m2", remote=True), ctx(Role.REMOTE, member="m2"))
     state = run(state, OpenVote(vote_id="v1", motion_km="ញត្តិ", motion_en="Motion", without_quorum=True), chair())
@@ -107,3 +115,8 @@ def test_a_closed_vote_leaves_no_voted_mark_and_remote_members_have_no_seat() ->
     state = run(state, CloseVote(vote_id="v1"), chair())
     assert public_view(state)["seats"] == {
         "s1": {"member_id": "m1", "requested": False, "speaking": False, "voted": False}}
+
+
+def test_a_registry_snapshot_keeps_its_plans() -> None:
+    reg = run(RegistryState(), DefinePlan(plan=grid(2, 3, frozenset({(1, 2)}))), clerk())
+    assert load_state(dump_state(reg)) == reg
