@@ -120,3 +120,11 @@ def test_a_closed_vote_leaves_no_voted_mark_and_remote_members_have_no_seat() ->
 def test_a_registry_snapshot_keeps_its_plans() -> None:
     reg = run(RegistryState(), DefinePlan(plan=grid(2, 3, frozenset({(1, 2)}))), clerk())
     assert load_state(dump_state(reg)) == reg
+
+
+def test_the_demo_senate_hall_seats_every_senator_with_the_back_row_centred() -> None:
+    from hemicycle.seed import senate_hall
+    plan = senate_hall([f"S{i:03d}" for i in range(1, 63)])
+    assert (plan.rows, plan.columns, len(plan.seats)) == (4, 16, 62)
+    assert [s.column for s in plan.seats if s.row == 4] == list(range(2, 16))
+    assert plan.seats[0] == PlanSeat(seat="S001", row=1, column=1)
