@@ -3,7 +3,7 @@
     decide(state, command, ctx, registry) -> [events]   or raises ProtocolError
     fold(state, record)                   -> state      refuses any gap in seq or chain
 
-Two kinds of stream: the registry (members, devices, rules profiles) and one per sitting.
+Two kinds of stream: the registry (members, devices, rules profiles, seating plans) and one per sitting.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from procedure.sitting import SittingState, apply_sitting, decide_sitting
 from protocol.commands import (
     REGISTRY_STREAM,
     Command,
+    DefinePlan,
     DefineRules,
     EnrolDevice,
     RegisterMember,
@@ -52,12 +53,15 @@ def empty_state(stream: str) -> State:
     return RegistryState() if stream == REGISTRY_STREAM else SittingState(stream=stream)
 
 
+_REGISTRY_COMMANDS = (RegisterMember, UpdateMember, EnrolDevice, RevokeDevice, DefineRules, DefinePlan)
+
+
 def decide(state: State, cmd: Command, ctx: Context, registry: RegistryState) -> list[Event]:
     if isinstance(state, RegistryState):
-        if not isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
+        if not isinstance(cmd, _REGISTRY_COMMANDS):
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} is not for the registry")
         return decide_registry(state, cmd, ctx)
-    if isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
+    if isinstance(cmd, _REGISTRY_COMMANDS):
         raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} goes to the registry stream")
     return decide_sitting(state, cmd, ctx, registry)  # type: ignore[arg-type]
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
+from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
@@ -99,6 +100,16 @@ class DefineRules(Model):
     profile: RulesProfile
 
 
+# -- registry: rooms (seating plans) -----------------------------------------
+
+
+class DefinePlan(Model):
+    """Enter a room's seating plan (new, or redrawn: the later one replaces it); see ``protocol.seating``."""
+
+    type: Literal["room.define_plan"] = "room.define_plan"
+    plan: SeatingPlan
+
+
 # -- sitting and agenda ------------------------------------------------------
 
 
@@ -114,6 +125,7 @@ class CreateSitting(Model):
     rules: Id | None = None  # a profile in the log or built in; None = the body's own
     floor: FloorSettings = FloorSettings()
     time_zone: TimeZone = HALL_TIME_ZONE  # the hall's clock: every time is shown in it
+    room: Id | None = None  # the room whose seating plan the pages draw (``room.define_plan``)
 
 
 class AddItem(Model):
@@ -453,7 +465,7 @@ class ShowPage(Model):
 
 
 RegistryCommand = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan,
     Field(discriminator="type"),
 ]
 
@@ -501,7 +513,8 @@ SittingCommand = (
 )
 
 Command = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | SittingCommand,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+    | SittingCommand,
     Field(discriminator="type"),
 ]
 

@@ -14,6 +14,7 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Word
 from protocol.rules import Result
+from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, MajorityRule, QuorumRule, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
@@ -84,6 +85,13 @@ class RulesDefined(Model):
     profile: RulesProfile
 
 
+class PlanDefined(Model):
+    """A room's seating plan entered in the log; a later one of the same room replaces it."""
+
+    type: Literal["room.plan_defined"] = "room.plan_defined"
+    plan: SeatingPlan
+
+
 # -- sitting and agenda -----------------------------------------------------
 
 
@@ -108,6 +116,7 @@ class SittingCreated(Model):
     rules: RulesProfile
     floor: FloorSettings
     time_zone: TimeZone = HALL_TIME_ZONE
+    room: Id | None = None
 
 
 class ItemAdded(Model):
@@ -430,6 +439,7 @@ Event = Annotated[
     | DeviceEnrolled
     | DeviceRevoked
     | RulesDefined
+    | PlanDefined
     | SittingCreated
     | ItemAdded
     | DocumentAttached

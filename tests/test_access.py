@@ -93,6 +93,8 @@ MATRIX: dict[str, set[str]] = {
     "floor.warn": set(),  # the server's clock only
     # documents on the hall display: the chair or a clerk turns its pages
     "document.show_page": {"chair", "clerk"},
+    # seating plans (issue 13)
+    "room.define_plan": CLERK,
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 
@@ -155,7 +157,7 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
             if kind == "floor.reorder":
                 cmd = {**cmd, "member_ids": [member.member_id]}
             if kind in ("member.register", "member.update", "member.set_credential", "device.enrol", "device.revoke",
-                        "rules.define"):
+                        "rules.define", "room.define_plan"):
                 return REGISTRY_STREAM, cmd
             if kind == "sitting.create":
                 return f"{sitting}-new-{actor.replace('/', '-')}", cmd

@@ -384,4 +384,7 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "transcript.flag_turn", "turn_id": "t1", "language": "km"},
         {"type": "transcript.type", "segment_id": "s1", "text": "typed"},
         {"type": "document.show_page", "document_id": "d1", "page": 2},
+        # seating plans (issue 13)
+        {"type": "room.define_plan", "plan": {"room_id": "rz1", "name_km": "ក", "name_en": "R", "rows": 1, "columns": 2,
+                                              "seats": [{"seat": "1", "row": 1, "column": 1}]}},
     ]
