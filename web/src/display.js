@@ -30,7 +30,7 @@ const els = {
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  els.hall = h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.plan, els.queue), shownPage.el, els.captions);
+  els.hall = h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), els.plan, shownPage.el, els.captions);
   ui.main.replaceChildren(els.hall);
 }
 
