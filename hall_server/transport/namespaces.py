@@ -2,7 +2,8 @@
 
 Wire (see ``hemicycle protocol schema``):
     connect(auth={"v": 1, "device_id", "nonce", "signature"})   nonce from GET /api/challenge
-            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>})
+            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>}; a page signed in
+            to an account, auth={"v": 1, "csrf": <its csrftoken cookie>} with its session cookie)
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
@@ -30,10 +31,12 @@ import socketio
 from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
+from hall_server.accounts import Accounts
 from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.sessions import socket_session
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
@@ -77,8 +80,10 @@ class RoleNamespace(socketio.AsyncNamespace):
         limiter: Limiter,
         doorman: Doorman,
         passes: DocumentPasses,
+        accounts: Accounts | None = None,
     ) -> None:
         super().__init__(f"/{role.value}")
+        self.accounts = accounts  # signed-in accounts (clerk namespace): ``transport.sessions``
         self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
@@ -100,6 +105,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         if caller is None and auth.get("device_id"):
             await self.hall.refresh(REGISTRY_STREAM)  # enrolled through another worker?
             caller = self.authenticate(auth)
+        if caller is None and "csrf" in auth and self.role is Role.CLERK and self.accounts is not None:
+            caller = await socket_session(self.accounts, environ, auth)
         if caller is None:
             raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
                                         "unknown device, revoked key, stale challenge or bad signature"))
@@ -214,6 +221,9 @@ class RoleNamespace(socketio.AsyncNamespace):
                                     "msg": "required"}])
         if not isinstance(kind, str) or kind not in self.known:
             return error(ErrorCode.UNKNOWN_COMMAND, "unknown command type", type=str(kind)[:64])
+        if not caller.may_command(kind):
+            return error(ErrorCode.FORBIDDEN, "this account's roles do not allow this command", type=kind,
+                         roles=sorted(caller.roles or ()))
         try:
             env = CommandEnvelope.model_validate(data)
         except ValidationError as exc:
@@ -286,8 +296,9 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
-        if self.role is not Role.CLERK or sid not in self.callers:
-            return error(ErrorCode.FORBIDDEN, "only clerks see pairing requests")
+        caller = self.callers.get(sid)
+        if caller is None or not caller.may("pairings"):
+            return error(ErrorCode.FORBIDDEN, "only clerks and operators see pairing requests")
         return {"ok": True, "pairings": self.pairings.pending(self.hall.registry)}
 
     async def on_documents(self, sid: str, data: Any = None) -> dict[str, Any]:
