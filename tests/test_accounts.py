@@ -91,7 +91,8 @@ def test_two_clerks_corrections_are_named_in_review_export_and_audit(hall: Any) 
 
     alice, bruno = signed_in(srv, "alice"), signed_in(srv, "bruno")
     transcript = alice.get(f"/api/review/{sitting}").json()["transcript"]
-    first, second = [s for segs in transcript.values() for s in segs][:2]
+    drafts = [(t, segs[0]) for t, segs in transcript.items() if len(segs) == 1 and len(segs[0]["versions"]) == 1]
+    (turn1, first), (turn2, second) = drafts[:2]
     for web, seg, text in ((alice, first, "Alice's correction."), (bruno, second, "Bruno's correction.")):
         ack = asyncio.run(revise_as(srv, web, sitting, seg["segment_id"], text))
         assert ack["ok"], ack
@@ -109,6 +110,9 @@ def test_two_clerks_corrections_are_named_in_review_export_and_audit(hall: Any) 
     assert revised == {first["segment_id"]: {"role": "clerk", "device_id": None, "member_id": None, "account": "alice"},
                        second["segment_id"]: {"role": "clerk", "device_id": None, "member_id": None,
                                               "account": "bruno"}}
+    speeches = {e["id"]: e for item in export.json()["hansard"]["agenda"] for e in entries(item)
+                if e["type"] == "speech"}
+    assert (speeches[turn1]["revised_by"], speeches[turn2]["revised_by"]) == (["alice"], ["bruno"])
     exported = tmp_export(srv, export.content)
     verified = subprocess.run([sys.executable, "-m", "hemicycle.cli", "verify", str(exported)],
                               capture_output=True, text=True, timeout=120)
@@ -123,6 +127,13 @@ def test_two_clerks_corrections_are_named_in_review_export_and_audit(hall: Any) 
     assert bruno.get("/api/audit", params={"sitting": sitting}).status_code == 401  # an editor reads no audit
     alice.close()
     bruno.close()
+
+
+def entries(item: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """An agenda item's entries, its sub-items' after."""
+    yield from item["entries"]
+    for sub in item["items"]:
+        yield from entries(sub)
 
 
 def tmp_export(srv: ServerProcess, body: bytes) -> Path:
