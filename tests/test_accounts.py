@@ -182,6 +182,29 @@ def test_a_socket_session_needs_the_csrf_token(hall: Any) -> None:
     web.close()
 
 
+def test_signing_out_ends_the_session_of_an_open_socket(hall: Any) -> None:
+    srv, summary = hall
+    web = signed_in(srv, "alice")
+
+    async def run() -> tuple[Any, Any]:
+        sio = socketio.AsyncClient()
+        jar = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
+        await sio.connect(srv.url, namespaces=["/clerk"], transports=["websocket"], headers={"Cookie": jar},
+                          auth={"v": PROTOCOL_VERSION, "csrf": web.cookies["csrftoken"]}, wait_timeout=10)
+        revise = {"v": PROTOCOL_VERSION, "stream": summary["sitting"],
+                  "cmd": {"type": "transcript.revise", "segment_id": "nope", "text": "x", "status": "corrected"}}
+        before = await sio.call("command", {**revise, "id": uuid.uuid4().hex}, namespace="/clerk", timeout=10)
+        assert web.delete("/api/session", headers={"X-CSRFToken": web.cookies["csrftoken"]}).status_code == 200
+        after = await sio.call("command", {**revise, "id": uuid.uuid4().hex}, namespace="/clerk", timeout=10)
+        await sio.disconnect()
+        return before, after
+
+    before, after = asyncio.run(run())
+    assert before["error"]["code"] == "unknown_item", before  # heard, and refused for its own reason
+    assert after["error"]["code"] == "unauthenticated", after
+    web.close()
+
+
 def state_changing_routes(tmp_path: Path) -> list[tuple[str, str]]:
     """(method, path) of every state-changing route, read from the app's own Starlette router."""
     app = create_app(ServerConfig(db_url="sqlite://", admin_token="x", server_key=tmp_path / "server.key",

@@ -36,7 +36,7 @@ from hall_server.hall import Caller, Hall
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.pairing import Pairings
-from hall_server.transport.sessions import socket_session
+from hall_server.transport.sessions import session_caller, socket_token
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
@@ -95,6 +95,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         self.challenges = challenges
         self.known = COMMAND_TYPES
         self.callers: dict[str, Caller] = {}  # sid -> who is connected
+        self.sessions: dict[str, str] = {}  # sid -> the session token of a signed-in account
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
@@ -105,8 +106,11 @@ class RoleNamespace(socketio.AsyncNamespace):
         if caller is None and auth.get("device_id"):
             await self.hall.refresh(REGISTRY_STREAM)  # enrolled through another worker?
             caller = self.authenticate(auth)
-        if caller is None and "csrf" in auth and self.role is Role.CLERK and self.accounts is not None:
-            caller = await socket_session(self.accounts, environ, auth)
+        token = socket_token(environ, auth) if caller is None and self.role is Role.CLERK else None
+        if token is not None and self.accounts is not None:
+            caller = await session_caller(self.accounts, token)
+            if caller is not None:
+                self.sessions[sid] = token
         if caller is None:
             raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
                                         "unknown device, revoked key, stale challenge or bad signature"))
@@ -141,6 +145,7 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.limiter.forget(sid)
+        self.sessions.pop(sid, None)
         if self.callers.pop(sid, None) is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
 
@@ -221,6 +226,9 @@ class RoleNamespace(socketio.AsyncNamespace):
                                     "msg": "required"}])
         if not isinstance(kind, str) or kind not in self.known:
             return error(ErrorCode.UNKNOWN_COMMAND, "unknown command type", type=str(kind)[:64])
+        token = self.sessions.get(sid)
+        if token is not None and self.accounts is not None and await session_caller(self.accounts, token) is None:
+            return error(ErrorCode.UNAUTHENTICATED, "the session has ended: sign in again")
         if not caller.may_command(kind):
             return error(ErrorCode.FORBIDDEN, "this account's roles do not allow this command", type=kind,
                          roles=sorted(caller.roles or ()))

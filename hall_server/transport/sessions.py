@@ -87,13 +87,14 @@ async def session_caller(accounts: Accounts, token: str) -> Caller | None:
     return account_caller(account) if account else None
 
 
-async def socket_session(accounts: Accounts, environ: dict[str, Any], auth: dict[str, Any]) -> Caller | None:
-    """A page's socket connect by session: the cookie in its handshake and the csrftoken echoed in ``auth.csrf``."""
+def socket_token(environ: dict[str, Any], auth: dict[str, Any]) -> str | None:
+    """The session of a page's socket connect: the cookie in its handshake, when ``auth.csrf`` echoes
+    the csrftoken cookie (so another site's page cannot open the socket with the clerk's cookie)."""
     header = str(environ.get("HTTP_COOKIE", ""))
     token, csrf, echoed = cookie_of(header, SESSION_COOKIE), cookie_of(header, CSRF_COOKIE), auth.get("csrf")
     if not token or not csrf or not isinstance(echoed, str) or not hmac.compare_digest(csrf, echoed):
         return None
-    return await session_caller(accounts, token)
+    return token
 
 
 def csrf_middleware(secret: str) -> Middleware:
@@ -223,5 +224,5 @@ def session_routes(hall: Hall, accounts: Accounts, identify: Identify) -> list[B
     ]
 
 
-__all__ = ["CSRF_COOKIE", "CSRF_HEADER", "Identify", "account_caller", "csrf_middleware", "session_routes",
-           "socket_session"]
+__all__ = ["CSRF_COOKIE", "CSRF_HEADER", "Identify", "account_caller", "csrf_middleware", "session_caller",
+           "session_routes", "socket_token"]
