@@ -25,6 +25,7 @@ from starlette.routing import Route
 from hall_server.accounts import SESSION_COOKIE, Accounts, may_command
 from hall_server.store import EventLog
 from hall_server.transport.app import ServerConfig, create_app
+from hall_server.transport.sessions import SignInThrottle
 from hemicycle.simulate import simulate
 from protocol.version import PROTOCOL_VERSION
 from tests.hall import ServerProcess
@@ -203,6 +204,19 @@ def test_signing_out_ends_the_session_of_an_open_socket(hall: Any) -> None:
     assert before["error"]["code"] == "unknown_item", before  # heard, and refused for its own reason
     assert after["error"]["code"] == "unauthenticated", after
     web.close()
+
+
+def test_guessing_passwords_is_throttled(hall: Any) -> None:
+    srv, _ = hall
+    answers = [httpx.post(f"{srv.url}/api/session", json={"name": "guessed", "password": f"guess-{i:04d}"})
+               for i in range(11)]
+    assert [a.status_code for a in answers] == [401] * 10 + [429]
+    assert answers[-1].json()["error"]["code"] == "rate_limited" and int(answers[-1].headers["Retry-After"]) > 0
+    throttle = SignInThrottle()
+    assert [throttle.wait("x", "10.0.0.1", 0.0) for _ in range(10)] == [0.0] * 10
+    assert throttle.wait("x", "10.0.0.1", 0.0) == pytest.approx(30.0)
+    assert throttle.wait("x", "10.0.0.1", 30.0) == 0.0  # one more after 30 s
+    assert throttle.wait("y", "10.0.0.1", 30.0) == 0.0  # another name from the same address
 
 
 def state_changing_routes(tmp_path: Path) -> list[tuple[str, str]]:

@@ -60,7 +60,8 @@ def session_paths() -> dict[str, Any]:
                         "name": {"type": "string"}, "password": {"type": "string"}}}}}},
                 "responses": {"200": _json({"type": "object", "required": ["ok", "account"], "properties": {
                     "ok": {"const": True}, "account": ACCOUNT, "expires": {"type": "integer"}}}, "signed in"),
-                    "401": _error("unknown account or wrong password"), "403": _error("no CSRF token")},
+                    "401": _error("unknown account or wrong password"), "403": _error("no CSRF token"),
+                    "429": _error("too many sign-in attempts for this name or address: Retry-After")},
             },
             "get": {
                 "summary": "The signed-in account",

@@ -1,7 +1,8 @@
 """Who is calling over HTTP, signing in and out, accounts, the audit view; and CSRF protection.
 
     POST   /api/session   {"name", "password"}  -> {"ok", "account": {"name", "roles"}, "expires"}
-                          and the session cookie (HttpOnly, SameSite=Strict, Secure over https); 401
+                          and the session cookie (HttpOnly, SameSite=Strict, Secure over https); 401;
+                          429 past ``SignInThrottle``'s rates (Retry-After)
     GET    /api/session   -> {"ok", "account"} for a signed-in page; 401
     DELETE /api/session   -> {"ok"}: the session ends, its cookie is cleared
     GET    /api/accounts  -> {"ok", "accounts": [{"name", "roles"}]}            (a clerk)
@@ -25,6 +26,8 @@ import asyncio
 import hmac
 import json
 import logging
+import math
+import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
@@ -39,6 +42,7 @@ from starlette.types import Scope, Send
 from hall_server.accounts import SESSION_COOKIE, SESSION_S, Account, Accounts
 from hall_server.audit import MAX_AUDIT, audit
 from hall_server.hall import Caller, Hall
+from hall_server.transport.fair import Rate, TokenBucket
 from hall_server.web.documents import auth_from_headers, refusal
 from protocol.commands import REGISTRY_STREAM
 from protocol.errors import ErrorCode, ProtocolError
@@ -132,8 +136,39 @@ async def json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def session_routes(hall: Hall, accounts: Accounts, identify: Identify) -> list[BaseRoute]:
+class SignInThrottle:
+    """Sign-in attempts, right or wrong: per account name ``NAME_RATE``, per source address ``SOURCE_RATE``.
+
+    Guessing passwords then takes months per account even before argon2's cost; a clerk who
+    mistypes a few times is not held up. Pure bookkeeping (times in monotonic seconds); the
+    tables are dropped whole past ``MAX_KEYS`` names, so a flood of made-up names cannot grow them.
+    """
+
+    NAME_RATE = Rate(1 / 30, 10)
+    SOURCE_RATE = Rate(1 / 2, 30)
+    MAX_KEYS = 10_000
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+        self.names: dict[str, TokenBucket] = {}
+        self.sources: dict[str, TokenBucket] = {}
+
+    def _take(self, table: dict[str, TokenBucket], key: str, rate: Rate, now: float) -> float:
+        if len(table) > self.MAX_KEYS:
+            table.clear()
+        bucket = table.setdefault(key, TokenBucket(rate.per_second * self.scale, rate.burst * self.scale,
+                                                   rate.burst * self.scale, now))
+        return bucket.take(now)
+
+    def wait(self, name: str, source: str, now: float) -> float:
+        """0.0 when this attempt may go ahead, else the seconds to wait."""
+        return max(self._take(self.sources, source, self.SOURCE_RATE, now),
+                   self._take(self.names, name[:32], self.NAME_RATE, now))
+
+
+def session_routes(hall: Hall, accounts: Accounts, identify: Identify, rate_scale: float = 1.0) -> list[BaseRoute]:
     """Sign-in, sign-out, accounts and the audit view (see the module's docstring)."""
+    throttle = SignInThrottle(rate_scale)
 
     def answer(err: ProtocolError) -> Response:
         return JSONResponse({"ok": False, "error": err.to_wire()}, status_code=STATUS.get(err.code, 400))
@@ -146,6 +181,12 @@ def session_routes(hall: Hall, accounts: Accounts, identify: Identify) -> list[B
         name, password = body.get("name"), body.get("password")
         if not isinstance(name, str) or not isinstance(password, str):
             return refusal(400, "malformed", "sign in with {name, password}")
+        wait = throttle.wait(name, request.client.host if request.client else "unknown", time.monotonic())
+        if wait:
+            response = refusal(429, "rate_limited", "too many sign-in attempts: wait and try again",
+                               retry_after_s=round(wait, 1))
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            return response
         session = await run_in_threadpool(accounts.sign_in, name, password)
         if session is None:
             log.warning("a sign-in as %r failed", name[:32])
