@@ -21,6 +21,7 @@ import httpx
 import pytest
 import socketio
 from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from hall_server.accounts import SESSION_COOKIE, Accounts, may_command
 from hall_server.store import EventLog
@@ -268,3 +269,18 @@ def test_passwords_are_argon2id_hashes_and_sessions_expire(tmp_path: Path) -> No
     assert accounts.session(session.token) is None
     assert may_command(["editor"], "transcript.revise") and not may_command(["editor"], "sitting.create")
     assert may_command(["operator"], "device.enrol") and may_command(["clerk"], "sitting.create")
+
+
+def test_the_session_cookie_is_secure_over_https(tmp_path: Path) -> None:
+    app = create_app(ServerConfig(db_url=f"sqlite:///{tmp_path / 'hall.db'}", admin_token="t" * 24,
+                                  server_key=tmp_path / "server.key", data_dir=tmp_path,
+                                  archive_dir=tmp_path / "archive"))
+    web = app.other_asgi_app
+    with TestClient(web, base_url="https://hall.example") as client:
+        Accounts(web.state.hall.store.log.engine).add("sokha", "a long enough password", ["clerk"], by="admin")
+        assert client.get("/api/server").status_code == 200  # any answer sets the csrftoken cookie
+        r = client.post("/api/session", json={"name": "sokha", "password": "a long enough password"},
+                        headers={"X-CSRFToken": client.cookies["csrftoken"]})
+        assert r.status_code == 200
+        session = next(c for c in r.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
+        assert {"httponly", "secure", "samesite=strict"} <= {p.strip().lower() for p in session.split(";")}
