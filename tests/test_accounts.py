@@ -1,7 +1,7 @@
 """Named accounts over a real server: sign-in, CSRF on every state-changing route, authors in the record.
 
 Two clerks' accounts correct the same sitting's transcript over their own sessions; the
-review, the JSON export and the audit view name each. Every POST/PUT/PATCH/DELETE route of
+review, the JSON and Akoma Ntoso exports and the audit view name each. Every POST/PUT/PATCH/DELETE route of
 the app (read from its Starlette router) refuses a request that carries a cookie but not
 the CSRF token.
 """
@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import socketio
+from lxml import etree
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -27,6 +28,7 @@ from hall_server.accounts import SESSION_COOKIE, Accounts, may_command
 from hall_server.store import EventLog
 from hall_server.transport.app import ServerConfig, create_app
 from hall_server.transport.sessions import SignInThrottle
+from hansard.akn import HEMICYCLE_NS
 from hemicycle.simulate import simulate
 from protocol.version import PROTOCOL_VERSION
 from tests.hall import ServerProcess
@@ -115,6 +117,9 @@ def test_two_clerks_corrections_are_named_in_review_export_and_audit(hall: Any) 
     speeches = {e["id"]: e for item in export.json()["hansard"]["agenda"] for e in entries(item)
                 if e["type"] == "speech"}
     assert (speeches[turn1]["revised_by"], speeches[turn2]["revised_by"]) == (["alice"], ["bruno"])
+    akn = etree.fromstring(bruno.get(f"/api/export/{sitting}.akn").content)
+    revisions = {sp.get("id"): [b.text for b in sp] for sp in akn.iter(f"{{{HEMICYCLE_NS}}}speech")}
+    assert (revisions[turn1][-1], revisions[turn2][-1]) == ("alice", "bruno")
     exported = tmp_export(srv, export.content)
     verified = subprocess.run([sys.executable, "-m", "hemicycle.cli", "verify", str(exported)],
                               capture_output=True, text=True, timeout=120)
