@@ -177,6 +177,15 @@ class NoticePosted(Model):
     text: LongText
 
 
+class PageShown(Model):
+    """The hall display shows ``page`` of ``document_id`` (attached to ``item_id``); None: no document."""
+
+    type: Literal["document.page_shown"] = "document.page_shown"
+    document_id: Id | None
+    item_id: Id | None
+    page: int
+
+
 # -- attendance -------------------------------------------------------------
 
 
@@ -363,6 +372,12 @@ class VoteSealed(Model):
 class VotePublished(Model):
     type: Literal["vote.published"] = "vote.published"
     vote_id: Id
+    show_until_ms: int | None = None  # the hall display shows the result until then (None: until cleared)
+
+
+class ResultCleared(Model):
+    type: Literal["vote.result_cleared"] = "vote.result_cleared"
+    vote_id: Id
 
 
 # -- transcript -------------------------------------------------------------
@@ -425,6 +440,7 @@ Event = Annotated[
     | SittingClosed
     | ItemTakenUp
     | NoticePosted
+    | PageShown
     | PresidingChanged
     | CheckedIn
     | CheckedOut
@@ -447,6 +463,7 @@ Event = Annotated[
     | VoteClosed
     | VoteSealed
     | VotePublished
+    | ResultCleared
     | SegmentAdded
     | SegmentRevised
     | TurnFlagged

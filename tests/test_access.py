@@ -77,7 +77,7 @@ MATRIX: dict[str, set[str]] = {
     "floor.set_quota": CHAIR,
     "floor.expire": set(),  # the server's clock only
     # votes
-    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR,
+    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR, "vote.clear_result": CHAIR,
     "vote.cast": MEMBER,
     # the record
     "transcript.add_segment": {"recorder"},
@@ -91,6 +91,8 @@ MATRIX: dict[str, set[str]] = {
     "floor.extend": CHAIR, "floor.pause": CHAIR, "floor.resume": CHAIR, "floor.close_list": CHAIR,
     "floor.reopen_list": CHAIR, "floor.set_item_limits": CHAIR,
     "floor.warn": set(),  # the server's clock only
+    # documents on the hall display: the chair or a clerk turns its pages
+    "document.show_page": {"chair", "clerk"},
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 

@@ -1,7 +1,8 @@
-"""The tables: the event log, command results, snapshots, credentials."""
+"""The tables: the event log, command results, snapshots, credentials, private notes."""
 
 from __future__ import annotations
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -47,6 +48,18 @@ class CredentialRow(SQLModel, table=True):
     card_hash: str | None = None
 
 
+class NoteRow(SQLModel, table=True):
+    """A member's private note on an agenda item, sealed (AES-256-GCM): outside the published log."""
+
+    __tablename__ = "private_notes"
+    member_id: str = Field(primary_key=True, max_length=64)
+    stream: str = Field(primary_key=True, max_length=64)
+    item_id: str = Field(primary_key=True, max_length=64)
+    nonce: bytes
+    sealed: bytes
+    updated_ms: int = Field(sa_type=BigInteger)  # ms since the epoch: past 32 bits
+
+
 class AccountRow(SQLModel, table=True):
     """A named account of a clerk, an editor of the record or an operator (``hall_server.accounts``).
 
@@ -58,7 +71,7 @@ class AccountRow(SQLModel, table=True):
     roles: str = Field(max_length=64)  # space-separated, e.g. "clerk editor"
     password_hash: str
     created_by: str = Field(max_length=64)
-    created_ms: int
+    created_ms: int = Field(sa_type=BigInteger)  # ms since the epoch: past 32 bits
 
 
 class SessionRow(SQLModel, table=True):
@@ -67,4 +80,4 @@ class SessionRow(SQLModel, table=True):
     __tablename__ = "sessions"
     token_sha256: str = Field(primary_key=True, max_length=64)
     account: str = Field(max_length=32, index=True)
-    expires_ms: int
+    expires_ms: int = Field(sa_type=BigInteger)

@@ -32,11 +32,13 @@ from hall_server.hall import Hall
 from hall_server.media import CutAudio
 from hall_server.refusals import protocol_document
 from hall_server.store import EventLog
+from hall_server.store.notes import PrivateNotes, notes_key
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.openapi import openapi_document
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.review import review_routes
 from hall_server.transport.sessions import Identify, csrf_middleware, session_routes
 from hall_server.transport.wire import HallPacket
@@ -119,7 +121,9 @@ def create_app(config: ServerConfig) -> Any:
     """Build the hall server; its lifespan loads the log and starts the clock."""
     sio = make_sio(config.redis_url)
     key = load_or_create_key(config.server_key)
-    hall = Hall(EventLog(config.db_url), key)
+    event_log = EventLog(config.db_url)
+    hall = Hall(event_log, key)
+    notes = PrivateNotes(event_log.engine, notes_key(key.private_bytes_raw()))
     broadcaster = Broadcaster(sio, hall)
     hall.subscribe(broadcaster.publish)
     secret = hashlib.sha256(b"hemicycle/challenge-secret\x00" + key.private_bytes_raw()).digest()
@@ -130,9 +134,10 @@ def create_app(config: ServerConfig) -> Any:
     doorman = Doorman()
     guard_door(sio, doorman)
     accounts = Accounts(hall.store.log.engine)
+    links = LinkTable(sio)
     namespaces = {
         role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman,
-                            passes, accounts)
+                             passes, links, notes, accounts)
         for role in ROLES
     }
     identify = Identify(namespaces[Role.CLERK].authenticate, accounts)

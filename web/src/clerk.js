@@ -11,11 +11,13 @@ import { Hall, HallError, newId } from "./lib/hall.js";
 import { clock, date, getLang, num, t } from "./lib/i18n.js";
 import { csrfHeaders, csrfToken, currentAccount, signInAccount, signOutAccount } from "./lib/session.js";
 import { itemById, itemTitle, memberName, motion, openVote, paintCountdowns } from "./lib/view.js";
+import { Reader, presentDocument } from "./lib/viewer.js";
 import { createReview } from "./review.js";
 
 const TOKEN = "hemicycle.clerk.token";
 const STREAM = "hemicycle.stream.clerk";
 const ui = frame("clerk", () => draw(true));
+const reader = new Reader(); // a document read here; "On display" turns the hall display with it
 let hall;
 let dev = null; // a clerk device, when signed in by key
 let account = null; // {name, roles}, when signed in to an account
@@ -110,7 +112,7 @@ function startWith(h_) {
   if (hall.state !== "online") hall.connect();
   const saved = localStorage.getItem(STREAM);
   if (saved) hall.follow(saved);
-  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel);
+  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel, reader.layer);
   draw();
 }
 
@@ -189,6 +191,7 @@ function tabs() {
 function draw(force = false) {
   if (!hall) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
+  if (force) reader.relabel();
   ui.paintSitting(hall.view);
   const mine = tabs();
   if (!mine.includes(tab)) tab = mine[0];
@@ -313,8 +316,9 @@ function drawAgenda() {
       h("h2#ca-h", t("agenda")),
       h("ol.agenda-list", { "data-testid": "clerk-agenda" }, view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}`,
         h("div.agenda-row.stacked", h("span.item-title", `${it.item_id} · ${itemTitle(it)}`),
-          it.documents.length ? h("div.doc-links", it.documents.map((d) => h("a.badge",
-            { href: `/documents/${d.sha256}`, target: "_blank", rel: "noopener" }, docIcon(), ` ${d.title}`))) : null)))),
+          it.documents.length ? h("div.doc-links", it.documents.map((d) => h("button.badge.doc-read",
+            { type: "button", "data-testid": "clerk-doc", onclick: () => presentDocument(reader, hall, d, false) },
+            docIcon(), ` ${d.title}`))) : null)))),
       form,
     ];
   });
