@@ -259,8 +259,10 @@ def test_every_state_changing_route_refuses_a_request_without_the_csrf_token(hal
     assert r.status_code == 201, r.text
 
 
-def test_passwords_are_argon2id_hashes_and_sessions_expire(tmp_path: Path) -> None:
-    accounts = Accounts(EventLog(f"sqlite:///{tmp_path / 'a.db'}").engine)
+def test_passwords_are_argon2id_hashes_and_sessions_expire(db_url: str) -> None:
+    """On SQLite and PostgreSQL (times in ms since the epoch need 64 bits there)."""
+    log = EventLog(db_url)
+    accounts = Accounts(log.engine)
     accounts.add("sokha", "a long enough password", ["clerk", "editor"], by="admin")
     with accounts.engine.connect() as db:
         stored = db.exec_driver_sql("select password_hash from accounts").scalar_one()
@@ -274,6 +276,7 @@ def test_passwords_are_argon2id_hashes_and_sessions_expire(tmp_path: Path) -> No
     assert accounts.session(session.token) is None
     assert may_command(["editor"], "transcript.revise") and not may_command(["editor"], "sitting.create")
     assert may_command(["operator"], "device.enrol") and may_command(["clerk"], "sitting.create")
+    log.close()
 
 
 def test_the_session_cookie_is_secure_over_https(tmp_path: Path) -> None:
