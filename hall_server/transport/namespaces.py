@@ -2,7 +2,8 @@
 
 Wire (see ``hemicycle protocol schema``):
     connect(auth={"v": 1, "device_id", "nonce", "signature"})   nonce from GET /api/challenge
-            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>})
+            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>}; a page signed in
+            to an account, auth={"v": 1, "csrf": <its csrftoken cookie>} with its session cookie)
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
@@ -34,6 +35,7 @@ import socketio
 from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
+from hall_server.accounts import Accounts
 from hall_server.hall import Caller, Hall
 from hall_server.store.notes import PrivateNotes
 from hall_server.transport.challenge import Challenges
@@ -41,6 +43,7 @@ from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.notes import read_notes, write_note
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.remote_links import LinkTable
+from hall_server.transport.sessions import session_caller, socket_token
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
@@ -86,10 +89,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         passes: DocumentPasses,
         links: LinkTable,
         notes: PrivateNotes,
+        accounts: Accounts | None = None,
     ) -> None:
         super().__init__(f"/{role.value}")
         self.links = links
         self.notes = notes
+        self.accounts = accounts  # signed-in accounts (clerk namespace): ``transport.sessions``
         self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
@@ -101,6 +106,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         self.challenges = challenges
         self.known = COMMAND_TYPES
         self.callers: dict[str, Caller] = {}  # sid -> who is connected
+        self.sessions: dict[str, str] = {}  # sid -> the session token of a signed-in account
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
@@ -111,6 +117,11 @@ class RoleNamespace(socketio.AsyncNamespace):
         if caller is None and auth.get("device_id"):
             await self.hall.refresh(REGISTRY_STREAM)  # enrolled through another worker?
             caller = self.authenticate(auth)
+        token = socket_token(environ, auth) if caller is None and self.role is Role.CLERK else None
+        if token is not None and self.accounts is not None:
+            caller = await session_caller(self.accounts, token)
+            if caller is not None:
+                self.sessions[sid] = token
         if caller is None:
             raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
                                         "unknown device, revoked key, stale challenge or bad signature"))
@@ -149,6 +160,7 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.limiter.forget(sid)
+        self.sessions.pop(sid, None)
         caller = self.callers.pop(sid, None)
         if caller is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
@@ -233,6 +245,12 @@ class RoleNamespace(socketio.AsyncNamespace):
                                     "msg": "required"}])
         if not isinstance(kind, str) or kind not in self.known:
             return error(ErrorCode.UNKNOWN_COMMAND, "unknown command type", type=str(kind)[:64])
+        token = self.sessions.get(sid)
+        if token is not None and self.accounts is not None and await session_caller(self.accounts, token) is None:
+            return error(ErrorCode.UNAUTHENTICATED, "the session has ended: sign in again")
+        if not caller.may_command(kind):
+            return error(ErrorCode.FORBIDDEN, "this account's roles do not allow this command", type=kind,
+                         roles=sorted(caller.roles or ()))
         try:
             env = CommandEnvelope.model_validate(data)
         except ValidationError as exc:
@@ -312,8 +330,9 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
-        if self.role is not Role.CLERK or sid not in self.callers:
-            return error(ErrorCode.FORBIDDEN, "only clerks see pairing requests")
+        caller = self.callers.get(sid)
+        if caller is None or not caller.may("pairings"):
+            return error(ErrorCode.FORBIDDEN, "only clerks and operators see pairing requests")
         return {"ok": True, "pairings": self.pairings.pending(self.hall.registry)}
 
     async def on_documents(self, sid: str, data: Any = None) -> dict[str, Any]:
