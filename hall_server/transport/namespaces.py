@@ -107,6 +107,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         self.known = COMMAND_TYPES
         self.callers: dict[str, Caller] = {}  # sid -> who is connected
         self.sessions: dict[str, str] = {}  # sid -> the session token of a signed-in account
+        self.tasks: set[asyncio.Task[None]] = set()  # messages sent after the connect handler returns
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
@@ -131,7 +132,11 @@ class RoleNamespace(socketio.AsyncNamespace):
         if self.role is Role.REMOTE:
             await self.links.connected(caller)
         elif self.role is Role.CHAIR:
-            await self.emit("remote_links", self.links.table(), to=sid)
+            # After the connect handler: Socket.IO sends the CONNECT packet when it returns, and an
+            # event before it is one the client may not take (python-socketio's ``always_connect``).
+            task = asyncio.create_task(self.emit("remote_links", self.links.table(), to=sid))
+            self.tasks.add(task)  # held until done, so it is not collected mid-run
+            task.add_done_callback(self.tasks.discard)
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
         """Admin token (clerk bootstrap), or a signature over a fresh challenge."""
