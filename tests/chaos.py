@@ -36,6 +36,7 @@ from seat_client.identity import DeviceKey
 
 LONG = int(os.environ.get("HEMICYCLE_CHAOS_TRIALS", "0"))  # 0: the short form of `make test`
 GIVE_UP_S = 60.0  # a client rides out an outage this long, re-sending with the same command id
+SEATS = 20 if LONG else 6  # members voting in each campaign's sitting
 
 
 def trials(short: int, long: int | None = None) -> int:
@@ -84,7 +85,7 @@ class Sitting:
         self.rounds = 0
 
     @classmethod
-    async def open(cls, urls: list[str], admin_token: str, seats: int = 20) -> Sitting:
+    async def open(cls, urls: list[str], admin_token: str, seats: int = SEATS) -> Sitting:
         """Seed, open the sitting, check every member in; clients spread over the workers' ``urls``."""
         clerk = HallClient(urls[0], Role.CLERK, admin_token, give_up_after=GIVE_UP_S)
         await clerk.connect()

@@ -21,7 +21,7 @@ import pytest
 from tqdm import tqdm
 
 from protocol.commands import CommandEnvelope, PostNotice
-from tests.chaos import Figures, Sitting, assert_kept, refusals, settle, trials
+from tests.chaos import LONG, Figures, Sitting, assert_kept, refusals, settle, trials
 from tests.hall import ServerProcess
 from tests.services import PostgresProcess, RedisProcess, fresh_database
 
@@ -46,6 +46,7 @@ async def stream_through(sitting: Sitting, faults: int, desc: str, inject: objec
     return time.monotonic() - started
 
 
+@pytest.mark.parametrize("db_url", ["sqlite", "postgres"] if LONG else ["sqlite"], indirect=True)
 async def test_kill9_of_the_server_while_votes_stream(db_url: str, tmp_path: Path) -> None:
     """SIGKILL at random moments; each restart serves the same sitting and the clients re-send."""
     server = ServerProcess(db_url, tmp_path / "srv")
@@ -78,7 +79,7 @@ async def test_postgresql_restarted_while_votes_stream(tmp_path: Path) -> None:
     """Our own PostgreSQL stopped (fast, or immediate: crash recovery) and started again mid-sitting."""
     pg = PostgresProcess()
     pg.start()
-    figures = Figures("PostgreSQL restart", trials(2, LONG_FAULTS))
+    figures = Figures("PostgreSQL restart", trials(1, LONG_FAULTS))
     downtime: list[float] = []
     try:
         with fresh_database(pg.url) as db:
@@ -134,6 +135,15 @@ async def test_redis_killed_while_votes_stream(pg_server: str, tmp_path: Path) -
 
             try:
                 seconds = await stream_through(sitting, figures.trials, "Redis kill -9", kill)
+                # Then a quiet hall: Redis down, one notice on worker A, nothing after it.
+                redis.kill9()
+                ack = await sitting.chair.command(sitting.id, PostNotice(text="ការជូនដំណឹង"), command_id="quiet-notice")
+                sitting.acked["quiet-notice"] = int(ack["seq"])
+                state = await sitting.chair.wait_for(sitting.id, lambda s: s.seq >= sitting.acked["quiet-notice"])
+                t0 = time.monotonic()
+                figures.extra["converged_with_redis_down"] = await sitting.converged(state.seq, state.head, 10)
+                figures.extra["quiet_converge_s"] = round(time.monotonic() - t0, 2)
+                await asyncio.get_running_loop().run_in_executor(None, redis.start)
                 await settle(sitting, figures, db)
                 figures.extra["workers_alive"] = sum(w.proc is not None and w.proc.poll() is None for w in workers)
             finally:
@@ -146,6 +156,7 @@ async def test_redis_killed_while_votes_stream(pg_server: str, tmp_path: Path) -
     figures.report()
     assert_kept(figures)
     assert figures.extra["workers_alive"] == 2
+    assert figures.extra["converged_with_redis_down"] == figures.clients
 
 
 @contextlib.contextmanager
