@@ -37,6 +37,7 @@ from seat_client.identity import DeviceKey
 LONG = int(os.environ.get("HEMICYCLE_CHAOS_TRIALS", "0"))  # 0: the short form of `make test`
 GIVE_UP_S = 60.0  # a client rides out an outage this long, re-sending with the same command id
 SEATS = 20 if LONG else 6  # members voting in each campaign's sitting
+START_S = 120.0  # how long a (re)start may take: a loaded 2-core machine took 30 s and more
 
 
 def trials(short: int, long: int | None = None) -> int:

@@ -21,7 +21,7 @@ import pytest
 from tqdm import tqdm
 
 from protocol.commands import CommandEnvelope, PostNotice
-from tests.chaos import LONG, Figures, Sitting, assert_kept, refusals, settle, trials
+from tests.chaos import LONG, START_S, Figures, Sitting, assert_kept, refusals, settle, trials
 from tests.hall import ServerProcess
 from tests.services import PostgresProcess, RedisProcess, fresh_database
 
@@ -50,7 +50,7 @@ async def stream_through(sitting: Sitting, faults: int, desc: str, inject: objec
 async def test_kill9_of_the_server_while_votes_stream(db_url: str, tmp_path: Path) -> None:
     """SIGKILL at random moments; each restart serves the same sitting and the clients re-send."""
     server = ServerProcess(db_url, tmp_path / "srv")
-    server.start()
+    server.start(START_S)
     figures = Figures("server kill -9", trials(2))
     sitting = await Sitting.open([server.url], server.admin_token)
     restarts: list[float] = []
@@ -59,7 +59,7 @@ async def test_kill9_of_the_server_while_votes_stream(db_url: str, tmp_path: Pat
         await asyncio.sleep(random.uniform(0, 0.2))
         server.kill9()
         t0 = time.monotonic()
-        await asyncio.get_running_loop().run_in_executor(None, server.start)
+        await asyncio.get_running_loop().run_in_executor(None, server.start, START_S)
         restarts.append(time.monotonic() - t0)
 
     try:
@@ -84,7 +84,7 @@ async def test_postgresql_restarted_while_votes_stream(tmp_path: Path) -> None:
     try:
         with fresh_database(pg.url) as db:
             server = ServerProcess(db, tmp_path / "srv")
-            server.start()
+            server.start(START_S)
             sitting = await Sitting.open([server.url], server.admin_token)
 
             async def restart(trial: int) -> None:
@@ -125,7 +125,7 @@ async def test_redis_killed_while_votes_stream(pg_server: str, tmp_path: Path) -
             workers = [ServerProcess(db, tmp_path / name, extra=("--redis", redis.url, "--server-key", str(key)))
                        for name in ("a", "b")]
             for w in workers:
-                w.start()
+                w.start(START_S)
             sitting = await Sitting.open([w.url for w in workers], workers[0].admin_token)
 
             async def kill(_trial: int) -> None:
@@ -193,7 +193,7 @@ async def test_disk_full_under_the_sqlite_log(tmp_path: Path) -> None:
     with small_disk(16) as disk:
         db = f"sqlite:///{disk / 'hall.db'}"
         server = ServerProcess(db, tmp_path / "srv")
-        server.start()
+        server.start(START_S)
         sitting = await Sitting.open([server.url], server.admin_token)
 
         async def full(_trial: int) -> None:
