@@ -46,6 +46,21 @@ async def stream_through(sitting: Sitting, faults: int, desc: str, inject: objec
     return time.monotonic() - started
 
 
+async def one_server_campaign(
+    sitting: Sitting, server: ServerProcess, figures: Figures, db: str, desc: str, inject: object
+) -> float:
+    """``stream_through``, then the server's own refusal counts, the audit, and whether it stayed up."""
+    try:
+        seconds = await stream_through(sitting, figures.trials, desc, inject)
+        figures.extra["refused_by_server"] = refusals(server.url, server.admin_token)
+        await settle(sitting, figures, db)
+        figures.extra["server_alive"] = server.proc is not None and server.proc.poll() is None
+    finally:
+        await sitting.close()
+        server.stop()
+    return seconds
+
+
 @pytest.mark.parametrize("db_url", ["sqlite", "postgres"] if LONG else ["sqlite"], indirect=True)
 async def test_kill9_of_the_server_while_votes_stream(db_url: str, tmp_path: Path) -> None:
     """SIGKILL at random moments; each restart serves the same sitting and the clients re-send."""
@@ -96,14 +111,7 @@ async def test_postgresql_restarted_while_votes_stream(tmp_path: Path) -> None:
                 await loop.run_in_executor(None, pg.start)
                 downtime.append(time.monotonic() - t0)
 
-            try:
-                seconds = await stream_through(sitting, figures.trials, "PostgreSQL restart", restart)
-                figures.extra["refused_by_server"] = refusals(server.url, server.admin_token)
-                await settle(sitting, figures, db)
-                figures.extra["server_alive"] = server.proc is not None and server.proc.poll() is None
-            finally:
-                await sitting.close()
-                server.stop()
+            seconds = await one_server_campaign(sitting, server, figures, db, "PostgreSQL restart", restart)
     finally:
         pg.remove()
     figures.extra.update({"seconds": round(seconds, 1), "votes": sitting.rounds,
@@ -214,14 +222,7 @@ async def test_disk_full_under_the_sqlite_log(tmp_path: Path) -> None:
             await sitting.acks_reach(before + 1)
             recovered.append(time.monotonic() - t0)
 
-        try:
-            seconds = await stream_through(sitting, figures.trials, "disk full", full)
-            figures.extra["refused_by_server"] = refusals(server.url, server.admin_token)
-            await settle(sitting, figures, db)
-            figures.extra["server_alive"] = server.proc is not None and server.proc.poll() is None
-        finally:
-            await sitting.close()
-            server.stop()
+        seconds = await one_server_campaign(sitting, server, figures, db, "disk full", full)
     log = (tmp_path / "srv" / "server.log").read_text()
     figures.extra.update({"seconds": round(seconds, 1), "votes": sitting.rounds,
                           "probe_answers": sorted({f"{e['code']}/{e['details'].get('reason')}" for e in typed}),
