@@ -80,8 +80,11 @@ class HallClient:
         self._locks: dict[str, asyncio.Lock] = {}
         self._connected = asyncio.Event()
         self._lost = asyncio.Event()  # set from a disconnect until the next connect
+        # One HTTP session for the client's life (challenges and the websocket), closed by ``close``:
+        # left to Engine.IO, a session per attempt leaked when a reconnect failed mid-way (kill -9 campaign).
+        self._http: aiohttp.ClientSession | None = None
         self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2,
-                                        reconnection_delay_max=2.0)
+                                        reconnection_delay_max=2.0, http_session=self._session)
         self.sio.on("connect", self._on_connect, namespace=self.namespace)
         self.sio.on("disconnect", self._on_disconnect, namespace=self.namespace)
         self.sio.on("records", self._on_records, namespace=self.namespace)
@@ -103,14 +106,21 @@ class HallClient:
         """Fresh proof for each (re)connect: sign a new challenge from the server."""
         if isinstance(self.identity, str):
             return {"v": PROTOCOL_VERSION, "token": self.identity}
-        async with aiohttp.ClientSession() as http, http.get(f"{self.url}/api/challenge") as r:
+        async with self._session().get(f"{self.url}/api/challenge") as r:
             nonce = (await r.json())["nonce"]
         return self.identity.connect_auth(nonce)
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession()
+        return self._http
 
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await self.sio.disconnect()
+        if self._http is not None:
+            await self._http.close()
 
     @property
     def connected(self) -> bool:
