@@ -259,6 +259,11 @@ class Hall:
                     await self._commit(stream, batch)
                 except asyncio.CancelledError:
                     raise
+                except ProtocolError as err:  # the store is unavailable: a re-send (same id) learns the outcome
+                    log.warning("writer for %s: %s", stream, err)
+                    for p in batch:
+                        if not p.answer.done():
+                            p.answer.set_exception(err)
                 except Exception as exc:
                     log.exception("writer for %s failed", stream)
                     for p in batch:
@@ -317,7 +322,10 @@ class Hall:
                 self.states[stream] = state
                 self.metrics.events.inc(len(records))
                 if state.seq // SNAPSHOT_EVERY > before.seq // SNAPSHOT_EVERY:
-                    await self.store.run(self.store.log.save_snapshot, stream, state.seq, dump_state(state))
+                    try:
+                        await self.store.run(self.store.log.save_snapshot, stream, state.seq, dump_state(state))
+                    except ProtocolError as err:  # committed all the same: a snapshot only speeds up a restart
+                        log.warning("snapshot of %s at %d not saved: %s", stream, state.seq, err)
                 for publish in self._publishers:
                     await publish(stream, records)
             for p, outcome in zip(batch, outcomes, strict=True):

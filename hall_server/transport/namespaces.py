@@ -47,7 +47,7 @@ from hall_server.transport.sessions import session_caller, socket_token
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
-from procedure import SittingState, State, dump_state, empty_state
+from procedure import SittingState, dump_state, empty_state
 from procedure.views import own_ballots, plan_view, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
@@ -378,6 +378,9 @@ def summary(s: SittingState) -> dict[str, Any]:
     }
 
 
+HEAL_EVERY_S = 2.0
+
+
 class Broadcaster:
     """Sends committed records, and the public view after them, to each role's rooms.
 
@@ -385,6 +388,12 @@ class Broadcaster:
     never waits on fan-out and order per stream is kept. Whatever queued up
     meanwhile goes out together: a burst of 1,500 ballots is a few "records"
     packets and a few views per seat, not 1,500 of each.
+
+    A fan-out can be lost (Redis down between workers: another worker's records
+    never reach this one's clients; a commit whose confirmation the database
+    connection lost). Every ``HEAL_EVERY_S`` a second task re-tells this worker's own
+    clients the latest record of each stream that moved, read from the log: a
+    client that missed records sees the gap and resyncs, one that did not ignores it.
     """
 
     def __init__(self, sio: socketio.AsyncServer, hall: Hall) -> None:
@@ -393,33 +402,37 @@ class Broadcaster:
         self.queue: asyncio.Queue[tuple[str, list[Record]]] = asyncio.Queue()
         # Scaled out, other workers' clients are not visible here: then always emit.
         self.local_only = not isinstance(sio.manager, AsyncPubSubManager)
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def publish(self, stream: str, records: list[Record]) -> None:
         self.queue.put_nowait((stream, records))
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="broadcaster")
+        self._tasks = [asyncio.create_task(self._run(), name="broadcaster"),
+                       asyncio.create_task(self._heal(), name="broadcaster-heal")]
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             try:
-                await self._task
+                await task
             except asyncio.CancelledError:
                 pass
 
-    async def _emit(self, event: str, data: Any | Callable[[Role], Any], room: str) -> None:
+    async def _emit(self, event: str, data: Any | Callable[[Role], Any], room: str, local: bool = False) -> None:
         """Emit to a room in every role's namespace that has someone in it.
 
-        ``data`` is the same for every role, or a function giving each role its projection.
+        ``data`` is the same for every role, or a function giving each role its projection;
+        ``local``: to this worker's clients only, not through Redis to the others'.
         """
         for role in ROLES:
             namespace = f"/{role.value}"
-            if self.local_only and not any(True for _ in self.sio.manager.get_participants(namespace, room)):
+            if (self.local_only or local) and \
+                    not any(True for _ in self.sio.manager.get_participants(namespace, room)):
                 continue  # nobody listens here: skip building the packet
             try:
-                await self.sio.emit(event, data(role) if callable(data) else data, room=room, namespace=namespace)
+                await self.sio.emit(event, data(role) if callable(data) else data, room=room, namespace=namespace,
+                                    ignore_queue=local)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -437,6 +450,18 @@ class Broadcaster:
                 if sitting.room == plan.room_id:
                     await self._emit("plan", plan.model_dump(mode="json"), f"view:{sitting.stream}")
 
+    async def _send(self, stream: str, records: list[Record], local: bool = False) -> None:
+        """Records to the stream's room, projected for each role, then the sitting's view to its pages."""
+        state = self.hall.states.get(stream) or empty_state(stream)
+
+        def projected(role: Role) -> Any:
+            return [project_record(r, role, state) for r in records]
+
+        await self._emit("records", projected, stream, local)
+        if isinstance(state, SittingState) and state.created:
+            view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
+            await self._emit("view", view, f"view:{stream}", local)
+
     async def _run(self) -> None:
         while True:
             batch = [await self.queue.get()]
@@ -447,17 +472,29 @@ class Broadcaster:
                 by_stream.setdefault(stream, []).extend(records)
             for stream, records in by_stream.items():
                 try:
-                    state = self.hall.states.get(stream) or empty_state(stream)
-
-                    def projected(role: Role, state: State = state, records: list[Record] = records) -> Any:
-                        return [project_record(r, role, state) for r in records]
-
-                    await self._emit("records", projected, stream)
-                    if isinstance(state, SittingState) and state.created:
-                        view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
-                        await self._emit("view", view, f"view:{stream}")
+                    await self._send(stream, records)
                     await self._replan(records)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # one bad stream must not stop fan-out for the others
                     log.exception("fan-out for %s failed; clients will resync", stream)
+
+    async def _heal(self) -> None:
+        """Every ``HEAL_EVERY_S``: each stream's head in the log; where it moved, its last record again,
+        to this worker's clients (the state caught up from the log first)."""
+        told: dict[str, int] | None = None
+        while True:
+            await asyncio.sleep(HEAL_EVERY_S)
+            try:
+                heads = await self.hall.store.run(self.hall.store.log.heads)
+                moved = [(s, seq) for s, seq in heads.items() if told is not None and seq > told.get(s, 0)]
+                for stream, seq in moved:
+                    await self.hall.refresh(stream)
+                    await self._send(stream, await self.hall.records_after(stream, seq - 1, 1), local=True)
+                told = heads
+            except asyncio.CancelledError:
+                raise
+            except ProtocolError as err:  # the store is unavailable: the next round tries again
+                log.warning("re-telling the heads: %s", err)
+            except Exception:
+                log.exception("re-telling the heads failed")

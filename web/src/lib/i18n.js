@@ -527,6 +527,7 @@ export const STRINGS = {
   "err.replayed": ["សន្លឹកឆ្នោតនេះបានទទួលរួចហើយ", "This ballot was already received"],
   "err.conflict": ["ម៉ាស៊ីនមេរវល់ សូមព្យាយាមម្តងទៀត", "The server is busy; try again"],
   "err.internal": ["កំហុសម៉ាស៊ីនមេ", "Server error"],
+  "err.unavailable": ["ម៉ាស៊ីនមេមិនអាចរក្សាទុកបានមួយរយៈ សូមព្យាយាមម្តងទៀត", "The server cannot store anything just now; try again"],
   "err.offline": ["មិនអាចភ្ជាប់ទៅម៉ាស៊ីនមេបាន", "Cannot reach the hall server"],
   "err.unknown_document": ["រកមិនឃើញឯកសារ", "No such document"],
   "err.already_approved": ["អត្ថបទនេះបានអនុម័តរួចហើយ", "This text is already approved"],
