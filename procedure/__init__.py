@@ -21,8 +21,11 @@ from protocol.commands import (
     Command,
     DefineRules,
     EnrolDevice,
+    ReassignDevice,
     RegisterMember,
+    RenameDevice,
     RevokeDevice,
+    RouteDevices,
     UpdateMember,
 )
 from protocol.errors import ErrorCode, ProtocolError
@@ -52,12 +55,16 @@ def empty_state(stream: str) -> State:
     return RegistryState() if stream == REGISTRY_STREAM else SittingState(stream=stream)
 
 
+_REGISTRY_COMMANDS = (RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules
+                      | ReassignDevice | RenameDevice | RouteDevices)
+
+
 def decide(state: State, cmd: Command, ctx: Context, registry: RegistryState) -> list[Event]:
     if isinstance(state, RegistryState):
-        if not isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
+        if not isinstance(cmd, _REGISTRY_COMMANDS):
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} is not for the registry")
         return decide_registry(state, cmd, ctx)
-    if isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
+    if isinstance(cmd, _REGISTRY_COMMANDS):
         raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} goes to the registry stream")
     return decide_sitting(state, cmd, ctx, registry)  # type: ignore[arg-type]
 

@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_REQUEST = "unknown_request"
     UNKNOWN_DEVICE = "unknown_device"
     UNKNOWN_VOTE = "unknown_vote"
+    UNKNOWN_DOCUMENT = "unknown_document"
     ALREADY_EXISTS = "already_exists"
     # The state it meets
     INVALID_STATE = "invalid_state"

@@ -382,4 +382,16 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "floor.set_item_limits", "item_id": "iz1", "limits": {"speaking_time_s": 120}},
         {"type": "transcript.flag_turn", "turn_id": "t1", "language": "km"},
         {"type": "transcript.type", "segment_id": "s1", "text": "typed"},
+        # issue 12: edits
+        {"type": "device.reassign", "device_id": "dz1", "seat": "S98"},
+        {"type": "device.rename", "device_id": "dz1", "label": "L"},
+        {"type": "device.route", "device_ids": [], "stream": sitting},
+        {"type": "sitting.edit", "place": "P2"},
+        {"type": "sitting.cancel"},
+        {"type": "agenda.edit_item", "item_id": "iz1", "title_en": "T2"},
+        {"type": "agenda.remove_item", "item_id": "iz1"},
+        {"type": "agenda.move_item", "item_id": "iz1"},
+        {"type": "agenda.replace_document", "document_id": "d1", "title": "D2", "sha256": "1" * 64, "size": 2},
+        {"type": "agenda.remove_document", "document_id": "d1"},
+        {"type": "agenda.order_documents", "item_id": "iz1", "document_ids": ["d1"]},
     ]
