@@ -10,6 +10,7 @@ meet the state (``invalid_state``, ``already_present`` ...). Actors:
     remote        a member's remote device, for its member
     remote/other  the same device, naming another member
     chair, clerk, display, recorder
+    chair/other   a chair console routed to another sitting (device.route): it acts on that one only
 Devices without a valid key (revoked, unknown, no auth) never get as far as a
 command: ``test_no_key_no_entry``.
 """
@@ -40,6 +41,7 @@ from protocol.commands import (
     OpenVote,
     RegisterMember,
     RevokeDevice,
+    RouteDevices,
 )
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.types import Body, Role
@@ -48,7 +50,7 @@ from seat_client.identity import DeviceKey, memory_keys
 from tests.hall import ServerProcess
 from tests.test_fuzz import valid_commands
 
-ACTORS = ("seat", "seat/other", "remote", "remote/other", "chair", "clerk", "display", "recorder")
+ACTORS = ("seat", "seat/other", "remote", "remote/other", "chair", "clerk", "display", "recorder", "chair/other")
 MEMBER = {"seat", "remote"}  # a member's own device
 VOICE = {"seat", "remote", "chair"}  # the floor: members for themselves, the chair for anyone
 CHAIR = {"chair"}
@@ -91,6 +93,11 @@ MATRIX: dict[str, set[str]] = {
     "floor.extend": CHAIR, "floor.pause": CHAIR, "floor.resume": CHAIR, "floor.close_list": CHAIR,
     "floor.reopen_list": CHAIR, "floor.set_item_limits": CHAIR,
     "floor.warn": set(),  # the server's clock only
+    # issue 12: edits are the clerk's; the chair (even one of another sitting) may route the hall's devices
+    "sitting.edit": CLERK, "sitting.cancel": CLERK, "agenda.edit_item": CLERK, "agenda.remove_item": CLERK,
+    "agenda.move_item": CLERK, "agenda.replace_document": CLERK, "agenda.remove_document": CLERK,
+    "agenda.order_documents": CLERK, "device.reassign": CLERK, "device.rename": CLERK,
+    "device.route": {"clerk", "chair", "chair/other"},
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 
@@ -113,12 +120,19 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
         remote_key = memory_keys()(f"{seeded.prefix}-remote")
         await clerk.command(REGISTRY_STREAM, EnrolDevice(device_id=remote_key.device_id, role=Role.REMOTE,
                                                          member_id=m[2].member_id, public_key=remote_key.public_hex))
+        other_key, other_sitting = memory_keys()(f"{seeded.prefix}-chair-other"), f"{sitting}-other"
+        await clerk.command(REGISTRY_STREAM, EnrolDevice(device_id=other_key.device_id, role=Role.CHAIR,
+                                                         public_key=other_key.public_hex))
+        await clerk.command(other_sitting, CreateSitting(body=Body.COMMISSION, number=2, title_km="ក",
+                                                         title_en="Other", date="2026-01-01", place="P"))
+        await clerk.command(REGISTRY_STREAM, RouteDevices(device_ids=[other_key.device_id], stream=other_sitting))
         seat = HallClient(srv.url, Role.SEAT, seeded.device(f"seat-{m[0].seat}"))
         remote = HallClient(srv.url, Role.REMOTE, remote_key)
         chair = HallClient(srv.url, Role.CHAIR, seeded.device("chair"))
         display = HallClient(srv.url, Role.DISPLAY, seeded.device("display"))
         recorder = HallClient(srv.url, Role.RECORDER, seeded.device("recorder"))
-        for c in (seat, remote, chair, display, recorder):
+        chair_other = HallClient(srv.url, Role.CHAIR, other_key)
+        for c in (seat, remote, chair, display, recorder, chair_other):
             await c.connect()
             clients.append(c)
         await chair.command(sitting, OpenSitting(without_quorum=True))
@@ -129,7 +143,7 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
         by_actor: dict[str, tuple[HallClient, Senator | None]] = {
             "seat": (seat, m[0]), "seat/other": (seat, m[1]), "remote": (remote, m[2]),
             "remote/other": (remote, m[1]), "chair": (chair, m[1]), "clerk": (clerk, m[1]),
-            "display": (display, m[1]), "recorder": (recorder, m[1]),
+            "display": (display, m[1]), "recorder": (recorder, m[1]), "chair/other": (chair_other, m[1]),
         }
 
         async def present() -> None:
@@ -152,8 +166,10 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
                 cmd = {**cmd, "pin": member.pin, "remote": kind.endswith("remote")}
             if kind == "floor.reorder":
                 cmd = {**cmd, "member_ids": [member.member_id]}
+            if kind == "device.route":  # the display only: the other devices keep their places in this test
+                cmd = {**cmd, "device_ids": [f"{seeded.prefix}-display"]}
             if kind in ("member.register", "member.update", "member.set_credential", "device.enrol", "device.revoke",
-                        "rules.define"):
+                        "rules.define", "device.reassign", "device.rename", "device.route"):
                 return REGISTRY_STREAM, cmd
             if kind == "sitting.create":
                 return f"{sitting}-new-{actor.replace('/', '-')}", cmd
