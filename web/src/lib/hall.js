@@ -56,6 +56,7 @@ export class Hall {
     this.socket.on("connect_error", (err) => this.onConnectError(err));
     this.socket.on("view", (view) => this.takeView(view));
     this.socket.on("caption", (c) => this.emit("caption", c));
+    this.socket.on("device", (standing) => this.emit("device", standing)); // routed, reassigned, revoked
     this.socket.on("records", (batch) => batch.forEach((r) => this.emit("record", r)));
   }
 
