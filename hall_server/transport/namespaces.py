@@ -5,14 +5,15 @@ Wire (see ``hemicycle protocol schema``):
             (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>})
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
-    "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
+    "streams"  {}                       -> ack {"ok": true, "sittings": [...], "route", "today"}
     "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "own"?}; then "view" pushes
                                            ("own": a seat's own member's ballots, for its eyes only)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
                                            pass (hall_server.web.documents), for GET /documents/<sha256>
     server emits "records" (a list of Records, in seq order) to the stream's room,
-    "view" to its view room (the browser apps), "caption" to both.
+    "view" to its view room (the browser apps), "caption" to both, and "device" (its route,
+    seat, member, label, revoked) to one device's connections when the registry changes it.
 Handlers never raise: any failure becomes a typed error in the ack.
 """
 
