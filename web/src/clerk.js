@@ -331,24 +331,27 @@ function drawAgenda() {
   });
 }
 
-/** Drag and drop onto a place in the agenda: `where` is {parent_id, before_id}, or a function of the drop. */
+/** Drag and drop onto a place in the agenda: `where` is {parent_id, before_id}, or a function of the
+ * drop event giving one (null: not a place for the item dragged, such as itself). */
 function dropTarget(where) {
   const at = (e) => (typeof where === "function" ? where(e) : where);
   return {
     ondragover: (e) => {
-      if (!dragged) return;
+      const place = dragged && at(e);
+      if (!place) return;
       e.preventDefault();
-      e.currentTarget.dataset.drop = at(e).parent_id === e.currentTarget.dataset.item ? "into" : "before";
+      e.currentTarget.dataset.drop = place.parent_id && place.parent_id === e.currentTarget.dataset.item ? "into" : "before";
     },
     ondragleave: (e) => { delete e.currentTarget.dataset.drop; },
     ondrop: async (e) => {
       e.preventDefault();
       delete e.currentTarget.dataset.drop;
       const item = dragged;
+      const place = item && at(e);
       dragged = null;
-      if (!item) return;
+      if (!place) return;
       try {
-        await cmd({ type: "agenda.move_item", item_id: item, ...at(e) });
+        await cmd({ type: "agenda.move_item", item_id: item, ...place });
       } catch (err) {
         showError(err);
       }
@@ -395,8 +398,9 @@ function agendaRow(view, it) {
     }
   });
   const target = (e) => {
+    if (dragged === it.item_id) return null;
     const box = e.currentTarget.getBoundingClientRect();
-    return e.clientY > box.top + box.height / 2 && dragged !== it.item_id
+    return e.clientY > box.top + box.height / 2
       ? { parent_id: it.item_id, before_id: null } : { parent_id: it.parent_id, before_id: it.item_id };
   };
   return h(`li.agenda-item.depth-${Math.min(it.depth, 3)}`, {
@@ -581,15 +585,18 @@ function drawPairings() {
 
 const ROUTED = ["seat", "chair", "display"]; // the hall's devices, that follow its sittings
 const picked = new Set(); // devices ticked for routing
+let routeTo = null; // the sitting chosen to send them to
 
 /** Send the hall's devices (or the ticked ones) to a sitting: their pages follow without pairing again. */
 function drawRoute() {
   const live = sittings.filter((s) => s.status !== "closed" && s.status !== "cancelled");
-  region(els.route, JSON.stringify([getLang(), live.map((s) => [s.stream, s.title_en, s.title_km]), hall.stream, picked.size]), () => {
-    const to = h("select", { "data-testid": "route-sitting" }, live.map((s) => h("option", { value: s.stream, selected: s.stream === hall.stream },
+  if (!live.some((s) => s.stream === routeTo)) routeTo = live.some((s) => s.stream === hall.stream) ? hall.stream : live[0]?.stream;
+  region(els.route, JSON.stringify([getLang(), live.map((s) => [s.stream, s.title_en, s.title_km]), routeTo, picked.size]), () => {
+    const to = h("select", { "data-testid": "route-sitting", onchange: (e) => { routeTo = e.target.value; } },
+      live.map((s) => h("option", { value: s.stream, selected: s.stream === routeTo },
       `${getLang() === "km" ? s.title_km : s.title_en} · ${date(s.date)} · ${s.stream}`)));
     const send = (ids) => async () => {
-      await cmd({ type: "device.route", device_ids: ids, stream: to.value }, "registry");
+      await cmd({ type: "device.route", device_ids: ids, stream: routeTo }, "registry");
       showOk(t("route.done"));
       picked.clear();
       draw();
