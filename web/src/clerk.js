@@ -30,12 +30,12 @@ const els = {
   edit: h("section.panel", { "aria-labelledby": "ed-h" }),
   route: h("section.panel", { "aria-labelledby": "rt-h" }),
   create: h("section.panel", { "aria-labelledby": "cr-h" }),
-  agenda: h("section.panel", { "aria-labelledby": "ca-h" }),
+  agenda: h("section.panel.wide", { "aria-labelledby": "ca-h" }),
   docs: h("section.panel", { "aria-labelledby": "cd-h" }),
   csv: h("section.panel", { "aria-labelledby": "csv-h" }),
   members: h("section.panel", { "aria-labelledby": "mem-h" }),
   pairings: h("section.panel", { "aria-labelledby": "pend-h" }),
-  devices: h("section.panel", { "aria-labelledby": "dev-h" }),
+  devices: h("section.panel.wide", { "aria-labelledby": "dev-h" }),
   watch: h("section.panel", { "aria-labelledby": "w-h" }),
 };
 const review = createReview({ hall: () => hall, sittings: () => sittings, follow, authHeaders: () => uploadAuthHeaders() });
