@@ -144,6 +144,7 @@ export async function runDevicePage(role, ui, { ready, layout, draw, on = {} }) 
       revoked = true;
       hall.close();
       change.remove();
+      ui.paintSitting(null);
       showRefused(role, ui, "pair.revoked");
       return;
     }
