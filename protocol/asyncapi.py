@@ -159,7 +159,7 @@ def _wire_schemas() -> dict[str, Any]:
         "StreamsAck": {"oneOf": [
             _object({"ok": ok_true, "sittings": {"type": "array", "items": _ref("SittingSummary")},
                      "route": {"type": ["string", "null"],
-                               "description": "the sitting this device is routed to (`device.route`); null: it chooses"},
+                               "description": "the sitting this device is routed to (device.route); null: it chooses"},
                      "today": {"type": "string", "description": "the calendar day on the hall's clock (ISO)"}},
                     ["ok", "sittings"]),
             _ref("ErrorAck"),
