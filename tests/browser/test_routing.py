@@ -132,3 +132,26 @@ async def test_the_clerk_reorders_the_agenda_and_replaces_a_document(hall: Hall)
     clerk.once("dialog", lambda d: d.accept())
     await clerk.get_by_test_id("remove-doc-bill").click()
     await expect(links).to_have_count(0)
+
+
+async def test_the_chair_sends_its_hall_on_to_the_next_sitting(hall: Hall) -> None:
+    day = hall.sitting.rsplit("-plenary-", 1)[1]
+    after = f"{hall.seeded.prefix}-afternoon"
+    await hall.clerk.command(after, CreateSitting(body=Body.PLENARY, number=2, title_km="សម័យរសៀល",
+                                                  title_en="Afternoon sitting", date=day, place="Senate Hall"))
+    member = hall.seeded.members[1]
+    chair = await hall.open("/chair", "en")
+    await hall.pair(chair, Role.CHAIR)
+    seat = await hall.open("/seat", "en")
+    await hall.pair(seat, Role.SEAT, seat=member.seat)
+    for page in (chair, seat):
+        await page.locator(f"[data-stream='{hall.sitting}']").click()
+        await expect(page.locator(".sitting-title")).to_contain_text("Plenary")
+    await chair.get_by_test_id("sitting-open").click()
+    chair.once("dialog", lambda d: d.accept())
+    await chair.get_by_test_id("sitting-close").click()
+    await chair.get_by_test_id(f"route-to-{after}").click()
+    for page in (chair, seat):
+        await expect(page.locator(".sitting-title")).to_contain_text("Afternoon sitting")
+    await expect(chair.get_by_test_id("sitting-status")).to_have_text("Not yet open")
+    await chair.screenshot(path=SCREENSHOTS / "chair-routed-en.png")

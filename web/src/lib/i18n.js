@@ -310,6 +310,7 @@ export const STRINGS = {
   "route.picked": ["បញ្ជូនឧបករណ៍ដែលបានជ្រើស ({n})", "Send the ticked devices ({n})"],
   "route.done": ["ឧបករណ៍បានទៅតាមសម័យប្រជុំ", "The devices follow the sitting"],
   "route.pick": ["ជ្រើស", "Pick"],
+  "route.next": ["បញ្ជូនសាលប្រជុំទៅសម័យប្រជុំបន្ទាប់", "Send the hall to the next sitting"],
   "route.sitting": ["បញ្ជូនទៅ", "Sent to"],
   "item.id": ["លេខសម្គាល់ចំណុច", "Item identifier"],
   "item.parent": ["ជាចំណុចរងនៃ", "Sub-item of"],
