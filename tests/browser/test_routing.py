@@ -62,6 +62,10 @@ async def test_a_seat_and_a_display_follow_the_clerk_s_route(hall: Hall) -> None
     await seat.screenshot(path=SCREENSHOTS / "routed-seat-en.png")
     await display.screenshot(path=SCREENSHOTS / "routed-display-en.png")
     await clerk.screenshot(path=SCREENSHOTS / "clerk-route-en.png", full_page=True)
+    await clerk.get_by_test_id("lang").click()
+    await expect(clerk.get_by_test_id("route-all")).to_have_text("បញ្ជូនឧបករណ៍ទាំងអស់នៃសាលប្រជុំ")
+    await clerk.screenshot(path=SCREENSHOTS / "clerk-route-km.png", full_page=True)
+    await clerk.get_by_test_id("lang").click()
 
     # A reload keeps the route; the seat may still choose again, among today's and open sittings.
     await seat.reload()
@@ -124,6 +128,9 @@ async def test_the_clerk_reorders_the_agenda_and_replaces_a_document(hall: Hall)
     await expect(links).to_contain_text("version 2")
     await expect(links).to_have_attribute("href", f"/documents/{hashlib.sha256(second).hexdigest()}")
     await clerk.screenshot(path=SCREENSHOTS / "clerk-agenda-edit-en.png", full_page=True)
+    await clerk.get_by_test_id("lang").click()
+    await expect(links).to_contain_text("កំណែទី ២")
+    await clerk.screenshot(path=SCREENSHOTS / "clerk-agenda-edit-km.png", full_page=True)
     records = (await hall.clerk.call("sync", {"stream": hall.sitting, "after": 0}))["records"]
     versions = [r["event"]["sha256"] for r in records if r["event"].get("document_id") == "bill"]
     assert versions == [first["sha256"], hashlib.sha256(second).hexdigest()]
