@@ -3,7 +3,7 @@
     decide(state, command, ctx, registry) -> [events]   or raises ProtocolError
     fold(state, record)                   -> state      refuses any gap in seq or chain
 
-Two kinds of stream: the registry (members, devices, rules profiles) and one per sitting.
+Two kinds of stream: the registry (members, devices, rules profiles, seating plans) and one per sitting.
 """
 
 from __future__ import annotations

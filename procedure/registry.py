@@ -1,4 +1,4 @@
-"""The registry: members of the chamber, the devices enrolled to act, the rules profiles.
+"""The registry: members of the chamber, the devices enrolled to act, the rules profiles, the rooms' seating plans.
 
 One stream (``registry``) shared by every sitting; a sitting copies the
 members it needs into its roster, and the whole rules profile it names,
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
 from protocol.commands import (
+    DefinePlan,
     DefineRules,
     EnrolDevice,
     ReassignDevice,
@@ -30,8 +31,10 @@ from protocol.events import (
     Event,
     MemberRegistered,
     MemberUpdated,
+    PlanDefined,
     RulesDefined,
 )
+from protocol.seating import SeatingPlan
 from protocol.settings import PROFILES, RulesProfile
 from protocol.types import Role
 
@@ -55,6 +58,7 @@ class RegistryState:
     members: dict[str, MemberRegistered] = field(default_factory=dict)
     devices: dict[str, Device] = field(default_factory=dict)
     profiles: dict[str, RulesProfile] = field(default_factory=dict)  # entered in the log
+    plans: dict[str, SeatingPlan] = field(default_factory=dict)  # room id -> its seating plan
 
     def profile(self, profile_id: str) -> RulesProfile | None:
         """A profile entered in the log, else a built-in one of the same id."""
@@ -65,7 +69,7 @@ class RegistryState:
         return device if device is not None and not device.revoked else None
 
 
-RegistryCommand = (RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules
+RegistryCommand = (RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
                    | ReassignDevice | RenameDevice | RouteDevices)
 ROUTED_ROLES = (Role.SEAT, Role.CHAIR, Role.DISPLAY)  # the hall's devices, that follow its sittings
 
@@ -120,6 +124,11 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                 raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this profile is in force already",
                                     rules=cmd.profile.id)
             return [RulesDefined(profile=cmd.profile)]
+        case DefinePlan():
+            if state.plans.get(cmd.plan.room_id) == cmd.plan:
+                raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this plan is the room's already",
+                                    room=cmd.plan.room_id)
+            return [PlanDefined(plan=cmd.plan)]
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a registry command: {cmd.type}")
 
 
@@ -211,4 +220,6 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
             return replace(state, devices={**state.devices, event.device_id: device})
         case RulesDefined():
             return replace(state, profiles={**state.profiles, event.profile.id: event.profile})
+        case PlanDefined():
+            return replace(state, plans={**state.plans, event.plan.room_id: event.plan})
     return state

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
+from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
@@ -129,6 +130,16 @@ class DefineRules(Model):
     profile: RulesProfile
 
 
+# -- registry: rooms (seating plans) -----------------------------------------
+
+
+class DefinePlan(Model):
+    """Enter a room's seating plan (new, or redrawn: the later one replaces it); see ``protocol.seating``."""
+
+    type: Literal["room.define_plan"] = "room.define_plan"
+    plan: SeatingPlan
+
+
 # -- sitting and agenda ------------------------------------------------------
 
 
@@ -144,6 +155,7 @@ class CreateSitting(Model):
     rules: Id | None = None  # a profile in the log or built in; None = the body's own
     floor: FloorSettings = FloorSettings()
     time_zone: TimeZone = HALL_TIME_ZONE  # the hall's clock: every time is shown in it
+    room: Id | None = None  # the room whose seating plan the pages draw (``room.define_plan``)
 
 
 class AddItem(Model):
@@ -437,7 +449,17 @@ class CloseVote(Model):
 
 
 class PublishVote(Model):
+    """Publish a closed vote's result; the hall display shows it for ``show_s`` seconds (0: until cleared)."""
+
     type: Literal["vote.publish"] = "vote.publish"
+    vote_id: Id
+    show_s: int = Field(default=0, ge=0, le=86_400)
+
+
+class ClearResult(Model):
+    """Take a published result off the hall display (it stays in the record and on the seats)."""
+
+    type: Literal["vote.clear_result"] = "vote.clear_result"
     vote_id: Id
 
 
@@ -526,10 +548,26 @@ class PostNotice(Model):
     text: LongText
 
 
+# -- documents on the hall display ----------------------------------------------
+
+
+class ShowPage(Model):
+    """Show a page of an attached document on the hall display (None: show none).
+
+    Seats that follow the speaker's page turn with it. Logged: the record says
+    what the hall was shown, and a display or seat that reconnects finds it in the view.
+    """
+
+    type: Literal["document.show_page"] = "document.show_page"
+    document_id: Id | None
+    page: int = Field(default=1, ge=1, le=100_000)  # 1-based; the server does not read the PDF
+
+
 DEVICE_EDITS = ReassignDevice | RenameDevice | RouteDevices  # issue 12
 
 RegistryCommand = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DEVICE_EDITS,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+    | DEVICE_EDITS,
     Field(discriminator="type"),
 ]
 
@@ -563,11 +601,13 @@ SittingCommand = (
     | ReopenList
     | SetItemLimits
     | PostNotice
+    | ShowPage
     | TakeChair
     | OpenVote
     | CastBallot
     | CloseVote
     | PublishVote
+    | ClearResult
     | AddSegment
     | ReviseSegment
     | FlagTurn
@@ -584,7 +624,8 @@ SittingCommand = (
 )
 
 Command = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DEVICE_EDITS
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+    | DEVICE_EDITS
     | SittingCommand,
     Field(discriminator="type"),
 ]

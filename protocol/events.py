@@ -14,6 +14,7 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Word
 from protocol.rules import Result
+from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, MajorityRule, QuorumRule, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
@@ -108,6 +109,13 @@ class RulesDefined(Model):
     profile: RulesProfile
 
 
+class PlanDefined(Model):
+    """A room's seating plan entered in the log; a later one of the same room replaces it."""
+
+    type: Literal["room.plan_defined"] = "room.plan_defined"
+    plan: SeatingPlan
+
+
 # -- sitting and agenda -----------------------------------------------------
 
 
@@ -132,6 +140,7 @@ class SittingCreated(Model):
     rules: RulesProfile
     floor: FloorSettings
     time_zone: TimeZone = HALL_TIME_ZONE
+    room: Id | None = None
 
 
 class ItemAdded(Model):
@@ -261,6 +270,15 @@ class PresidingChanged(Model):
 class NoticePosted(Model):
     type: Literal["sitting.notice_posted"] = "sitting.notice_posted"
     text: LongText
+
+
+class PageShown(Model):
+    """The hall display shows ``page`` of ``document_id`` (attached to ``item_id``); None: no document."""
+
+    type: Literal["document.page_shown"] = "document.page_shown"
+    document_id: Id | None
+    item_id: Id | None
+    page: int
 
 
 # -- attendance -------------------------------------------------------------
@@ -449,6 +467,12 @@ class VoteSealed(Model):
 class VotePublished(Model):
     type: Literal["vote.published"] = "vote.published"
     vote_id: Id
+    show_until_ms: int | None = None  # the hall display shows the result until then (None: until cleared)
+
+
+class ResultCleared(Model):
+    type: Literal["vote.result_cleared"] = "vote.result_cleared"
+    vote_id: Id
 
 
 # -- transcript -------------------------------------------------------------
@@ -501,6 +525,7 @@ Event = Annotated[
     | DeviceEnrolled
     | DeviceRevoked
     | RulesDefined
+    | PlanDefined
     | SittingCreated
     | ItemAdded
     | DocumentAttached
@@ -511,6 +536,7 @@ Event = Annotated[
     | SittingClosed
     | ItemTakenUp
     | NoticePosted
+    | PageShown
     | PresidingChanged
     | CheckedIn
     | CheckedOut
@@ -533,6 +559,7 @@ Event = Annotated[
     | VoteClosed
     | VoteSealed
     | VotePublished
+    | ResultCleared
     | SegmentAdded
     | SegmentRevised
     | TurnFlagged

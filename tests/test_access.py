@@ -80,7 +80,7 @@ MATRIX: dict[str, set[str]] = {
     "floor.set_quota": CHAIR,
     "floor.expire": set(),  # the server's clock only
     # votes
-    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR,
+    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR, "vote.clear_result": CHAIR,
     "vote.cast": MEMBER,
     # the record
     "transcript.add_segment": {"recorder"},
@@ -94,6 +94,10 @@ MATRIX: dict[str, set[str]] = {
     "floor.extend": CHAIR, "floor.pause": CHAIR, "floor.resume": CHAIR, "floor.close_list": CHAIR,
     "floor.reopen_list": CHAIR, "floor.set_item_limits": CHAIR,
     "floor.warn": set(),  # the server's clock only
+    # documents on the hall display: the chair or a clerk turns its pages
+    "document.show_page": {"chair", "clerk"},
+    # seating plans (issue 13)
+    "room.define_plan": CLERK,
     # issue 12: edits are the clerk's; the chair (even one of another sitting) may route the hall's devices
     "sitting.edit": CLERK, "sitting.cancel": CLERK, "agenda.edit_item": CLERK, "agenda.remove_item": CLERK,
     "agenda.move_item": CLERK, "agenda.replace_document": CLERK, "agenda.remove_document": CLERK,
@@ -170,7 +174,7 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
             if kind == "device.route":  # the display only: the other devices keep their places in this test
                 cmd = {**cmd, "device_ids": [f"{seeded.prefix}-display"]}
             if kind in ("member.register", "member.update", "member.set_credential", "device.enrol", "device.revoke",
-                        "rules.define", "device.reassign", "device.rename", "device.route"):
+                        "rules.define", "room.define_plan", "device.reassign", "device.rename", "device.route"):
                 return REGISTRY_STREAM, cmd
             if kind == "sitting.create":
                 return f"{sitting}-new-{actor.replace('/', '-')}", cmd

@@ -363,6 +363,7 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         ballot,
         {"type": "vote.close", "vote_id": "vz1"},
         {"type": "vote.publish", "vote_id": "vz1"},
+        {"type": "vote.clear_result", "vote_id": "vz1"},
         {"type": "transcript.add_segment", "segment_id": "s1", "turn_id": "t1", "member_id": member,
          "item_id": None, "start_ms": 0, "end_ms": 1, "text": "a", "engine": "e", "model": "m",
          "words": [{"w": "a", "start_ms": 0, "end_ms": 1, "conf": 500}]},
@@ -382,6 +383,10 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "floor.set_item_limits", "item_id": "iz1", "limits": {"speaking_time_s": 120}},
         {"type": "transcript.flag_turn", "turn_id": "t1", "language": "km"},
         {"type": "transcript.type", "segment_id": "s1", "text": "typed"},
+        {"type": "document.show_page", "document_id": "d1", "page": 2},
+        # seating plans (issue 13)
+        {"type": "room.define_plan", "plan": {"room_id": "rz1", "name_km": "ក", "name_en": "R", "rows": 1, "columns": 2,
+                                              "seats": [{"seat": "1", "row": 1, "column": 1}]}},
         # issue 12: edits
         {"type": "device.reassign", "device_id": "dz1", "seat": "S98"},
         {"type": "device.rename", "device_id": "dz1", "label": "L"},

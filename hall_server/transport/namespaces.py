@@ -6,11 +6,15 @@ Wire (see ``hemicycle protocol schema``):
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...], "route", "today"}
-    "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "own"?}; then "view" pushes
-                                           ("own": a seat's own member's ballots, for its eyes only)
+    "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "plan", "own"?}; then "view" pushes
+                                           ("own": a seat's own member's ballots, for its eyes only;
+                                           "plan": the sitting's room's seating plan or null, pushed
+                                           again as "plan" when the clerk redraws it)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
                                            pass (hall_server.web.documents), for GET /documents/<sha256>
+    "notes" / "note"                    a member's private notes, to its own device only
+                                           (hall_server.transport.notes)
     server emits "records" (a list of Records, in seq order) to the stream's room,
     "view" to its view room (the browser apps), "caption" to both, and "device" (its route,
     seat, member, label, revoked) to one device's connections when the registry changes it.
@@ -34,17 +38,20 @@ from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from hall_server.hall import Caller, Hall
+from hall_server.store.notes import PrivateNotes
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
+from hall_server.transport.notes import read_notes, write_note
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
 from procedure import SittingState, State, dump_state, empty_state
-from procedure.views import own_ballots, project_record, project_state, public_view, roster_view
+from procedure.views import own_ballots, plan_view, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
-from protocol.events import Actor, DeviceReassigned, DeviceRenamed, DeviceRevoked, DevicesRouted, Record
+from protocol.events import Actor, DeviceReassigned, DeviceRenamed, DeviceRevoked, DevicesRouted, PlanDefined, Record
 from protocol.keys import connect_message, verify
 from protocol.limits import SYNC_LIMIT
 from protocol.live import Caption
@@ -80,8 +87,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         limiter: Limiter,
         doorman: Doorman,
         passes: DocumentPasses,
+        links: LinkTable,
+        notes: PrivateNotes,
     ) -> None:
         super().__init__(f"/{role.value}")
+        self.links = links
+        self.notes = notes
         self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
@@ -111,6 +122,10 @@ class RoleNamespace(socketio.AsyncNamespace):
             await self.enter_room(sid, device_room(caller.actor.device_id or ""))
         self.doorman.authenticated(self.server.manager.eio_sid_from_sid(sid, self.namespace))
         self.hall.metrics.connected.labels(role=self.role.value).inc()
+        if self.role is Role.REMOTE:
+            await self.links.connected(caller)
+        elif self.role is Role.CHAIR:
+            await self.emit("remote_links", self.links.table(), to=sid)
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
         """Admin token (clerk bootstrap), or a signature over a fresh challenge."""
@@ -139,8 +154,11 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.limiter.forget(sid)
-        if self.callers.pop(sid, None) is not None:
+        caller = self.callers.pop(sid, None)
+        if caller is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
+            if self.role is Role.REMOTE:
+                await self.links.disconnected(caller)
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         """Every event a client sends passes here: checked, then handled, always answered.
@@ -203,7 +221,8 @@ class RoleNamespace(socketio.AsyncNamespace):
     def handlers(self) -> dict[str, Callable[[str, Any], Awaitable[dict[str, Any]]]]:
         return {"command": self.on_command, "sync": self.on_sync, "view": self.on_view,
                 "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams,
-                "documents": self.on_documents, "signal": self.on_signal}
+                "documents": self.on_documents, "signal": self.on_signal,
+                "call_quality": self.on_call_quality, "notes": self.on_notes, "note": self.on_note}
 
     async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         caller = self.callers.get(sid)
@@ -265,7 +284,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         if not isinstance(state, SittingState) or not state.created:
             return error(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=str(stream)[:64])
         await self.enter_room(sid, f"view:{state.stream}")
-        answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
+        answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state),
+                  "plan": plan_view(self.hall.registry, state.room)}
         if self.role in (Role.SEAT, Role.REMOTE):
             caller = self.hall.current(self.callers[sid])
             member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
@@ -289,6 +309,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         """WebRTC signalling between remote members and the media endpoint (see ``signalling``)."""
         return await relay_signal(self, self.role, self.callers.get(sid), sid, data)
 
+    async def on_call_quality(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """A remote member's call report, for the chairs' table (see ``remote_links``)."""
+        if self.role is not Role.REMOTE:
+            return error(ErrorCode.FORBIDDEN, "only remote members report their call")
+        return await self.links.report(self.callers.get(sid), data)
+
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
         if self.role is not Role.CLERK or sid not in self.callers:
@@ -302,6 +328,14 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         token, expiry = self.passes.issue(caller.actor.device_id or "" if caller.enrolled else "")
         return {"ok": True, "cookie": PASS_COOKIE, "pass": token, "expires": expiry}
+
+    async def on_notes(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """The asking member's private notes in a sitting (``transport.notes``)."""
+        return await read_notes(self.hall, self.notes, self.callers.get(sid), data)
+
+    async def on_note(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Write the asking member's private note on an item (``transport.notes``)."""
+        return await write_note(self.hall, self.notes, self.callers.get(sid), data)
 
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The sittings this device can follow, newest first; ``route``: the sitting this device is
@@ -414,6 +448,13 @@ class Broadcaster:
         await self._emit("caption", data, caption.stream)
         await self._emit("caption", data, f"view:{caption.stream}")
 
+    async def _replan(self, records: list[Record]) -> None:
+        """A redrawn seating plan goes to the pages following a sitting in its room."""
+        for plan in {r.event.plan.room_id: r.event.plan for r in records if isinstance(r.event, PlanDefined)}.values():
+            for sitting in self.hall.sittings():
+                if sitting.room == plan.room_id:
+                    await self._emit("plan", plan.model_dump(mode="json"), f"view:{sitting.stream}")
+
     async def _run(self) -> None:
         while True:
             batch = [await self.queue.get()]
@@ -435,6 +476,7 @@ class Broadcaster:
                     if isinstance(state, SittingState) and state.created:
                         view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
                         await self._emit("view", view, f"view:{stream}")
+                    await self._replan(records)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # one bad stream must not stop fan-out for the others

@@ -7,12 +7,15 @@ import { connectAuth } from "./lib/device.js";
 import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
 import { clock, date, getLang, num, t } from "./lib/i18n.js";
+import { NUMBERINGS, SHAPES, drawLivePlan, gapsOf, nameSeats, planSvg } from "./lib/plan.js";
 import { itemById, itemTitle, memberName, motion, openVote, paintCountdowns } from "./lib/view.js";
+import { Reader, presentDocument } from "./lib/viewer.js";
 import { createReview } from "./review.js";
 
 const TOKEN = "hemicycle.clerk.token";
 const STREAM = "hemicycle.stream.clerk";
 const ui = frame("clerk", () => draw(true));
+const reader = new Reader(); // a document read here; "On display" turns the hall display with it
 let hall;
 let dev = null; // a clerk device, when signed in by key
 let tab = "sittings";
@@ -20,7 +23,7 @@ let sittings = [];
 let hallDay = null; // today on the hall's clock, as the server says
 let pairings = [];
 let dragged = null; // the agenda item being dragged
-const registry = { seq: 0, members: {}, devices: {} };
+const registry = { seq: 0, members: {}, devices: {}, plans: {} };
 
 const els = {
   tabs: h("div.tabs", { role: "tablist", "aria-label": t("app.clerk") }),
@@ -37,6 +40,8 @@ const els = {
   pairings: h("section.panel", { "aria-labelledby": "pend-h" }),
   devices: h("section.panel.wide", { "aria-labelledby": "dev-h" }),
   watch: h("section.panel", { "aria-labelledby": "w-h" }),
+  watchPlan: h("section.panel.plan-panel", { "aria-labelledby": "wplan-h" }),
+  rooms: h("section.panel.room-editor", { "aria-labelledby": "room-h" }),
 };
 const review = createReview({ hall: () => hall, sittings: () => sittings, follow, authHeaders: () => uploadAuthHeaders() });
 
@@ -92,7 +97,7 @@ function startWith(h_) {
   if (hall.state !== "online") hall.connect();
   const saved = localStorage.getItem(STREAM);
   if (saved) hall.follow(saved);
-  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel);
+  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel, reader.layer);
   draw();
 }
 
@@ -109,7 +114,7 @@ async function syncRegistry() {
   if (!ack?.ok) return;
   if (ack.snapshot) {
     const s = ack.snapshot.state;
-    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices });
+    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices, plans: s.plans });
   } else takeRegistry(ack.records);
   draw();
 }
@@ -132,6 +137,7 @@ function takeRegistry(records) {
     else if (e.type === "device.reassigned" && registry.devices[e.device_id]) Object.assign(registry.devices[e.device_id], { seat: e.seat, member_id: e.member_id });
     else if (e.type === "device.renamed" && registry.devices[e.device_id]) registry.devices[e.device_id].label = e.label;
     else if (e.type === "device.routed") for (const d of e.device_ids) if (registry.devices[d]) registry.devices[d].route = e.stream;
+    else if (e.type === "room.plan_defined") registry.plans[e.plan.room_id] = e.plan;
   }
   draw();
 }
@@ -163,11 +169,12 @@ const cmd = (c, stream) => hall.command(c, { stream });
 
 // -- drawing -------------------------------------------------------------------------------------
 
-const TABS = ["sittings", "members", "devices", "watch", "review"];
+const TABS = ["sittings", "members", "devices", "rooms", "watch", "review"];
 
 function draw(force = false) {
   if (!hall) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
+  if (force) reader.relabel();
   ui.paintSitting(hall.view);
   region(els.tabs, JSON.stringify([getLang(), tab]), () => [
     ...TABS.map((k) => h("button.tab", {
@@ -187,7 +194,8 @@ function draw(force = false) {
     sittings: [els.sittings, els.edit, els.create, els.agenda, els.docs],
     members: [els.csv, els.members],
     devices: [els.route, els.pairings, els.devices],
-    watch: [els.watch],
+    rooms: [els.rooms],
+    watch: [els.watch, els.watchPlan],
     review: [review.el],
   }[tab];
   if (els.panel.__tab !== tab) {
@@ -198,7 +206,8 @@ function draw(force = false) {
   if (tab === "sittings") { drawSittings(); drawEdit(); drawCreate(); drawAgenda(); drawDocs(); }
   if (tab === "members") { drawCsv(); drawMembers(); }
   if (tab === "devices") { drawRoute(); drawPairings(); drawDevices(); }
-  if (tab === "watch") drawWatch();
+  if (tab === "rooms") drawRooms();
+  if (tab === "watch") { drawWatch(); drawLivePlan(els.watchPlan, hall, "wplan-h"); }
   if (tab === "review") review.draw();
 }
 
@@ -260,7 +269,7 @@ function field(id, label, input) {
 }
 
 function drawCreate() {
-  region(els.create, JSON.stringify([getLang(), hallDay]), () => {
+  region(els.create, JSON.stringify([getLang(), hallDay, Object.keys(registry.plans)]), () => {
     const today = hallDay || new Date().toISOString().slice(0, 10);
     const f = {
       stream: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `plenary-${today}`, "data-testid": "new-stream" }),
@@ -271,6 +280,8 @@ function drawCreate() {
       date: h("input", { type: "date", value: today, required: true }),
       place: h("input", { required: true, value: "សាលប្រជុំព្រឹទ្ធសភា / Senate Hall" }),
       rules: h("select", ["senate-plenary", "senate-committee"].map((r) => h("option", { value: r }, t(`rules.${r}`)))),
+      room: h("select", { "data-testid": "new-room" }, h("option", { value: "" }, t("none")),
+        Object.values(registry.plans).map((p) => h("option", { value: p.room_id }, roomName(p)))),
     };
     const form = h("form", { "data-testid": "create-form" },
       h("h2#cr-h", t("sitting.create")),
@@ -278,12 +289,14 @@ function drawCreate() {
       field("cr-number", t("sitting.number"), f.number), field("cr-tkm", t("sitting.title.km"), f.title_km),
       field("cr-ten", t("sitting.title.en"), f.title_en), field("cr-date", t("sitting.date"), f.date),
       field("cr-place", t("sitting.place"), f.place), field("cr-rules", t("sitting.rules"), f.rules),
+      field("cr-room", t("sitting.room"), f.room),
       h("button.btn.primary", { type: "submit", "data-testid": "create-submit" }, t("sitting.create")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
         await cmd({ type: "sitting.create", body: f.body.value, number: Number(f.number.value), title_km: f.title_km.value.trim(),
-          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value }, f.stream.value.trim());
+          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value,
+          room: f.room.value || null }, f.stream.value.trim());
         showOk(t("done"));
         await loadSittings();
         await follow(f.stream.value.trim());
@@ -444,8 +457,9 @@ function documentRow(it, d, n) {
   });
   const order = it.documents.map((x) => x.document_id);
   return h("li.doc-row", { "data-doc": d.document_id },
-    h("a.badge", { href: `/documents/${d.sha256}`, target: "_blank", rel: "noopener", "data-testid": "doc-link" },
-      docIcon(), " ", h("bdi", d.title), d.version > 1 ? h("span.small", ` · ${t("doc.version", { n: num(d.version) })}`) : null),
+    h("button.badge.doc-read", { type: "button", "data-testid": "clerk-doc", "data-sha": d.sha256,
+      onclick: () => presentDocument(reader, hall, d, false) },
+    docIcon(), " ", h("bdi", d.title), d.version > 1 ? h("span.small", ` · ${t("doc.version", { n: num(d.version) })}`) : null),
     n > 0 ? action("↑", () => cmd({ type: "agenda.order_documents", item_id: it.item_id,
       document_ids: [...order.slice(0, n - 1), order[n], order[n - 1], ...order.slice(n + 1)] }),
     { "aria-label": `${t("doc.earlier")}${t("colon")}${d.title}` }, "btn.small.quiet") : null,
@@ -557,13 +571,14 @@ function drawMembers() {
 function drawPairings() {
   if (tab !== "devices") return;
   const members = Object.values(registry.members);
-  region(els.pairings, JSON.stringify([getLang(), pairings.map((p) => p.code), members.length]), () => [
+  region(els.pairings, JSON.stringify([getLang(), pairings.map((p) => p.code), members.length, Object.keys(registry.plans)]), () => [
     h("h2#pend-h", t("pairings.pending")),
     pairings.length === 0 ? h("p.muted", t("pairings.none")) : pairings.map((p) => {
       const id = `p-${p.code}`;
       const role = h("select", { "data-testid": "enrol-role" }, ["seat", "chair", "display", "clerk", "recorder", "remote"].map((r) =>
         h("option", { value: r, selected: r === p.role }, t(`role.${r}`))));
       const seat = h("input", { "data-testid": "enrol-seat", pattern: "[A-Za-z0-9_.:\\-]{1,64}", placeholder: "S001" });
+      const picker = seatPicker(seat);
       const member = h("select", { "data-testid": "enrol-member" }, h("option", { value: "" }, "—"),
         members.map((m) => h("option", { value: m.member_id }, `${m.member_id} · ${getLang() === "km" ? m.name_km : m.name_latin}`)));
       const label = h("input", { value: p.label });
@@ -573,6 +588,7 @@ function drawPairings() {
         h("div.row",
           field(`${id}-role`, t("enrol.role"), role), field(`${id}-seat`, t("enrol.seat"), seat),
           field(`${id}-member`, t("enrol.member"), member), field(`${id}-label`, t("enrol.label"), label)),
+        picker,
         action(t("enrol"), async () => {
           await cmd({ type: "device.enrol", device_id: `${role.value}-${p.code.toLowerCase()}`, role: role.value,
             public_key: p.public_key, seat: seat.value.trim() || null, member_id: member.value || null, label: label.value.slice(0, 200) }, "registry");
@@ -581,6 +597,104 @@ function drawPairings() {
         }, { "data-testid": "enrol-submit" }, "btn.primary"));
     }),
   ]);
+}
+
+/** A room's plan beside the seat field of an enrolment: a click on a seat fills the field. */
+function seatPicker(input) {
+  const plans = Object.values(registry.plans);
+  if (!plans.length) return null;
+  const room = h("select", { "data-testid": "enrol-room" }, plans.map((p) => h("option", { value: p.room_id }, roomName(p))));
+  const box = h("div.plan-box");
+  const paint = () => {
+    const taken = new Set(Object.values(registry.devices).filter((d) => !d.revoked && d.seat).map((d) => d.seat));
+    box.replaceChildren(planSvg(registry.plans[room.value], { mode: "pick", selected: input.value.trim(), taken,
+      onPick: (s) => { input.value = s; paint(); } }));
+  };
+  room.addEventListener("change", paint);
+  input.addEventListener("input", paint);
+  paint();
+  return h("div.seat-picker", h("p.muted.small", t("enrol.pick")), plans.length > 1 ? room : null, box);
+}
+
+const roomName = (p) => `${getLang() === "km" ? p.name_km : p.name_en} (${p.room_id})`;
+
+// -- rooms: the seating plan editor ------------------------------------------------------------------
+
+const NEW_ROOM = { room_id: "plenary-hall", name_km: "សាលប្រជុំពេញអង្គ", name_en: "Plenary hall", shape: "hemicycle",
+  rows: 4, columns: 16, numbering: "continuous", prefix: "S" };
+let draft = null; // the plan being drawn: the grid's fields and its gaps ("row-column")
+let drafts = 0; // a new draft redraws the form; typing in it does not
+
+function draftPlan() {
+  return { ...draft, seats: nameSeats(draft, draft.gaps) };
+}
+
+function drawRooms() {
+  if (!draft) draft = { ...NEW_ROOM, gaps: new Set() };
+  region(els.rooms, JSON.stringify([getLang(), Object.keys(registry.plans), drafts]), () => {
+    const preview = h("div.plan-box.plan-edit-box");
+    const count = h("p.muted", { "aria-live": "polite", "data-testid": "room-count" });
+    const paint = () => {
+      const plan = draftPlan();
+      count.textContent = t("room.seats", { n: plan.seats.length });
+      preview.replaceChildren(planSvg(plan, { mode: "edit", gaps: draft.gaps, onToggle: (row, column) => {
+        const k = `${row}-${column}`;
+        if (!draft.gaps.delete(k)) draft.gaps.add(k);
+        paint();
+        preview.querySelector(`[data-pos="${k}"]`)?.focus();
+      } }));
+    };
+    const choose = h("select", { "data-testid": "room-choose" }, h("option", { value: "" }, t("room.new")),
+      Object.values(registry.plans).map((p) => h("option", { value: p.room_id, selected: p.room_id === draft.room_id }, roomName(p))));
+    choose.addEventListener("change", () => {
+      const p = registry.plans[choose.value];
+      draft = p ? { ...p, gaps: gapsOf(p) } : { ...NEW_ROOM, gaps: new Set() };
+      drafts += 1;
+      drawRooms();
+    });
+    const input = (k, attrs) => {
+      const el = h("input", { value: draft[k], "data-testid": `room-${k}`, ...attrs });
+      el.addEventListener("input", () => {
+        draft[k] = attrs?.type === "number" ? Math.max(1, Math.min(Number(attrs.max), Number(el.value) || 1)) : el.value.trim();
+        paint();
+      });
+      return el;
+    };
+    const select = (k, values, prefix) => {
+      const el = h("select", { "data-testid": `room-${k}` }, values.map((v) => h("option", { value: v, selected: draft[k] === v }, t(`${prefix}.${v}`))));
+      el.addEventListener("change", () => { draft[k] = el.value; paint(); });
+      return el;
+    };
+    const f = {
+      room_id: input("room_id", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}" }),
+      name_km: input("name_km", { required: true, lang: "km" }),
+      name_en: input("name_en", { required: true, lang: "en" }),
+      shape: select("shape", SHAPES, "shape"),
+      rows: input("rows", { type: "number", min: 1, max: 40, required: true }),
+      columns: input("columns", { type: "number", min: 1, max: 80, required: true }),
+      numbering: select("numbering", NUMBERINGS, "numbering"),
+      prefix: input("prefix", { pattern: "[A-Za-z0-9_.:\\-]{0,16}" }),
+    };
+    const save = action(t("room.save"), async () => {
+      const { gaps, ...plan } = draftPlan();
+      await cmd({ type: "room.define_plan", plan }, "registry");
+      showOk(t("room.saved"));
+    }, { "data-testid": "room-save" }, "btn.primary");
+    paint();
+    return [
+      h("h2#room-h", t("room.title")),
+      h("div.room-grid",
+        h("div",
+          field("room-choose-in", t("room.choose"), choose),
+          field("room-id", t("room.id"), f.room_id), field("room-km", t("room.name.km"), f.name_km),
+          field("room-en", t("room.name.en"), f.name_en),
+          h("div.row", field("room-shape", t("room.shape"), f.shape), field("room-numbering", t("room.numbering"), f.numbering)),
+          h("div.row", field("room-rows", t("room.rows"), f.rows), field("room-columns", t("room.columns"), f.columns),
+            field("room-prefix", t("room.prefix"), f.prefix)),
+          save),
+        h("div", h("p.muted.small", t("room.edit.help")), count, preview)),
+    ];
+  });
 }
 
 const ROUTED = ["seat", "chair", "display"]; // the hall's devices, that follow its sittings

@@ -127,6 +127,7 @@ export async function runDevicePage(role, ui, { ready, layout, draw, on = {} }) 
     layout();
     await hall.follow(stream);
   };
+  ui.nextSitting = () => follow(true); // a closed sitting's way on: choose among today's and open ones
   const change = h("button.tool", { type: "button", "data-testid": "change-sitting", onclick: () => follow(true) });
   const label = () => { change.textContent = t("sitting.change"); };
   label();
