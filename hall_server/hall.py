@@ -37,6 +37,7 @@ from procedure import (
     load_state,
 )
 from procedure.sitting import own_member
+from procedure.states import check_state
 from protocol.ballots import decode_ballot
 from protocol.canonical import canonical_bytes
 from protocol.commands import (
@@ -46,6 +47,7 @@ from protocol.commands import (
     Command,
     CommandEnvelope,
     CreateSitting,
+    RouteDevices,
     SetCredential,
 )
 from protocol.errors import ErrorCode, ProtocolError
@@ -215,9 +217,10 @@ class Hall:
         try:
             cmd = env.cmd
             device_id = caller.actor.device_id
-            if caller.enrolled and self.registry.active_device(device_id or "") is None:
-                raise ProtocolError(ErrorCode.KEY_REVOKED, "this device's key has been revoked",
-                                    device_id=device_id)
+            if caller.enrolled:
+                caller = self.current(caller)
+            if isinstance(cmd, RouteDevices) and cmd.stream is not None:
+                await self._check_route_target(cmd.stream)
             if isinstance(cmd, SetCredential):
                 return await self._set_credential(cmd, caller)
             if env.stream == REGISTRY_STREAM and isinstance(cmd, CreateSitting):
@@ -248,6 +251,28 @@ class Hall:
             raise
         finally:
             self.metrics.command_seconds.observe(time.perf_counter() - started)
+
+    def current(self, caller: Caller) -> Caller:
+        """An enrolled caller as the registry has its device now: reassigned seat or member, or revoked
+        (KEY_REVOKED)."""
+        device = self.registry.active_device(caller.actor.device_id or "")
+        if device is None:
+            raise ProtocolError(ErrorCode.KEY_REVOKED, "this device's key has been revoked",
+                                device_id=caller.actor.device_id)
+        return replace(caller, actor=caller.actor.model_copy(update={"member_id": device.member_id}),
+                       seat=device.seat)
+
+    def route_of(self, caller: Caller) -> str | None:
+        """The sitting an enrolled caller's device is routed to, if any."""
+        device = self.registry.active_device(caller.actor.device_id or "") if caller.enrolled else None
+        return device.route if device else None
+
+    async def _check_route_target(self, stream: str) -> None:
+        """Devices go only to a sitting that exists and whose state takes them (``states.ALLOWED``)."""
+        target = await self.refresh(stream) if stream != REGISTRY_STREAM else None
+        if not isinstance(target, SittingState) or not target.created:
+            raise ProtocolError(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=stream)
+        check_state(target.status, "device.route")
 
     async def _write(self, stream: str) -> None:
         """The stream's single writer: drains its queue batch by batch."""
@@ -291,7 +316,7 @@ class Hall:
                 if key in earlier:
                     outcomes.append(replay(earlier[key], digest, p.env.id))
                     continue
-                ctx = Context(p.caller.actor, self.clock(), p.caller.seat, p.signature_ok)
+                ctx = Context(p.caller.actor, self.clock(), p.caller.seat, p.signature_ok, self.route_of(p.caller))
                 registry = state if isinstance(state, RegistryState) else self.registry
                 try:
                     events = decide(state, p.env.cmd, ctx, registry)

@@ -14,18 +14,9 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from procedure.context import Context
-from procedure.registry import RegistryState, apply_registry, decide_registry
+from procedure.registry import RegistryCommand, RegistryState, apply_registry, decide_registry
 from procedure.sitting import SittingState, apply_sitting, decide_sitting
-from protocol.commands import (
-    REGISTRY_STREAM,
-    Command,
-    DefinePlan,
-    DefineRules,
-    EnrolDevice,
-    RegisterMember,
-    RevokeDevice,
-    UpdateMember,
-)
+from protocol.commands import REGISTRY_STREAM, Command
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Event, Record
 
@@ -53,15 +44,12 @@ def empty_state(stream: str) -> State:
     return RegistryState() if stream == REGISTRY_STREAM else SittingState(stream=stream)
 
 
-_REGISTRY_COMMANDS = (RegisterMember, UpdateMember, EnrolDevice, RevokeDevice, DefineRules, DefinePlan)
-
-
 def decide(state: State, cmd: Command, ctx: Context, registry: RegistryState) -> list[Event]:
     if isinstance(state, RegistryState):
-        if not isinstance(cmd, _REGISTRY_COMMANDS):
+        if not isinstance(cmd, RegistryCommand):
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} is not for the registry")
         return decide_registry(state, cmd, ctx)
-    if isinstance(cmd, _REGISTRY_COMMANDS):
+    if isinstance(cmd, RegistryCommand):
         raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} goes to the registry stream")
     return decide_sitting(state, cmd, ctx, registry)  # type: ignore[arg-type]
 

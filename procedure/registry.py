@@ -10,11 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
-from protocol.commands import DefinePlan, DefineRules, EnrolDevice, RegisterMember, RevokeDevice, UpdateMember
+from protocol.commands import (
+    DefinePlan,
+    DefineRules,
+    EnrolDevice,
+    ReassignDevice,
+    RegisterMember,
+    RenameDevice,
+    RevokeDevice,
+    RouteDevices,
+    UpdateMember,
+)
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import (
     DeviceEnrolled,
+    DeviceReassigned,
+    DeviceRenamed,
     DeviceRevoked,
+    DevicesRouted,
     Event,
     MemberRegistered,
     MemberUpdated,
@@ -35,6 +48,7 @@ class Device:
     label: str
     public_key: str
     revoked: bool = False
+    route: str | None = None  # the sitting it is sent to (device.route); None: it chooses
 
 
 @dataclass(frozen=True)
@@ -55,11 +69,15 @@ class RegistryState:
         return device if device is not None and not device.revoked else None
 
 
-RegistryCommand = RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+RegistryCommand = (RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+                   | ReassignDevice | RenameDevice | RouteDevices)
+ROUTED_ROLES = (Role.SEAT, Role.CHAIR, Role.DISPLAY)  # the hall's devices, that follow its sittings
 
 
 def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) -> list[Event]:
-    """Registry commands are the clerk's; each checks what it refers to."""
+    """Registry commands are the clerk's (the chair may route the hall's devices); each checks what it refers to."""
+    if isinstance(cmd, ReassignDevice | RenameDevice | RouteDevices):
+        return decide_device_edit(state, cmd, ctx)
     if ctx.role is not Role.CLERK:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {cmd.type}", role=ctx.role)
     match cmd:
@@ -114,8 +132,73 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a registry command: {cmd.type}")
 
 
+def _active(state: RegistryState, device_id: str) -> Device:
+    device = state.active_device(device_id)
+    if device is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_DEVICE, "no such active device", device_id=device_id)
+    return device
+
+
+def _check_binding(state: RegistryState, role: Role, member_id: str | None, seat: str | None) -> None:
+    if member_id is not None and member_id not in state.members:
+        raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "no such member", member_id=member_id)
+    if role is Role.REMOTE and member_id is None:
+        raise ProtocolError(ErrorCode.MALFORMED, "a remote device needs a member")
+    if role is Role.SEAT and seat is None and member_id is None:
+        raise ProtocolError(ErrorCode.MALFORMED, "a seat device needs a seat or a member")
+
+
+def decide_device_edit(state: RegistryState, cmd: ReassignDevice | RenameDevice | RouteDevices,
+                       ctx: Context) -> list[Event]:
+    """Reassign or rename a device (the clerk), or route devices to a sitting.
+
+    The clerk routes any seat, chair or display; a chair console routes those too, but a
+    console routed to a sitting moves only the devices following that sitting (or none).
+    Whether the named sitting may take devices is the edge's check (``states.ALLOWED``).
+    Errors: FORBIDDEN, UNKNOWN_DEVICE, UNKNOWN_MEMBER, MALFORMED (a binding a role cannot
+    have, a device that does not follow sittings), INVALID_STATE (nothing would change).
+    """
+    if ctx.role is not Role.CLERK and not (ctx.role is Role.CHAIR and isinstance(cmd, RouteDevices)):
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only a clerk can {cmd.type}", role=ctx.role)
+    match cmd:
+        case ReassignDevice():
+            device = _active(state, cmd.device_id)
+            _check_binding(state, device.role, cmd.member_id, cmd.seat)
+            if (device.member_id, device.seat) == (cmd.member_id, cmd.seat):
+                raise ProtocolError(ErrorCode.INVALID_STATE, "the device has this seat and member already")
+            return [DeviceReassigned(device_id=cmd.device_id, member_id=cmd.member_id, seat=cmd.seat)]
+        case RenameDevice():
+            device = _active(state, cmd.device_id)
+            return [DeviceRenamed(device_id=cmd.device_id, label=cmd.label)] if cmd.label != device.label else []
+        case RouteDevices():
+            if cmd.device_ids:
+                devices = [_active(state, d) for d in dict.fromkeys(cmd.device_ids)]
+                strays = [d.device_id for d in devices if d.role not in ROUTED_ROLES]
+                if strays:
+                    raise ProtocolError(ErrorCode.MALFORMED, "only seats, chairs and displays follow sittings",
+                                        device_ids=strays)
+            else:
+                devices = [d for d in state.devices.values() if not d.revoked and d.role in ROUTED_ROLES]
+            if ctx.role is Role.CHAIR:
+                mine = _active(state, ctx.actor.device_id or "").route
+                if mine is not None:
+                    devices = [d for d in devices if d.route in (None, mine) or d.device_id == ctx.actor.device_id]
+            moving = [d.device_id for d in devices if d.route != cmd.stream]
+            if not moving:
+                raise ProtocolError(ErrorCode.INVALID_STATE, "no device to move", stream=cmd.stream)
+            return [DevicesRouted(device_ids=moving, stream=cmd.stream)]
+    raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a device edit: {cmd.type}")
+
+
 def apply_registry(state: RegistryState, event: Event) -> RegistryState:
     match event:
+        case DeviceReassigned() | DeviceRenamed():
+            changes = event.model_dump(exclude={"type", "device_id"})
+            device = replace(state.devices[event.device_id], **changes)
+            return replace(state, devices={**state.devices, event.device_id: device})
+        case DevicesRouted():
+            routed = {d: replace(state.devices[d], route=event.stream) for d in event.device_ids}
+            return replace(state, devices={**state.devices, **routed})
         case MemberRegistered():
             return replace(state, members={**state.members, event.member_id: event})
         case MemberUpdated():
@@ -133,7 +216,7 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
             )
             return replace(state, devices={**state.devices, event.device_id: device})
         case DeviceRevoked():
-            device = replace(state.devices[event.device_id], revoked=True)
+            device = replace(state.devices[event.device_id], revoked=True, route=None)
             return replace(state, devices={**state.devices, event.device_id: device})
         case RulesDefined():
             return replace(state, profiles={**state.profiles, event.profile.id: event.profile})

@@ -11,6 +11,16 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+from procedure.agenda import (
+    Document,
+    Item,
+    agenda_order,
+    apply_document_edit,
+    apply_item_edit,
+    decide_document_edit,
+    decide_item_edit,
+    insert_item,
+)
 from procedure.context import Context
 from procedure.floor import (
     FloorState,
@@ -47,6 +57,7 @@ from protocol.commands import (
     AddItem,
     AddSegment,
     AttachDocument,
+    CancelSitting,
     CastBallot,
     CheckIn,
     CheckOut,
@@ -56,20 +67,27 @@ from protocol.commands import (
     CloseVote,
     ConfigureFloor,
     CreateSitting,
+    EditItem,
+    EditSitting,
     ExpireSpeech,
     ExtendSpeech,
     FlagTurn,
     GrantFloor,
+    MoveItem,
     NextItem,
     OpenSitting,
     OpenVote,
+    OrderDocuments,
     PauseSpeech,
     PostNotice,
     PreviousItem,
     PublishVote,
     ReaddLastSpeaker,
+    RemoveDocument,
+    RemoveItem,
     ReopenList,
     ReorderList,
+    ReplaceDocument,
     RequestFloor,
     ResumeSitting,
     ResumeSpeech,
@@ -91,12 +109,18 @@ from protocol.events import (
     CheckedIn,
     CheckedOut,
     DocumentAttached,
+    DocumentRemoved,
+    DocumentReplaced,
+    DocumentsOrdered,
     Event,
     FloorConfigured,
     FloorGranted,
     FloorRequested,
     ItemAdded,
+    ItemEdited,
     ItemLimitsSet,
+    ItemMoved,
+    ItemRemoved,
     ItemTakenUp,
     ListClosed,
     ListReopened,
@@ -108,8 +132,10 @@ from protocol.events import (
     QuotaSet,
     RequestWithdrawn,
     RosterEntry,
+    SittingCancelled,
     SittingClosed,
     SittingCreated,
+    SittingEdited,
     SittingOpened,
     SittingResumed,
     SittingSuspended,
@@ -131,16 +157,6 @@ from protocol.types import (
     StopReason,
     VoteStatus,
 )
-
-
-@dataclass(frozen=True)
-class Item:
-    item_id: str
-    parent_id: str | None
-    title_km: str
-    title_en: str
-    status: ItemStatus = ItemStatus.PENDING
-    documents: tuple[DocumentAttached, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +203,7 @@ class SittingState:
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.item_id == item_id), None)
 
-    def document(self, document_id: str) -> tuple[Item, DocumentAttached] | None:
+    def document(self, document_id: str) -> tuple[Item, Document] | None:
         """The attached document and the item it belongs to."""
         return next(((i, d) for i in self.items for d in i.documents if d.document_id == document_id), None)
 
@@ -214,7 +230,10 @@ class SittingState:
 
 # -- who may do what ----------------------------------------------------------
 
-CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise", "transcript.type"}
+CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise", "transcript.type",
+              # issue 12: edits
+              "sitting.edit", "sitting.cancel", "agenda.edit_item", "agenda.remove_item", "agenda.move_item",
+              "agenda.replace_document", "agenda.remove_document", "agenda.order_documents"}
 RECORDER_ONLY = {"transcript.add_segment", "transcript.flag_turn"}
 CHAIR_ONLY = {
     "sitting.open",
@@ -273,6 +292,13 @@ def authorise_role(cmd: SittingCommand, ctx: Context) -> None:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair or a clerk can {kind}", role=role)
     if kind in SYSTEM_ONLY and role is not Role.SYSTEM:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the server's clock can {kind}", role=role)
+
+
+def authorise_route(state: SittingState, ctx: Context) -> None:
+    """A chair console routed to a sitting presides over that one only (FORBIDDEN elsewhere)."""
+    if ctx.role is Role.CHAIR and ctx.route is not None and ctx.route != state.stream:
+        raise ProtocolError(ErrorCode.FORBIDDEN, "this console is routed to another sitting",
+                            role=ctx.role, routed_to=ctx.route)
 
 
 def authorise(state: SittingState, cmd: SittingCommand, ctx: Context) -> None:
@@ -380,20 +406,13 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
     ]
 
 
-def agenda_order(items: tuple[Item, ...]) -> list[str]:
-    """Depth-first order of the nested agenda: the order the chair walks it."""
-    children: dict[str | None, list[str]] = {}
-    for it in items:
-        children.setdefault(it.parent_id, []).append(it.item_id)
-    order: list[str] = []
-
-    def walk(parent: str | None) -> None:
-        for child in children.get(parent, []):
-            order.append(child)
-            walk(child)
-
-    walk(None)
-    return order
+def _edit(state: SittingState, cmd: EditSitting) -> list[Event]:
+    """The sitting's titles and place any time before it closes; its date only before it opens."""
+    changes = {k: v for k, v in cmd.model_dump(exclude={"type"}).items() if v is not None and v != getattr(state, k)}
+    if "date" in changes and state.status is not SittingStatus.SCHEDULED:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "a sitting is rescheduled only before it opens",
+                            status=state.status)
+    return [SittingEdited(**changes)] if changes else []
 
 
 def _take_up(state: SittingState, item_id: str, clear_list: bool) -> list[Event]:
@@ -741,6 +760,7 @@ def _decide(
     if not state.created:
         raise ProtocolError(ErrorCode.UNKNOWN_SITTING, "no such sitting", sitting=state.stream)
     authorise_role(cmd, ctx)  # a role that may never send it is told so, whatever the state
+    authorise_route(state, ctx)
     check_state(state.status, cmd.type)  # then the sitting's state, before whose member it is
     authorise(state, cmd, ctx)
     match cmd:
@@ -759,6 +779,14 @@ def _decide(
                     ErrorCode.ALREADY_EXISTS, "document exists", document_id=cmd.document_id
                 )
             return [DocumentAttached(**cmd.model_dump(exclude={"type"}))]
+        case EditSitting():
+            return _edit(state, cmd)
+        case CancelSitting():
+            return [SittingCancelled()]
+        case EditItem() | RemoveItem() | MoveItem():
+            return decide_item_edit(state.items, cmd)
+        case ReplaceDocument() | RemoveDocument() | OrderDocuments():
+            return decide_document_edit(state.items, cmd)
         case OpenSitting():
             day = dt.datetime.fromtimestamp(ctx.now_ms / 1000, ZoneInfo(state.time_zone)).date()
             return [*_quorum_check(state, cmd.without_quorum, "open the sitting"), SittingOpened(day=day.isoformat())]
@@ -851,15 +879,6 @@ def _set_status(items: tuple[Item, ...], item_id: str | None, status: ItemStatus
     return tuple(replace(i, status=status) if i.item_id == item_id else i for i in items)
 
 
-def _insert_item(items: tuple[Item, ...], item: Item) -> tuple[Item, ...]:
-    """Keep agenda order: a child goes after its parent's last descendant."""
-    if item.parent_id is None:
-        return (*items, item)
-    order = agenda_order((*items, item))
-    by_id = {i.item_id: i for i in (*items, item)}
-    return tuple(by_id[i] for i in order)
-
-
 def apply_sitting(
     state: SittingState, event: Event, at_ms: int, seq: int, by: str | None = None
 ) -> SittingState:
@@ -889,15 +908,21 @@ def apply_sitting(
             )
         case ItemAdded():
             item = Item(event.item_id, event.parent_id, event.title_km, event.title_en)
-            return replace(state, items=_insert_item(state.items, item))
+            return replace(state, items=insert_item(state.items, item))
         case DocumentAttached():
-            return replace(
-                state,
-                items=tuple(
-                    replace(i, documents=(*i.documents, event)) if i.item_id == event.item_id else i
-                    for i in state.items
-                ),
-            )
+            document = Document(event.document_id, event.title, event.media_type, event.sha256, event.size)
+            return replace(state, items=tuple(
+                replace(i, documents=(*i.documents, document)) if i.item_id == event.item_id else i
+                for i in state.items))
+        case SittingEdited():
+            changes = {k: v for k, v in event.model_dump(exclude={"type"}).items() if v is not None}
+            return replace(state, **changes)
+        case SittingCancelled():
+            return replace(state, status=SittingStatus.CANCELLED)
+        case ItemEdited() | ItemRemoved() | ItemMoved():
+            return replace(state, items=apply_item_edit(state.items, event))
+        case DocumentReplaced() | DocumentRemoved() | DocumentsOrdered():
+            return replace(state, items=apply_document_edit(state.items, event))
         case SittingOpened():
             return replace(state, status=SittingStatus.OPEN, opened_ms=at_ms, opened_day=event.day)
         case SittingSuspended():

@@ -4,8 +4,11 @@ A scheduled sitting is prepared (agenda, documents, check-in, floor settings);
 an open one runs; a suspended one keeps its list and its paused microphones
 while the chair may still order the list, settle limits and post notices,
 but nobody speaks or votes; a closed one is the record: only the recorder's
-and the clerk's work on the transcript, and notices to the hall, go on.
-``sitting.create`` is not in the table: it makes the sitting.
+and the clerk's work on the transcript, and notices to the hall, go on; a
+cancelled one is frozen whole. What a closed or cancelled sitting freezes is
+decided here and nowhere else: documents, agenda and edits included.
+``sitting.create`` is not in the table: it makes the sitting. ``device.route``
+is a registry command, checked against the state of the sitting it names.
 """
 
 from __future__ import annotations
@@ -13,16 +16,17 @@ from __future__ import annotations
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.types import SittingStatus
 
-SCHEDULED, OPEN, SUSPENDED, CLOSED = (
+SCHEDULED, OPEN, SUSPENDED, CLOSED, CANCELLED = (
     SittingStatus.SCHEDULED,
     SittingStatus.OPEN,
     SittingStatus.SUSPENDED,
     SittingStatus.CLOSED,
+    SittingStatus.CANCELLED,
 )
 _PREPARING = frozenset({SCHEDULED, OPEN, SUSPENDED})
 _RUNNING = frozenset({OPEN})
 _LIVE = frozenset({OPEN, SUSPENDED})
-_ALWAYS = frozenset(SittingStatus)
+_ALWAYS = frozenset(SittingStatus) - {CANCELLED}  # a cancelled sitting never had anything to record
 
 ALLOWED: dict[str, frozenset[SittingStatus]] = {
     # sitting and agenda
@@ -71,6 +75,16 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     "transcript.revise": _ALWAYS,
     "transcript.flag_turn": _ALWAYS,
     "transcript.type": _ALWAYS,
+    # issue 12: edits, frozen once the sitting is closed or cancelled
+    "sitting.edit": _PREPARING,
+    "sitting.cancel": frozenset({SCHEDULED}),
+    "agenda.edit_item": _PREPARING,
+    "agenda.remove_item": _PREPARING,
+    "agenda.move_item": _PREPARING,
+    "agenda.replace_document": _PREPARING,
+    "agenda.remove_document": _PREPARING,
+    "agenda.order_documents": _PREPARING,
+    "device.route": _PREPARING,  # the sitting the devices are sent to
 }
 
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from procedure.agenda import agenda_order
 from procedure.registry import RegistryState
-from procedure.sitting import SittingState, agenda_order
+from procedure.sitting import SittingState
 from procedure.votes import CountedBallot, VoteState, needed_now
 from protocol.events import BallotCast, Record
 from protocol.settings import MajorityBase
@@ -141,7 +142,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
                 "status": by_id[i].status.value,
                 "documents": [
                     {"document_id": d.document_id, "title": d.title, "media_type": d.media_type,
-                     "sha256": d.sha256, "size": d.size}
+                     "sha256": d.sha256, "size": d.size, "version": d.version}
                     for d in by_id[i].documents
                 ],
             }

@@ -161,10 +161,21 @@ def _wire_schemas() -> dict[str, Any]:
             ["stream", "body", "number", "title_km", "title_en", "date", "status", "seq"], extra=True,
         ),
         "StreamsAck": {"oneOf": [
-            _object({"ok": ok_true, "sittings": {"type": "array", "items": _ref("SittingSummary")}},
+            _object({"ok": ok_true, "sittings": {"type": "array", "items": _ref("SittingSummary")},
+                     "route": {"type": ["string", "null"],
+                               "description": "the sitting this device is routed to (device.route); null: it chooses"},
+                     "today": {"type": "string", "description": "the calendar day on the hall's clock (ISO)"}},
                     ["ok", "sittings"]),
             _ref("ErrorAck"),
         ]},
+        "DeviceStanding": _object(
+            {"device_id": {"type": "string"}, "route": {"type": ["string", "null"]}, "revoked": {"type": "boolean"},
+             "seat": {"type": ["string", "null"]}, "member_id": {"type": ["string", "null"]},
+             "label": {"type": "string"}},
+            ["device_id", "route", "revoked", "seat", "member_id", "label"],
+            "this device as the registry has it now, after it was routed, reassigned, renamed or revoked: a new "
+            "route is to be followed at once; a revoked device's connection is closed right after",
+        ),
         "PairingsAck": {"oneOf": [
             _object({"ok": ok_true, "pairings": {"type": "array", "items": {"type": "object"}}}, ["ok", "pairings"],
                     "devices waiting for a clerk: code, role, label, public_key"),
@@ -238,6 +249,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "plan": ("plan", "SeatingPlan", "a room's seating plan, pushed when the clerk redraws it to the pages "
              "following a sitting in that room"),
     "records": ("records", "RecordBatch", "committed records, pushed to every client that synced the stream"),
+    "device": ("device", "DeviceStanding", "this device's standing, pushed to its own connections when it changes"),
     "signalMember": ("signal", "MemberSignal", "WebRTC signalling to the media endpoint: an offer (SDP), a "
                      "trickled ICE candidate, or a hang-up (`invalid_state` when no media endpoint is connected)"),
     "signalEndpoint": ("signal", "MediaMessage", "the media endpoint announces itself (`endpoint.ready`, after "
@@ -273,7 +285,8 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "notes": ("notes", "notesAck", (Role.SEAT, Role.REMOTE)),
     "note": ("note", "noteAck", (Role.SEAT, Role.REMOTE)),
 }
-RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption", "plan": "plan"}
+RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption", "plan": "plan",
+                            "device": "device"}
 ROLE_RECEIVES: dict[Role, dict[str, str]] = {
     # operation: message, for one role only
     Role.REMOTE: {"signal": "signalToMember"},

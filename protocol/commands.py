@@ -93,6 +93,36 @@ class RevokeDevice(Model):
     device_id: Id
 
 
+# -- registry: devices edited and routed (issue 12) ---------------------------
+
+
+class ReassignDevice(Model):
+    """Give an enrolled device another seat or member (both as given: None unbinds), keeping its key."""
+
+    type: Literal["device.reassign"] = "device.reassign"
+    device_id: Id
+    member_id: Id | None = None
+    seat: Id | None = None
+
+
+class RenameDevice(Model):
+    type: Literal["device.rename"] = "device.rename"
+    device_id: Id
+    label: OptText
+
+
+class RouteDevices(Model):
+    """Send devices to a sitting (``stream``; None: back to choosing on their own).
+
+    ``device_ids`` empty means the hall's devices: every active seat, chair and display.
+    The devices' pages follow at once, without pairing again.
+    """
+
+    type: Literal["device.route"] = "device.route"
+    device_ids: list[Id] = Field(default_factory=list, max_length=2000)
+    stream: Id | None
+
+
 class DefineRules(Model):
     """Enter a rules profile in the log (new, or a new version of one), for sittings to name."""
 
@@ -144,6 +174,75 @@ class AttachDocument(Model):
     media_type: ShortText = "application/pdf"
     sha256: Sha256Hex
     size: int = Field(ge=0)
+
+
+# -- sitting and agenda edited (issue 12) --------------------------------------
+
+
+class EditSitting(Model):
+    """Change a sitting's titles or place, or reschedule it (``date``, only before it opens); None: unchanged."""
+
+    type: Literal["sitting.edit"] = "sitting.edit"
+    title_km: ShortText | None = None
+    title_en: ShortText | None = None
+    place: ShortText | None = None
+    date: Date | None = None
+
+
+class CancelSitting(Model):
+    """Call off a sitting that has not opened; it stays in the record as cancelled."""
+
+    type: Literal["sitting.cancel"] = "sitting.cancel"
+
+
+class EditItem(Model):
+    type: Literal["agenda.edit_item"] = "agenda.edit_item"
+    item_id: Id
+    title_km: ShortText | None = None
+    title_en: ShortText | None = None
+
+
+class RemoveItem(Model):
+    """Remove an agenda item never taken up and without sub-items."""
+
+    type: Literal["agenda.remove_item"] = "agenda.remove_item"
+    item_id: Id
+
+
+class MoveItem(Model):
+    """Put an item (with its sub-items) under ``parent_id`` (None: top level), just before
+    its sibling ``before_id`` (None: last). Reordering is a move under the same parent."""
+
+    type: Literal["agenda.move_item"] = "agenda.move_item"
+    item_id: Id
+    parent_id: Id | None = None
+    before_id: Id | None = None
+
+
+class ReplaceDocument(Model):
+    """A new version of an attached document: readers get it, the record keeps the old one."""
+
+    type: Literal["agenda.replace_document"] = "agenda.replace_document"
+    document_id: Id
+    title: ShortText
+    media_type: ShortText = "application/pdf"
+    sha256: Sha256Hex
+    size: int = Field(ge=0)
+
+
+class RemoveDocument(Model):
+    """Take a document off an item not yet taken up."""
+
+    type: Literal["agenda.remove_document"] = "agenda.remove_document"
+    document_id: Id
+
+
+class OrderDocuments(Model):
+    """The order of an item's documents: exactly the documents it has."""
+
+    type: Literal["agenda.order_documents"] = "agenda.order_documents"
+    item_id: Id
+    document_ids: list[Id] = Field(max_length=200)
 
 
 class OpenSitting(Model):
@@ -464,8 +563,11 @@ class ShowPage(Model):
     page: int = Field(default=1, ge=1, le=100_000)  # 1-based; the server does not read the PDF
 
 
+DEVICE_EDITS = ReassignDevice | RenameDevice | RouteDevices  # issue 12
+
 RegistryCommand = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan,
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+    | DEVICE_EDITS,
     Field(discriminator="type"),
 ]
 
@@ -510,10 +612,20 @@ SittingCommand = (
     | ReviseSegment
     | FlagTurn
     | TypeSegment
+    # issue 12: sittings, agenda and documents edited
+    | EditSitting
+    | CancelSitting
+    | EditItem
+    | RemoveItem
+    | MoveItem
+    | ReplaceDocument
+    | RemoveDocument
+    | OrderDocuments
 )
 
 Command = Annotated[
     RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
+    | DEVICE_EDITS
     | SittingCommand,
     Field(discriminator="type"),
 ]

@@ -78,6 +78,30 @@ class DeviceRevoked(Model):
     device_id: Id
 
 
+# -- registry: devices edited and routed (issue 12) ---------------------------
+
+
+class DeviceReassigned(Model):
+    type: Literal["device.reassigned"] = "device.reassigned"
+    device_id: Id
+    member_id: Id | None = None
+    seat: Id | None = None
+
+
+class DeviceRenamed(Model):
+    type: Literal["device.renamed"] = "device.renamed"
+    device_id: Id
+    label: OptText
+
+
+class DevicesRouted(Model):
+    """Devices sent to a sitting (None: to choose on their own); the list is resolved, never empty."""
+
+    type: Literal["device.routed"] = "device.routed"
+    device_ids: list[Id]
+    stream: Id | None
+
+
 class RulesDefined(Model):
     """A rules profile entered in the log; a later one of the same id replaces it for new sittings."""
 
@@ -135,6 +159,68 @@ class DocumentAttached(Model):
     media_type: ShortText
     sha256: Sha256Hex
     size: int
+
+
+# -- sitting and agenda edited (issue 12) --------------------------------------
+
+
+class SittingEdited(Model):
+    """The fields that changed, with their new values (None: unchanged)."""
+
+    type: Literal["sitting.edited"] = "sitting.edited"
+    title_km: ShortText | None = None
+    title_en: ShortText | None = None
+    place: ShortText | None = None
+    date: Date | None = None
+
+
+class SittingCancelled(Model):
+    type: Literal["sitting.cancelled"] = "sitting.cancelled"
+
+
+class ItemEdited(Model):
+    type: Literal["agenda.item_edited"] = "agenda.item_edited"
+    item_id: Id
+    title_km: ShortText | None = None
+    title_en: ShortText | None = None
+
+
+class ItemRemoved(Model):
+    type: Literal["agenda.item_removed"] = "agenda.item_removed"
+    item_id: Id
+
+
+class ItemMoved(Model):
+    type: Literal["agenda.item_moved"] = "agenda.item_moved"
+    item_id: Id
+    parent_id: Id | None
+    before_id: Id | None
+
+
+class DocumentReplaced(Model):
+    """Version ``version`` (2 and up) of a document; the one it replaces stays in the record."""
+
+    type: Literal["agenda.document_replaced"] = "agenda.document_replaced"
+    item_id: Id
+    document_id: Id
+    version: int
+    title: ShortText
+    media_type: ShortText
+    sha256: Sha256Hex
+    size: int
+    previous_sha256: Sha256Hex
+
+
+class DocumentRemoved(Model):
+    type: Literal["agenda.document_removed"] = "agenda.document_removed"
+    item_id: Id
+    document_id: Id
+
+
+class DocumentsOrdered(Model):
+    type: Literal["agenda.documents_ordered"] = "agenda.documents_ordered"
+    item_id: Id
+    document_ids: list[Id]
 
 
 class SittingOpened(Model):
@@ -477,7 +563,19 @@ Event = Annotated[
     | SegmentAdded
     | SegmentRevised
     | TurnFlagged
-    | SegmentTyped,
+    | SegmentTyped
+    # issue 12: edits
+    | DeviceReassigned
+    | DeviceRenamed
+    | DevicesRouted
+    | SittingEdited
+    | SittingCancelled
+    | ItemEdited
+    | ItemRemoved
+    | ItemMoved
+    | DocumentReplaced
+    | DocumentRemoved
+    | DocumentsOrdered,
     Field(discriminator="type"),
 ]
 

@@ -110,6 +110,7 @@ class SittingStatus(StrEnum):
     OPEN = "open"
     SUSPENDED = "suspended"
     CLOSED = "closed"
+    CANCELLED = "cancelled"  # called off before it opened: nothing more happens in it
 
 
 class ItemStatus(StrEnum):

@@ -88,6 +88,9 @@ class HallClient:
         self.sio.on("connect", self._on_connect, namespace=self.namespace)
         self.sio.on("disconnect", self._on_disconnect, namespace=self.namespace)
         self.sio.on("records", self._on_records, namespace=self.namespace)
+        self.sio.on("device", self._on_device, namespace=self.namespace)
+        self.route: str | None = None  # the sitting this device is sent to (device.route); None: it chooses
+        self.revoked = False  # told so by the server, which then closes the connection
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- connection -------------------------------------------------------------
@@ -211,8 +214,19 @@ class HallClient:
     # -- following streams ------------------------------------------------------
 
     async def sittings(self) -> list[dict[str, Any]]:
+        """The sittings this device can follow; notes the sitting it is routed to (``route``)."""
         ack = await self.call("streams", {})
+        self.route = ack.get("route")
         return list(ack["sittings"])
+
+    async def _on_device(self, standing: dict[str, Any]) -> None:
+        """This device's standing, pushed when it is routed, reassigned or revoked: a new route
+        is followed at once (no pairing again)."""
+        self.revoked = bool(standing.get("revoked"))
+        route = standing.get("route")
+        if isinstance(route, str) and route != self.route and not self.revoked:
+            self._spawn(self.follow(route))
+        self.route = route if isinstance(route, str) else None
 
     async def follow(self, stream: str) -> State:
         self.states.setdefault(stream, empty_state(stream))

@@ -23,12 +23,13 @@ from procedure import (
     fold,
     load_state,
 )
-from procedure.sitting import agenda_order
+from procedure.agenda import agenda_order
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import (
     AddItem,
     AddSegment,
     AttachDocument,
+    CancelSitting,
     CastBallot,
     CheckIn,
     CheckOut,
@@ -38,21 +39,28 @@ from protocol.commands import (
     CloseVote,
     Command,
     ConfigureFloor,
+    EditItem,
+    EditSitting,
     ExpireSpeech,
     ExtendSpeech,
     FlagTurn,
     GrantFloor,
+    MoveItem,
     NextItem,
     OpenSitting,
     OpenVote,
+    OrderDocuments,
     PauseSpeech,
     PostNotice,
     PreviousItem,
     PublishVote,
     ReaddLastSpeaker,
     RegisterMember,
+    RemoveDocument,
+    RemoveItem,
     ReopenList,
     ReorderList,
+    ReplaceDocument,
     RequestFloor,
     ResumeSitting,
     ResumeSpeech,
@@ -174,8 +182,10 @@ def test_create_with_chosen_members_and_twice() -> None:
 
 
 def at_status(status: SittingStatus) -> SittingState:
-    scheduled = status is SittingStatus.SCHEDULED
+    scheduled = status in (SittingStatus.SCHEDULED, SittingStatus.CANCELLED)
     state, _ = sitting(4, opened=not scheduled, present=[2, 3, 4] if scheduled else [])  # quorum to open
+    if status is SittingStatus.CANCELLED:
+        state = run(state, CancelSitting(), clerk())
     if status is SittingStatus.SUSPENDED:
         state = run(state, SuspendSitting(), chair())
     if status is SittingStatus.CLOSED:
@@ -649,6 +659,24 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                                      (segment("g1"), ctx(Role.RECORDER))),
                         lambda c: TypeSegment(segment_id="g1", text="សូមអរគុណ"),
                         ["transcript.segment_revised", "transcript.segment_typed"], {"clerk": OK}),
+    # issue 12: edits, the clerk's
+    "sitting.edit": (base, lambda c: EditSitting(place="Hall B"), ["sitting.edited"], {"clerk": OK}),
+    "sitting.cancel": (lambda: base(SittingStatus.SCHEDULED), lambda c: CancelSitting(), ["sitting.cancelled"],
+                       {"clerk": OK}),
+    "agenda.edit_item": (base, lambda c: EditItem(item_id="i2", title_en="Budget"), ["agenda.item_edited"],
+                         {"clerk": OK}),
+    "agenda.remove_item": (base, lambda c: RemoveItem(item_id="i2"), ["agenda.item_removed"], {"clerk": OK}),
+    "agenda.move_item": (base, lambda c: MoveItem(item_id="i2", before_id="i1"), ["agenda.item_moved"],
+                         {"clerk": OK}),
+    "agenda.replace_document": (lambda: play(base(), (doc("i2", "d1"), clerk())),
+                                lambda c: ReplaceDocument(document_id="d1", title="v2", sha256="e" * 64, size=3),
+                                ["agenda.document_replaced"], {"clerk": OK}),
+    "agenda.remove_document": (lambda: play(base(), (doc("i2", "d1"), clerk())),
+                               lambda c: RemoveDocument(document_id="d1"), ["agenda.document_removed"],
+                               {"clerk": OK}),
+    "agenda.order_documents": (lambda: play(base(), (doc("i2", "d1"), clerk()), (doc("i2", "d2"), clerk())),
+                               lambda c: OrderDocuments(item_id="i2", document_ids=["d2", "d1"]),
+                               ["agenda.documents_ordered"], {"clerk": OK}),
 }
 
 

@@ -387,4 +387,16 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         # seating plans (issue 13)
         {"type": "room.define_plan", "plan": {"room_id": "rz1", "name_km": "ក", "name_en": "R", "rows": 1, "columns": 2,
                                               "seats": [{"seat": "1", "row": 1, "column": 1}]}},
+        # issue 12: edits
+        {"type": "device.reassign", "device_id": "dz1", "seat": "S98"},
+        {"type": "device.rename", "device_id": "dz1", "label": "L"},
+        {"type": "device.route", "device_ids": [], "stream": sitting},
+        {"type": "sitting.edit", "place": "P2"},
+        {"type": "sitting.cancel"},
+        {"type": "agenda.edit_item", "item_id": "iz1", "title_en": "T2"},
+        {"type": "agenda.remove_item", "item_id": "iz1"},
+        {"type": "agenda.move_item", "item_id": "iz1"},
+        {"type": "agenda.replace_document", "document_id": "d1", "title": "D2", "sha256": "1" * 64, "size": 2},
+        {"type": "agenda.remove_document", "document_id": "d1"},
+        {"type": "agenda.order_documents", "item_id": "iz1", "document_ids": ["d1"]},
     ]

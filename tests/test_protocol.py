@@ -106,6 +106,18 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "transcript.revise": {"segment_id": "t1-0", "text": "Corrected", "status": "corrected"},
     "transcript.flag_turn": {"turn_id": "t1", "language": "km", "reason": "language_not_covered"},
     "transcript.type": {"segment_id": "t1-0", "text": KM},
+    # issue 12: edits
+    "device.reassign": {"device_id": "seat-12", "seat": "S13", "member_id": None},
+    "device.rename": {"device_id": "seat-12", "label": "Tablet 13"},
+    "device.route": {"device_ids": [], "stream": "plenary-8"},
+    "sitting.edit": {"title_en": "Plenary (morning)", "place": "Chamber B", "date": "2025-03-05"},
+    "sitting.cancel": {},
+    "agenda.edit_item": {"item_id": "i1", "title_km": KM},
+    "agenda.remove_item": {"item_id": "i1"},
+    "agenda.move_item": {"item_id": "i2", "parent_id": "i1", "before_id": None},
+    "agenda.replace_document": {"document_id": "doc-1", "title": "Draft v2", "sha256": SHA, "size": 10},
+    "agenda.remove_document": {"document_id": "doc-1"},
+    "agenda.order_documents": {"item_id": "i1", "document_ids": ["doc-2", "doc-1"]},
 }
 
 EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
@@ -179,6 +191,20 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "transcript.segment_revised": {"segment_id": "t1-0", "version": 1, "text": KM, "status": "approved"},
     "transcript.turn_flagged": {"turn_id": "t1", "language": None, "reason": "language_not_covered"},
     "transcript.segment_typed": {"segment_id": "t1-0", "version": 2},
+    # issue 12: edits
+    "device.reassigned": {"device_id": "seat-12", "seat": "S13", "member_id": None},
+    "device.renamed": {"device_id": "seat-12", "label": "Tablet 13"},
+    "device.routed": {"device_ids": ["seat-12", "display-1"], "stream": "plenary-8"},
+    "sitting.edited": {"place": "Chamber B"},
+    "sitting.cancelled": {},
+    "agenda.item_edited": {"item_id": "i1", "title_en": "Budget 2026"},
+    "agenda.item_removed": {"item_id": "i1"},
+    "agenda.item_moved": {"item_id": "i2", "parent_id": "i1", "before_id": None},
+    "agenda.document_replaced": {"item_id": "i1", "document_id": "doc-1", "version": 2, "title": "Draft v2",
+                                 "media_type": "application/pdf", "sha256": SHA, "size": 10,
+                                 "previous_sha256": "b" * 64},
+    "agenda.document_removed": {"item_id": "i1", "document_id": "doc-1"},
+    "agenda.documents_ordered": {"item_id": "i1", "document_ids": ["doc-2", "doc-1"]},
 }
 
 COMMAND_MODELS: list[type[BaseModel]] = list(get_args(get_args(Command)[0]))

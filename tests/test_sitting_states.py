@@ -1,7 +1,7 @@
 """What each sitting state allows, over every sitting command kind x every state.
 
 The matrix below is the specification, written out by hand: S scheduled,
-O open, U suspended (interrupted), C closed. The rules' table must say the
+O open, U suspended (interrupted), C closed, X cancelled. The rules' table must say the
 same, name every sitting command, and decide must apply it: each command
 is refused with INVALID_STATE (naming the state) exactly where the matrix
 has no letter, and is accepted in the state its example was prepared in.
@@ -26,6 +26,7 @@ LETTER = {
     SittingStatus.OPEN: "O",
     SittingStatus.SUSPENDED: "U",
     SittingStatus.CLOSED: "C",
+    SittingStatus.CANCELLED: "X",
 }
 MATRIX = {
     "sitting.open": "S",
@@ -67,13 +68,27 @@ MATRIX = {
     "transcript.revise": "SOUC",
     "transcript.flag_turn": "SOUC",
     "transcript.type": "SOUC",
+    # issue 12: edits; a closed or cancelled sitting is frozen, documents included
+    "sitting.edit": "SOU",
+    "sitting.cancel": "S",
+    "agenda.edit_item": "SOU",
+    "agenda.remove_item": "SOU",
+    "agenda.move_item": "SOU",
+    "agenda.replace_document": "SOU",
+    "agenda.remove_document": "SOU",
+    "agenda.order_documents": "SOU",
 }
+ROUTE = "SOU"  # device.route: the states of the sitting devices may be sent to
 SITTING_KINDS = sorted(k for k in COMMAND_TYPES if k in AUTH and k != "sitting.create")
 
 
 def test_the_matrix_and_the_rules_table_name_every_sitting_command() -> None:
     assert sorted(MATRIX) == SITTING_KINDS
-    assert sorted(ALLOWED) == SITTING_KINDS
+    assert sorted(ALLOWED) == sorted([*SITTING_KINDS, "device.route"])
+
+
+def test_devices_are_routed_only_to_a_sitting_that_takes_them() -> None:
+    assert "".join(LETTER[s] for s in SittingStatus if s in ALLOWED["device.route"]) == ROUTE
 
 
 @pytest.mark.parametrize("kind", SITTING_KINDS)

@@ -6,7 +6,7 @@ Wire (see ``hemicycle protocol schema``):
             to an account, auth={"v": 1, "csrf": <its csrftoken cookie>} with its session cookie)
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
-    "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
+    "streams"  {}                       -> ack {"ok": true, "sittings": [...], "route", "today"}
     "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "plan", "own"?}; then "view" pushes
                                            ("own": a seat's own member's ballots, for its eyes only;
                                            "plan": the sitting's room's seating plan or null, pushed
@@ -17,19 +17,22 @@ Wire (see ``hemicycle protocol schema``):
     "notes" / "note"                    a member's private notes, to its own device only
                                            (hall_server.transport.notes)
     server emits "records" (a list of Records, in seq order) to the stream's room,
-    "view" to its view room (the browser apps), "caption" to both.
+    "view" to its view room (the browser apps), "caption" to both, and "device" (its route,
+    seat, member, label, revoked) to one device's connections when the registry changes it.
 Handlers never raise: any failure becomes a typed error in the ack.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hmac
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import socketio
 from pydantic import ValidationError
@@ -51,11 +54,11 @@ from procedure import SittingState, dump_state, empty_state
 from procedure.views import own_ballots, plan_view, project_record, project_state, public_view, roster_view
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
-from protocol.events import Actor, PlanDefined, Record
+from protocol.events import Actor, DeviceReassigned, DeviceRenamed, DeviceRevoked, DevicesRouted, PlanDefined, Record
 from protocol.keys import connect_message, verify
 from protocol.limits import SYNC_LIMIT
 from protocol.live import Caption
-from protocol.types import Role
+from protocol.types import HALL_TIME_ZONE, Role
 from protocol.version import PROTOCOL_VERSION
 
 log = logging.getLogger("hemicycle.transport")
@@ -127,6 +130,8 @@ class RoleNamespace(socketio.AsyncNamespace):
             raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
                                         "unknown device, revoked key, stale challenge or bad signature"))
         self.callers[sid] = caller
+        if caller.enrolled:
+            await self.enter_room(sid, device_room(caller.actor.device_id or ""))
         self.doorman.authenticated(self.server.manager.eio_sid_from_sid(sid, self.namespace))
         self.hall.metrics.connected.labels(role=self.role.value).inc()
         if self.role is Role.REMOTE:
@@ -305,7 +310,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state),
                   "plan": plan_view(self.hall.registry, state.room)}
         if self.role in (Role.SEAT, Role.REMOTE):
-            caller = self.callers[sid]
+            caller = self.hall.current(self.callers[sid])
             member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
             answer["own"] = own_ballots(state, member)
         return answer
@@ -357,12 +362,25 @@ class RoleNamespace(socketio.AsyncNamespace):
         return await write_note(self.hall, self.notes, self.callers.get(sid), data)
 
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """The sittings this device can follow, newest first."""
-        if sid not in self.callers:
+        """The sittings this device can follow, newest first; ``route``: the sitting this device is
+        sent to (``device.route``, None: it chooses); ``today``: the hall's calendar day."""
+        caller = self.callers.get(sid)
+        if caller is None:
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         await self.hall.refresh_all()
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
-        return {"ok": True, "sittings": [summary(s) for s in sittings]}
+        return {"ok": True, "sittings": [summary(s) for s in sittings], "route": self.hall.route_of(caller),
+                "today": hall_day(self.hall.clock())}
+
+
+def device_room(device_id: str) -> str:
+    """The room of one device's connections: where its route and its revocation are pushed."""
+    return f"device:{device_id}"
+
+
+def hall_day(now_ms: int) -> str:
+    """The calendar day on the hall's clock (ISO)."""
+    return dt.datetime.fromtimestamp(now_ms / 1000, ZoneInfo(HALL_TIME_ZONE)).date().isoformat()
 
 
 def summary(s: SittingState) -> dict[str, Any]:
@@ -373,6 +391,7 @@ def summary(s: SittingState) -> dict[str, Any]:
         "title_km": s.title_km,
         "title_en": s.title_en,
         "date": s.date,
+        "place": s.place,
         "status": s.status.value,
         "seq": s.seq,
     }
@@ -438,6 +457,29 @@ class Broadcaster:
             except Exception:
                 log.exception("broadcast of %s to %s failed", event, namespace)
 
+    async def _tell_devices(self, records: list[Record]) -> None:
+        """Push each routed, reassigned or revoked device its new standing ("device"); a revoked
+        device's connections here are then closed: it leaves its sitting at once."""
+        registry = self.hall.registry
+        touched: dict[str, None] = {}
+        for r in records:
+            event = r.event
+            if isinstance(event, DevicesRouted):
+                touched.update(dict.fromkeys(event.device_ids))
+            elif isinstance(event, DeviceRevoked | DeviceReassigned | DeviceRenamed):
+                touched[event.device_id] = None
+        for device_id in touched:
+            device = registry.devices.get(device_id)
+            if device is None:
+                continue
+            standing = {"device_id": device_id, "route": device.route, "revoked": device.revoked,
+                        "seat": device.seat, "member_id": device.member_id, "label": device.label}
+            await self._emit("device", standing, device_room(device_id))
+            if device.revoked:
+                for namespace in (f"/{role.value}" for role in ROLES):
+                    for sid, _ in list(self.sio.manager.get_participants(namespace, device_room(device_id))):
+                        await self.sio.disconnect(sid, namespace=namespace)
+
     async def caption(self, caption: Caption) -> None:
         data = caption.model_dump(mode="json")
         await self._emit("caption", data, caption.stream)
@@ -473,6 +515,8 @@ class Broadcaster:
             for stream, records in by_stream.items():
                 try:
                     await self._send(stream, records)
+                    if stream == REGISTRY_STREAM:
+                        await self._tell_devices(records)
                     await self._replan(records)
                 except asyncio.CancelledError:
                     raise

@@ -95,12 +95,12 @@ async def test_clerk_prepares_a_sitting_and_enrols_a_seat(hall: Hall) -> None:
     await expect(viewer).to_have_attribute("data-page", "1")  # drawn by pdf.js, not the browser's own viewer
     await seat.get_by_test_id("viewer-close").click()
 
-    # Revoked: the seat's next action is refused with a message.
+    # Revoked: the seat leaves the sitting at once and says so (issue 12).
     clerk.once("dialog", lambda d: d.accept())
     await clerk.get_by_role("button", name=f"Revoke: seat-{code.lower()}").click()
     await expect(clerk.get_by_test_id("devices")).to_contain_text("Revoked")
-    await seat.get_by_test_id("check-out").click()
-    await expect(seat.get_by_role("alert")).to_contain_text("This device's key was revoked")
+    await expect(seat.get_by_test_id("device-refused")).to_contain_text("This device has been revoked")
+    await expect(seat.get_by_test_id("check-out")).to_have_count(0)
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:

@@ -83,11 +83,26 @@ function drawSitting(view) {
         if (confirm(t("sitting.close.confirm"))) await cmd({ type: "sitting.close" });
       }, { "data-testid": "sitting-close" }, "btn.big.danger"));
     }
+    if (s === "closed") buttons.push(nextSitting(view));
     const presiding = view.presiding
       ? h("p.small", { "data-testid": "presiding", "data-member": view.presiding }, `${t("presiding")}${t("colon")}${memberName(hall, view.presiding)}`)
       : null;
     return [h("h2#sit-h", t("chair.sitting"), " · ", h(`span.status.status-${s}`, { "data-testid": "sitting-status" }, t(`status.${s}`))), presiding, buttons];
   });
+}
+
+/** Once the sitting is closed, the chair sends the hall's seats, this console and the display on to
+ * another of today's sittings with one button (device.route): they follow without pairing again. */
+function nextSitting(view) {
+  const box = h("div.next-sitting", { "data-testid": "next-sitting" }, h("h3", t("route.next")));
+  hall.call("streams", {}).then((ack) => {
+    const next = (ack?.sittings || []).filter((x) => x.stream !== view.stream && x.date === ack.today
+      && !["closed", "cancelled"].includes(x.status));
+    box.append(next.length ? h("div.step", next.map((x) => action(getLang() === "km" ? x.title_km : x.title_en,
+      () => hall.command({ type: "device.route", device_ids: [], stream: x.stream }, { stream: "registry" }),
+      { "data-testid": `route-to-${x.stream}` }, "btn.primary"))) : h("p.muted", t("sitting.none")));
+  }, showError);
+  return box;
 }
 
 function drawAttendance(view) {

@@ -24,7 +24,9 @@ let dev = null; // a clerk device, when signed in by key
 let account = null; // {name, roles}, when signed in to an account
 let tab = "sittings";
 let sittings = [];
+let hallDay = null; // today on the hall's clock, as the server says
 let pairings = [];
+let dragged = null; // the agenda item being dragged
 const registry = { seq: 0, members: {}, devices: {}, plans: {} };
 
 const els = {
@@ -32,13 +34,15 @@ const els = {
   signout: h("div.signout"),
   panel: h("div", { role: "tabpanel", id: "clerk-panel" }),
   sittings: h("section.panel", { "aria-labelledby": "sl-h" }),
+  edit: h("section.panel", { "aria-labelledby": "ed-h" }),
+  route: h("section.panel", { "aria-labelledby": "rt-h" }),
   create: h("section.panel", { "aria-labelledby": "cr-h" }),
-  agenda: h("section.panel", { "aria-labelledby": "ca-h" }),
+  agenda: h("section.panel.wide", { "aria-labelledby": "ca-h" }),
   docs: h("section.panel", { "aria-labelledby": "cd-h" }),
   csv: h("section.panel", { "aria-labelledby": "csv-h" }),
   members: h("section.panel", { "aria-labelledby": "mem-h" }),
   pairings: h("section.panel", { "aria-labelledby": "pend-h" }),
-  devices: h("section.panel", { "aria-labelledby": "dev-h" }),
+  devices: h("section.panel.wide", { "aria-labelledby": "dev-h" }),
   watch: h("section.panel", { "aria-labelledby": "w-h" }),
   watchPlan: h("section.panel.plan-panel", { "aria-labelledby": "wplan-h" }),
   rooms: h("section.panel.room-editor", { "aria-labelledby": "room-h" }),
@@ -151,7 +155,10 @@ function takeRegistry(records) {
       for (const [k, v] of Object.entries(e)) if (v !== null && k !== "type") registry.members[e.member_id][k] = v;
     }
     else if (e.type === "device.enrolled") registry.devices[e.device_id] = { ...e, revoked: false };
-    else if (e.type === "device.revoked" && registry.devices[e.device_id]) registry.devices[e.device_id].revoked = true;
+    else if (e.type === "device.revoked" && registry.devices[e.device_id]) Object.assign(registry.devices[e.device_id], { revoked: true, route: null });
+    else if (e.type === "device.reassigned" && registry.devices[e.device_id]) Object.assign(registry.devices[e.device_id], { seat: e.seat, member_id: e.member_id });
+    else if (e.type === "device.renamed" && registry.devices[e.device_id]) registry.devices[e.device_id].label = e.label;
+    else if (e.type === "device.routed") for (const d of e.device_ids) if (registry.devices[d]) registry.devices[d].route = e.stream;
     else if (e.type === "room.plan_defined") registry.plans[e.plan.room_id] = e.plan;
   }
   draw();
@@ -160,6 +167,7 @@ function takeRegistry(records) {
 async function loadSittings() {
   const ack = await hall.call("streams", {});
   sittings = ack?.sittings || [];
+  hallDay = ack?.today || null;
   if (!hall.stream && sittings.length) await follow(sittings[0].stream);
   draw();
 }
@@ -217,9 +225,9 @@ function draw(force = false) {
       ? h("button.btn.quiet.small", { type: "button", onclick: signOut, "data-testid": "clerk-signout" }, t("clerk.signout")) : null]);
   els.panel.setAttribute("aria-labelledby", `tab-${tab}`);
   const want = {
-    sittings: [els.sittings, els.create, els.agenda, els.docs],
+    sittings: [els.sittings, els.edit, els.create, els.agenda, els.docs],
     members: [els.csv, els.members],
-    devices: [els.pairings, els.devices],
+    devices: [els.route, els.pairings, els.devices],
     rooms: [els.rooms],
     watch: [els.watch, els.watchPlan],
     review: [review.el],
@@ -231,9 +239,9 @@ function draw(force = false) {
     els.panel.__tab = tab;
     els.panel.replaceChildren(h(tab === "review" ? "div.review-wrap" : "div.clerk-grid", want));
   }
-  if (tab === "sittings") { drawSittings(); drawCreate(); drawAgenda(); drawDocs(); }
+  if (tab === "sittings") { drawSittings(); drawEdit(); drawCreate(); drawAgenda(); drawDocs(); }
   if (tab === "members") { drawCsv(); drawMembers(); }
-  if (tab === "devices") { drawPairings(); drawDevices(); }
+  if (tab === "devices") { drawRoute(); drawPairings(); drawDevices(); }
   if (tab === "rooms") drawRooms();
   if (tab === "watch") { drawWatch(); drawLivePlan(els.watchPlan, hall, "wplan-h"); }
   if (tab === "review") review.draw();
@@ -246,9 +254,50 @@ function drawSittings() {
     sittings.length === 0 ? h("p.muted", t("sitting.none")) : h("ul.choices", sittings.map((s) => h("li",
       h("button.btn.choice", { type: "button", "aria-pressed": String(s.stream === hall.stream), "data-fk": `s-${s.stream}`,
         onclick: () => follow(s.stream) },
-      h("strong", getLang() === "km" ? s.title_km : s.title_en),
-      h("span", `${s.stream} · ${date(s.date)} · ${t(`status.${s.status}`)}`))))),
+      h("strong", h("bdi", getLang() === "km" ? s.title_km : s.title_en)),
+      h("span", `${s.stream} · ${date(s.date)} · `, h("bdi", s.place || ""), ` · ${t(`status.${s.status}`)}`))))),
   ]);
+}
+
+/** The sitting followed: its titles, place and date (rescheduled only before it opens), cancelled while scheduled. */
+function drawEdit() {
+  const view = hall.view;
+  region(els.edit, JSON.stringify([getLang(), view && [view.stream, view.title_km, view.title_en, view.place, view.date, view.status]]), () => {
+    if (!view) return [];
+    const frozen = view.status === "closed" || view.status === "cancelled";
+    const f = {
+      title_km: h("input", { required: true, lang: "km", value: view.title_km, "data-testid": "edit-title-km" }),
+      title_en: h("input", { required: true, lang: "en", value: view.title_en, "data-testid": "edit-title-en" }),
+      place: h("input", { required: true, value: view.place, "data-testid": "edit-place" }),
+      date: h("input", { type: "date", required: true, value: view.date, disabled: view.status !== "scheduled", "data-testid": "edit-date" }),
+    };
+    if (frozen) for (const input of Object.values(f)) input.disabled = true;
+    const form = h("form", { "data-testid": "edit-form" },
+      h("h2#ed-h", t("sitting.edit"), " ", h("span.muted.small", h("bdi", view.stream))),
+      field("ed-tkm", t("sitting.title.km"), f.title_km), field("ed-ten", t("sitting.title.en"), f.title_en),
+      field("ed-place", t("sitting.place"), f.place), field("ed-date", t("sitting.date"), f.date),
+      frozen ? h("p.muted", t("sitting.frozen")) : h("div.row",
+        h("button.btn.primary", { type: "submit", "data-testid": "edit-submit" }, t("save")),
+        view.status === "scheduled" ? action(t("sitting.cancel"), async () => {
+          if (!confirm(t("sitting.cancel.confirm"))) return;
+          await cmd({ type: "sitting.cancel" });
+          await loadSittings();
+        }, { "data-testid": "sitting-cancel" }, "btn.danger") : null));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const changed = Object.fromEntries(Object.entries(f).map(([k, input]) => [k, input.value.trim()])
+        .filter(([k, v]) => v && v !== view[k]));
+      if (!Object.keys(changed).length) return;
+      try {
+        await cmd({ type: "sitting.edit", ...changed });
+        showOk(t("done"));
+        await loadSittings();
+      } catch (err) {
+        showError(err);
+      }
+    });
+    return form;
+  });
 }
 
 function field(id, label, input) {
@@ -257,8 +306,8 @@ function field(id, label, input) {
 }
 
 function drawCreate() {
-  region(els.create, JSON.stringify([getLang(), Object.keys(registry.plans)]), () => {
-    const today = new Date().toISOString().slice(0, 10);
+  region(els.create, JSON.stringify([getLang(), hallDay, Object.keys(registry.plans)]), () => {
+    const today = hallDay || new Date().toISOString().slice(0, 10);
     const f = {
       stream: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `plenary-${today}`, "data-testid": "new-stream" }),
       body: h("select", ["plenary", "standing_committee", "commission"].map((b) => h("option", { value: b }, t(`body.${b}`)))),
@@ -324,14 +373,148 @@ function drawAgenda() {
     });
     return [
       h("h2#ca-h", t("agenda")),
-      h("ol.agenda-list", { "data-testid": "clerk-agenda" }, view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}`,
-        h("div.agenda-row.stacked", h("span.item-title", `${it.item_id} · ${itemTitle(it)}`),
-          it.documents.length ? h("div.doc-links", it.documents.map((d) => h("button.badge.doc-read",
-            { type: "button", "data-testid": "clerk-doc", onclick: () => presentDocument(reader, hall, d, false) },
-            docIcon(), ` ${d.title}`))) : null)))),
+      h("p.muted.small", t("agenda.move.help")),
+      h("ol.agenda-list", { "data-testid": "clerk-agenda" }, view.items.map((it) => agendaRow(view, it)),
+        h("li.drop-end", dropTarget({ parent_id: null, before_id: null }), t("agenda.drop.end"))),
       form,
     ];
   });
+}
+
+/** Drag and drop onto a place in the agenda: `where` is {parent_id, before_id}, or a function of the
+ * drop event giving one (null: not a place for the item dragged, such as itself). */
+function dropTarget(where) {
+  const at = (e) => (typeof where === "function" ? where(e) : where);
+  return {
+    ondragover: (e) => {
+      const place = dragged && at(e);
+      if (!place) return;
+      e.preventDefault();
+      e.currentTarget.dataset.drop = place.parent_id && place.parent_id === e.currentTarget.dataset.item ? "into" : "before";
+    },
+    ondragleave: (e) => { delete e.currentTarget.dataset.drop; },
+    ondrop: async (e) => {
+      e.preventDefault();
+      delete e.currentTarget.dataset.drop;
+      const item = dragged;
+      const place = item && at(e);
+      dragged = null;
+      if (!place) return;
+      try {
+        await cmd({ type: "agenda.move_item", item_id: item, ...place });
+      } catch (err) {
+        showError(err);
+      }
+    },
+  };
+}
+
+function siblingsOf(view, it) {
+  return view.items.filter((i) => i.parent_id === it.parent_id);
+}
+
+/** One agenda item: drag it (before an item: its upper half; into it: its lower half), or the keyboard's
+ * up/down buttons among its siblings; edit its titles or parent; remove it while never taken up. */
+function agendaRow(view, it) {
+  const sib = siblingsOf(view, it);
+  const at = sib.findIndex((i) => i.item_id === it.item_id);
+  const move = (before) => action(before === "up" ? "↑" : "↓", () => cmd({ type: "agenda.move_item", item_id: it.item_id,
+    parent_id: it.parent_id, before_id: before === "up" ? sib[at - 1].item_id : sib[at + 2]?.item_id || null }),
+  { "aria-label": `${t(before === "up" ? "agenda.move.up" : "agenda.move.down")}${t("colon")}${it.item_id}`,
+    "data-testid": `move-${before}-${it.item_id}`, "data-fk": `mv-${before}-${it.item_id}` }, "btn.small.quiet");
+  const editor = h("form.item-edit", { hidden: true, "data-testid": `item-edit-${it.item_id}` });
+  const f = {
+    km: h("input", { required: true, lang: "km", value: it.title_km, "data-testid": "edit-item-km" }),
+    en: h("input", { required: true, lang: "en", value: it.title_en, "data-testid": "edit-item-en" }),
+    parent: h("select", { "data-testid": "edit-item-parent" }, h("option", { value: "" }, t("item.top")),
+      view.items.filter((i) => i.item_id !== it.item_id).map((i) => h("option", { value: i.item_id, selected: i.item_id === it.parent_id },
+        `${i.item_id} · ${itemTitle(i)}`))),
+  };
+  editor.replaceChildren(field(`ei-km-${it.item_id}`, t("item.title.km"), f.km), field(`ei-en-${it.item_id}`, t("item.title.en"), f.en),
+    field(`ei-p-${it.item_id}`, t("item.parent"), f.parent),
+    h("button.btn.primary.small", { type: "submit", "data-testid": "edit-item-save" }, t("save")));
+  editor.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const km = f.km.value.trim(), en = f.en.value.trim();
+      if (km !== it.title_km || en !== it.title_en) {
+        await cmd({ type: "agenda.edit_item", item_id: it.item_id, title_km: km, title_en: en });
+      }
+      if ((f.parent.value || null) !== it.parent_id) {
+        await cmd({ type: "agenda.move_item", item_id: it.item_id, parent_id: f.parent.value || null, before_id: null });
+      }
+    } catch (err) {
+      showError(err);
+    }
+  });
+  const target = (e) => {
+    if (dragged === it.item_id) return null;
+    const box = e.currentTarget.getBoundingClientRect();
+    return e.clientY > box.top + box.height / 2
+      ? { parent_id: it.item_id, before_id: null } : { parent_id: it.parent_id, before_id: it.item_id };
+  };
+  return h(`li.agenda-item.depth-${Math.min(it.depth, 3)}`, {
+    draggable: "true", "data-item": it.item_id, "data-testid": `agenda-${it.item_id}`,
+    ondragstart: (e) => { dragged = it.item_id; e.dataTransfer.setData("text/plain", it.item_id); e.dataTransfer.effectAllowed = "move"; },
+    ondragend: () => { dragged = null; },
+    ...dropTarget(target),
+  },
+  h("div.agenda-row.stacked",
+    h("div.row",
+      h("span.drag-handle", { "aria-hidden": "true" }, "⠿"),
+      h("span.item-title.grow", h("bdi", `${it.item_id} · ${itemTitle(it)}`)),
+      h("span.muted.small", t(`item.status.${it.status}`)),
+      at > 0 ? move("up") : null,
+      at < sib.length - 1 ? move("down") : null,
+      h("button.btn.small.quiet", { type: "button", "aria-expanded": "false", "data-testid": `edit-item-${it.item_id}`,
+        onclick: (e) => { editor.hidden = !editor.hidden; e.currentTarget.setAttribute("aria-expanded", String(!editor.hidden)); } },
+      t("edit")),
+      it.status === "pending" ? action(t("remove"), async () => {
+        if (!confirm(t("item.remove.confirm", { id: it.item_id }))) return;
+        await cmd({ type: "agenda.remove_item", item_id: it.item_id });
+      }, { "data-testid": `remove-item-${it.item_id}`, "aria-label": `${t("remove")}${t("colon")}${it.item_id}` }, "btn.small.danger") : null),
+    it.documents.length ? h("ul.doc-links", it.documents.map((d, n) => documentRow(it, d, n))) : null,
+    editor));
+}
+
+/** One document: a single button for its current version; a new version replaces it; removed while its item waits. */
+function documentRow(it, d, n) {
+  const file = h("input", { type: "file", accept: "application/pdf,.pdf", hidden: true, "data-testid": `replace-file-${d.document_id}` });
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    if (!chosen) return;
+    try {
+      const body = await upload(chosen);
+      await cmd({ type: "agenda.replace_document", document_id: d.document_id, title: d.title, media_type: body.media_type,
+        sha256: body.sha256, size: body.size });
+      showOk(t("doc.replaced"));
+    } catch (err) {
+      showError(err);
+    }
+  });
+  const order = it.documents.map((x) => x.document_id);
+  return h("li.doc-row", { "data-doc": d.document_id },
+    h("button.badge.doc-read", { type: "button", "data-testid": "clerk-doc", "data-sha": d.sha256,
+      onclick: () => presentDocument(reader, hall, d, false) },
+    docIcon(), " ", h("bdi", d.title), d.version > 1 ? h("span.small", ` · ${t("doc.version", { n: num(d.version) })}`) : null),
+    n > 0 ? action("↑", () => cmd({ type: "agenda.order_documents", item_id: it.item_id,
+      document_ids: [...order.slice(0, n - 1), order[n], order[n - 1], ...order.slice(n + 1)] }),
+    { "aria-label": `${t("doc.earlier")}${t("colon")}${d.title}` }, "btn.small.quiet") : null,
+    h("button.btn.small.quiet", { type: "button", "data-testid": `replace-${d.document_id}`, onclick: () => file.click() }, t("doc.replace")),
+    file,
+    it.status === "pending" ? action(t("remove"), async () => {
+      if (!confirm(t("doc.remove.confirm", { title: d.title }))) return;
+      await cmd({ type: "agenda.remove_document", document_id: d.document_id });
+    }, { "data-testid": `remove-doc-${d.document_id}`, "aria-label": `${t("remove")}${t("colon")}${d.title}` }, "btn.small.danger") : null);
+}
+
+/** Store a PDF in the hall; its sha256, media type and size, or a HallError. */
+async function upload(blob) {
+  const r = await fetch("/api/documents", { method: "POST", body: blob,
+    headers: { "Content-Type": "application/pdf", ...(await uploadAuthHeaders()) } });
+  const body = await r.json();
+  if (!body.ok) throw new HallError(body.error);
+  return body;
 }
 
 async function uploadAuthHeaders() {
@@ -360,10 +543,7 @@ function drawDocs() {
       if (!chosen) return;
       status.textContent = t("sending");
       try {
-        const r = await fetch("/api/documents", { method: "POST", body: chosen,
-          headers: { "Content-Type": "application/pdf", ...(await uploadAuthHeaders()) } });
-        const body = await r.json();
-        if (!body.ok) throw new HallError(body.error);
+        const body = await upload(chosen);
         await cmd({ type: "agenda.attach_document", item_id: item.value, document_id: `${item.value}-${body.sha256.slice(0, 12)}`,
           title: title.value.trim() || chosen.name, media_type: body.media_type, sha256: body.sha256, size: body.size });
         status.textContent = `${t("doc.attached")}${t("colon")}${title.value || chosen.name}`;
@@ -555,20 +735,90 @@ function drawRooms() {
   });
 }
 
+const ROUTED = ["seat", "chair", "display"]; // the hall's devices, that follow its sittings
+const picked = new Set(); // devices ticked for routing
+let routeTo = null; // the sitting chosen to send them to
+
+/** Send the hall's devices (or the ticked ones) to a sitting: their pages follow without pairing again. */
+function drawRoute() {
+  const live = sittings.filter((s) => s.status !== "closed" && s.status !== "cancelled");
+  if (!live.some((s) => s.stream === routeTo)) routeTo = live.some((s) => s.stream === hall.stream) ? hall.stream : live[0]?.stream;
+  region(els.route, JSON.stringify([getLang(), live.map((s) => [s.stream, s.title_en, s.title_km]), routeTo, picked.size]), () => {
+    const to = h("select", { "data-testid": "route-sitting", onchange: (e) => { routeTo = e.target.value; } },
+      live.map((s) => h("option", { value: s.stream, selected: s.stream === routeTo },
+      `${getLang() === "km" ? s.title_km : s.title_en} · ${date(s.date)} · ${s.stream}`)));
+    const send = (ids) => async () => {
+      await cmd({ type: "device.route", device_ids: ids, stream: routeTo }, "registry");
+      showOk(t("route.done"));
+      picked.clear();
+      draw();
+    };
+    return [
+      h("h2#rt-h", t("route.title")), h("p.muted.small", t("route.help")),
+      live.length ? [field("rt-sitting", t("sitting"), to),
+        h("div.row",
+          action(t("route.all"), send([]), { "data-testid": "route-all" }, "btn.primary"),
+          action(t("route.picked", { n: num(picked.size) }), send([...picked]),
+            { "data-testid": "route-picked", disabled: picked.size === 0 }))] : h("p.muted", t("sitting.none")),
+    ];
+  });
+}
+
+function deviceEditor(d) {
+  const members = Object.values(registry.members);
+  const label = h("input", { value: d.label || "", "data-testid": "dev-label" });
+  const seat = h("input", { value: d.seat || "", pattern: "[A-Za-z0-9_.:\\-]{1,64}", "data-testid": "dev-seat" });
+  const member = h("select", { "data-testid": "dev-member" }, h("option", { value: "" }, "—"),
+    members.map((m) => h("option", { value: m.member_id, selected: m.member_id === d.member_id },
+      `${m.member_id} · ${getLang() === "km" ? m.name_km : m.name_latin}`)));
+  const form = h("form.row", { hidden: true, "data-testid": `dev-edit-${d.device_id}` },
+    field(`de-l-${d.device_id}`, t("enrol.label"), label), field(`de-s-${d.device_id}`, t("enrol.seat"), seat),
+    field(`de-m-${d.device_id}`, t("enrol.member"), member),
+    h("button.btn.primary.small", { type: "submit", "data-testid": "dev-save" }, t("save")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      if (label.value !== (d.label || "")) await cmd({ type: "device.rename", device_id: d.device_id, label: label.value.slice(0, 200) }, "registry");
+      const s = seat.value.trim() || null, m = member.value || null;
+      if (s !== d.seat || m !== d.member_id) await cmd({ type: "device.reassign", device_id: d.device_id, seat: s, member_id: m }, "registry");
+      showOk(t("done"));
+    } catch (err) {
+      showError(err);
+    }
+  });
+  return form;
+}
+
 function drawDevices() {
   const devices = Object.values(registry.devices);
-  region(els.devices, JSON.stringify([getLang(), registry.seq]), () => [
+  const titleOf = (stream) => {
+    const s = sittings.find((x) => x.stream === stream);
+    return s ? (getLang() === "km" ? s.title_km : s.title_en) : stream;
+  };
+  region(els.devices, JSON.stringify([getLang(), registry.seq, sittings.length]), () => [
     h("h2#dev-h", t("devices.list"), ` (${num(devices.filter((d) => !d.revoked).length)})`),
     h("div.scroll", h("table", { "data-testid": "devices" },
-      h("thead", h("tr", h("th", t("device")), h("th", t("enrol.role")), h("th", `${t("enrol.seat")} / ${t("checkin.member")}`), h("th", ""))),
-      h("tbody", devices.map((d) => h("tr", { class: d.revoked ? "muted" : "" },
-        h("td", d.device_id, d.label ? h("span.muted.small", ` · ${d.label}`) : null),
-        h("td", t(`role.${d.role}`)),
-        h("td", d.seat || d.member_id || ""),
-        h("td", d.revoked ? t("revoked") : action(t("revoke"), async () => {
-          if (!confirm(t("revoke.confirm", { id: d.device_id }))) return;
-          await cmd({ type: "device.revoke", device_id: d.device_id }, "registry");
-        }, { "aria-label": `${t("revoke")}${t("colon")}${d.device_id}`, "data-fk": `rv-${d.device_id}` }, "btn.small.danger"))))))),
+      h("thead", h("tr", h("th", t("route.pick")), h("th", t("device")), h("th", t("enrol.role")),
+        h("th", `${t("enrol.seat")} / ${t("checkin.member")}`), h("th", t("route.sitting")), h("th", ""))),
+      h("tbody", devices.map((d) => {
+        const editor = deviceEditor(d);
+        return [h("tr", { class: d.revoked ? "muted" : "", "data-device": d.device_id },
+          h("td", !d.revoked && ROUTED.includes(d.role) ? h("input", { type: "checkbox", checked: picked.has(d.device_id),
+            "aria-label": `${t("route.pick")}${t("colon")}${d.device_id}`, "data-testid": `pick-${d.device_id}`,
+            onchange: (e) => { if (e.target.checked) picked.add(d.device_id); else picked.delete(d.device_id); drawRoute(); } }) : null),
+          h("td", h("bdi", d.device_id), d.label ? h("span.muted.small", " · ", h("bdi", d.label)) : null),
+          h("td", t(`role.${d.role}`)),
+          h("td", h("bdi", d.seat || d.member_id || "")),
+          h("td", d.route ? h("bdi", titleOf(d.route)) : h("span.muted", "—")),
+          h("td", d.revoked ? t("revoked") : h("div.row",
+            h("button.btn.small.quiet", { type: "button", "data-testid": `dev-edit-open-${d.device_id}`,
+              onclick: () => { editor.hidden = !editor.hidden; } }, t("edit")),
+            action(t("revoke"), async () => {
+              if (!confirm(t("revoke.confirm", { id: d.device_id }))) return;
+              await cmd({ type: "device.revoke", device_id: d.device_id }, "registry");
+            }, { "aria-label": `${t("revoke")}${t("colon")}${d.device_id}`, "data-fk": `rv-${d.device_id}` }, "btn.small.danger")))),
+        d.revoked ? null : h("tr.dev-edit-row", h("td", { colspan: 6 }, editor))];
+      })))),
   ]);
 }
 

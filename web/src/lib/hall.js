@@ -57,6 +57,7 @@ export class Hall {
     this.socket.on("view", (view) => this.takeView(view));
     this.socket.on("plan", (plan) => this.takePlan(plan));
     this.socket.on("caption", (c) => this.emit("caption", c));
+    this.socket.on("device", (standing) => this.emit("device", standing)); // routed, reassigned, revoked
     this.socket.on("records", (batch) => batch.forEach((r) => this.emit("record", r)));
   }
 
