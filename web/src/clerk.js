@@ -158,7 +158,9 @@ function takeRegistry(records) {
     else if (e.type === "device.revoked" && registry.devices[e.device_id]) Object.assign(registry.devices[e.device_id], { revoked: true, route: null });
     else if (e.type === "device.reassigned" && registry.devices[e.device_id]) Object.assign(registry.devices[e.device_id], { seat: e.seat, member_id: e.member_id });
     else if (e.type === "device.renamed" && registry.devices[e.device_id]) registry.devices[e.device_id].label = e.label;
-    else if (e.type === "device.routed") for (const d of e.device_ids) if (registry.devices[d]) registry.devices[d].route = e.stream;
+    else if (e.type === "device.routed") {
+      for (const d of e.device_ids) if (registry.devices[d]) registry.devices[d].route = e.stream;
+    }
     else if (e.type === "room.plan_defined") registry.plans[e.plan.room_id] = e.plan;
   }
   draw();
