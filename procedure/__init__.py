@@ -19,10 +19,12 @@ from procedure.sitting import SittingState, apply_sitting, decide_sitting
 from protocol.commands import (
     REGISTRY_STREAM,
     Command,
+    DefineBody,
     DefineRules,
     EnrolDevice,
     RegisterMember,
     RevokeDevice,
+    SetMembership,
     UpdateMember,
 )
 from protocol.errors import ErrorCode, ProtocolError
@@ -52,12 +54,17 @@ def empty_state(stream: str) -> State:
     return RegistryState() if stream == REGISTRY_STREAM else SittingState(stream=stream)
 
 
+_REGISTRY_COMMANDS = (
+    RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefineBody | SetMembership
+)
+
+
 def decide(state: State, cmd: Command, ctx: Context, registry: RegistryState) -> list[Event]:
     if isinstance(state, RegistryState):
-        if not isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
+        if not isinstance(cmd, _REGISTRY_COMMANDS):
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} is not for the registry")
         return decide_registry(state, cmd, ctx)
-    if isinstance(cmd, RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules):
+    if isinstance(cmd, _REGISTRY_COMMANDS):
         raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"{cmd.type} goes to the registry stream")
     return decide_sitting(state, cmd, ctx, registry)  # type: ignore[arg-type]
 

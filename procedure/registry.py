@@ -1,8 +1,8 @@
-"""The registry: members of the chamber, the devices enrolled to act, the rules profiles.
+"""The registry: members of the chamber, its bodies, the devices enrolled to act, the rules profiles.
 
 One stream (``registry``) shared by every sitting; a sitting copies the
-members it needs into its roster, and the whole rules profile it names,
-when it is created.
+members it needs into its roster (its body's, seated on its date), and the
+whole rules profile it names, when it is created.
 """
 
 from __future__ import annotations
@@ -10,11 +10,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
-from protocol.commands import DefineRules, EnrolDevice, RegisterMember, RevokeDevice, UpdateMember
+from protocol.commands import (
+    DefineBody,
+    DefineRules,
+    EnrolDevice,
+    Membership,
+    Officer,
+    RegisterMember,
+    RevokeDevice,
+    SetMembership,
+    UpdateMember,
+)
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import DeviceEnrolled, DeviceRevoked, Event, MemberRegistered, MemberUpdated, RulesDefined
+from protocol.events import (
+    BodyDefined,
+    DeviceEnrolled,
+    DeviceRevoked,
+    Event,
+    MemberRegistered,
+    MembershipSet,
+    MemberUpdated,
+    RulesDefined,
+)
 from protocol.settings import PROFILES, RulesProfile
-from protocol.types import Role
+from protocol.types import Office, Role
 
 
 @dataclass(frozen=True)
@@ -29,12 +48,36 @@ class Device:
 
 
 @dataclass(frozen=True)
+class BodyState:
+    """A body as defined, with its membership and bureau in force."""
+
+    definition: BodyDefined
+    members: tuple[Membership, ...] = ()
+    officers: tuple[Officer, ...] = ()
+
+    def seated_on(self, day: str) -> list[Membership]:
+        """The members who sit on ``day`` (ISO date), in membership order.
+
+        A full member whose substitute's span holds the day gives way to that substitute,
+        who takes the member's place in the order; a substitute for someone not seated
+        that day does not sit.
+        """
+        full = [m for m in self.members if m.substitute_for is None and m.on(day)]
+        subs = {m.substitute_for: m for m in self.members if m.substitute_for is not None and m.on(day)}
+        return [subs.get(m.member_id, m) for m in full]
+
+    def office_of(self, member_id: str) -> Office | None:
+        return next((o.office for o in self.officers if o.member_id == member_id), None)
+
+
+@dataclass(frozen=True)
 class RegistryState:
     seq: int = 0
     head: str = "0" * 64
     members: dict[str, MemberRegistered] = field(default_factory=dict)
     devices: dict[str, Device] = field(default_factory=dict)
     profiles: dict[str, RulesProfile] = field(default_factory=dict)  # entered in the log
+    bodies: dict[str, BodyState] = field(default_factory=dict)
 
     def profile(self, profile_id: str) -> RulesProfile | None:
         """A profile entered in the log, else a built-in one of the same id."""
@@ -45,7 +88,9 @@ class RegistryState:
         return device if device is not None and not device.revoked else None
 
 
-RegistryCommand = RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules
+RegistryCommand = (
+    RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefineBody | SetMembership
+)
 
 
 def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) -> list[Event]:
@@ -96,7 +141,57 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                 raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this profile is in force already",
                                     rules=cmd.profile.id)
             return [RulesDefined(profile=cmd.profile)]
+        case DefineBody():
+            return _define_body(state, cmd)
+        case SetMembership():
+            return _set_membership(state, cmd)
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a registry command: {cmd.type}")
+
+
+def _define_body(state: RegistryState, cmd: DefineBody) -> list[Event]:
+    """Refuses a profile nobody defined (MALFORMED) and a definition already in force (ALREADY_EXISTS)."""
+    if cmd.rules is not None and state.profile(cmd.rules) is None:
+        raise ProtocolError(ErrorCode.MALFORMED, "no such rules profile", rules=cmd.rules,
+                            known=sorted({*PROFILES, *state.profiles}))
+    defined = BodyDefined(**cmd.model_dump(exclude={"type"}))
+    body = state.bodies.get(cmd.body_id)
+    if body is not None and body.definition == defined:
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this body is defined so already", body_id=cmd.body_id)
+    return [defined]
+
+
+def _set_membership(state: RegistryState, cmd: SetMembership) -> list[Event]:
+    """Check every member is registered, seats never overlap, substitutes stand for a full member
+    and officers are members; one president at most."""
+    body = state.bodies.get(cmd.body_id)
+    if body is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_BODY, "no such body", body_id=cmd.body_id)
+    ids = {m.member_id for m in cmd.members}
+    missing = sorted(ids - set(state.members))
+    if missing:
+        raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
+    for i, a in enumerate(cmd.members):
+        for b in cmd.members[i + 1:]:
+            if a.member_id == b.member_id and _overlap(a, b):
+                raise ProtocolError(ErrorCode.MALFORMED, "a member's seats overlap in time", member_id=a.member_id)
+    full = {m.member_id for m in cmd.members if m.substitute_for is None}
+    stray = sorted({m.substitute_for for m in cmd.members if m.substitute_for is not None} - full)
+    if stray:
+        raise ProtocolError(ErrorCode.MALFORMED, "a substitute stands for someone not a full member",
+                            member_ids=stray)
+    strangers = sorted({o.member_id for o in cmd.officers} - ids)
+    if strangers:
+        raise ProtocolError(ErrorCode.MALFORMED, "officers must be members of the body", member_ids=strangers)
+    if sum(o.office is Office.PRESIDENT for o in cmd.officers) > 1:
+        raise ProtocolError(ErrorCode.MALFORMED, "a body has one president")
+    if (tuple(cmd.members), tuple(cmd.officers)) == (body.members, body.officers):
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this membership is in force already", body_id=cmd.body_id)
+    return [MembershipSet(**cmd.model_dump(exclude={"type"}))]
+
+
+def _overlap(a: Membership, b: Membership) -> bool:
+    return (a.end is None or b.start is None or b.start <= a.end) and (
+        b.end is None or a.start is None or a.start <= b.end)
 
 
 def apply_registry(state: RegistryState, event: Event) -> RegistryState:
@@ -122,4 +217,11 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
             return replace(state, devices={**state.devices, event.device_id: device})
         case RulesDefined():
             return replace(state, profiles={**state.profiles, event.profile.id: event.profile})
+        case BodyDefined():
+            old = state.bodies.get(event.body_id)
+            body = replace(old, definition=event) if old else BodyState(event)
+            return replace(state, bodies={**state.bodies, event.body_id: body})
+        case MembershipSet():
+            body = replace(state.bodies[event.body_id], members=tuple(event.members), officers=tuple(event.officers))
+            return replace(state, bodies={**state.bodies, event.body_id: body})
     return state

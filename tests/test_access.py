@@ -91,6 +91,8 @@ MATRIX: dict[str, set[str]] = {
     "floor.extend": CHAIR, "floor.pause": CHAIR, "floor.resume": CHAIR, "floor.close_list": CHAIR,
     "floor.reopen_list": CHAIR, "floor.set_item_limits": CHAIR,
     "floor.warn": set(),  # the server's clock only
+    # bodies and guests
+    "body.define": CLERK, "body.set_membership": CLERK, "sitting.add_guest": CLERK,
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 
@@ -153,7 +155,7 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
             if kind == "floor.reorder":
                 cmd = {**cmd, "member_ids": [member.member_id]}
             if kind in ("member.register", "member.update", "member.set_credential", "device.enrol", "device.revoke",
-                        "rules.define"):
+                        "rules.define", "body.define", "body.set_membership"):
                 return REGISTRY_STREAM, cmd
             if kind == "sitting.create":
                 return f"{sitting}-new-{actor.replace('/', '-')}", cmd
