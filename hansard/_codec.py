@@ -128,6 +128,7 @@ def record_to_dict(record: SittingRecord) -> dict[str, Any]:
             "present": list(record.attendance.present),
             "absent": list(record.attendance.absent),
             "remote": list(record.attendance.remote),
+            "guests": list(record.attendance.guests),
         },
         "agenda": [_item_to_dict(i) for i in record.agenda],
         "verification": None
@@ -229,6 +230,10 @@ class _Reader:
             raise RecordError(f"{self.path}.{key}: expected a list of ids")
         return tuple(values)
 
+    def opt_ids(self, key: str) -> tuple[str, ...]:
+        """A list of ids that older records leave out: empty when missing."""
+        return self.ids(key) if self._get(key, list, optional=True) is not None else ()
+
     def enum(self, key: str, kind: type[_E]) -> _E:
         raw = self.text(key)
         try:
@@ -321,7 +326,8 @@ def record_from_dict(data: Mapping[str, Any]) -> SittingRecord:
         for p in r.each("persons")
     )
     a = r.sub("attendance")
-    attendance = Attendance(present=a.ids("present"), absent=a.ids("absent"), remote=a.ids("remote"))
+    attendance = Attendance(present=a.ids("present"), absent=a.ids("absent"), remote=a.ids("remote"),
+                            guests=a.opt_ids("guests"))
     v = r.opt_sub("verification")
     verification = (
         None

@@ -36,6 +36,7 @@ from protocol.events import (
     BallotCast,
     CheckedIn,
     FloorGranted,
+    GuestAdded,
     ItemAdded,
     ItemTakenUp,
     NoticePosted,
@@ -97,6 +98,7 @@ class _Builder:
         self.zone: dt.tzinfo = dt.UTC
         self.positions: dict[str, int] = {}  # sub-item -> its parent's entries before it was taken up
         self.presiding: str | None = None  # the first member in the chair
+        self.guests: list[GuestAdded] = []
 
     def take_chair(self, at_ms: int, member_id: str) -> None:
         """The first member in the chair presides (the title page names them); changes are noted."""
@@ -127,6 +129,8 @@ class _Builder:
                 self.zone = ZoneInfo(ev.time_zone)
             case ItemAdded():
                 self.items.append(ev)
+            case GuestAdded():
+                self.guests.append(ev)
             case SittingOpened():
                 self.opened = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
@@ -244,11 +248,12 @@ def record_from_export(doc: dict[str, Any]) -> SittingRecord:
     persons = (*(() if b.presiding else (PRESIDING,)), *(
         Person(m.member_id, m.name_km, m.name_latin, m.group, Bilingual(m.title_km, m.title_en))
         for m in c.roster
-    ))
+    ), *(Person(g.guest_id, g.name_km, g.name_latin, role=Bilingual(g.title_km, g.title_en)) for g in b.guests))
     attendance = Attendance(
         present=tuple(m for m, remote in b.present.items() if not remote),
         absent=tuple(m.member_id for m in c.roster if m.member_id not in b.present),
         remote=tuple(m for m, remote in b.present.items() if remote),
+        guests=tuple(g.guest_id for g in b.guests),
     )
     head = records[-1]
     verification = (

@@ -38,7 +38,7 @@ from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
 from procedure import SittingState, State, dump_state, empty_state
-from procedure.views import own_ballots, project_record, project_state, public_view, roster_view
+from procedure.views import own_ballots, project_record, project_state, public_view, roster_view, sitting_summary
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
 from protocol.events import Actor, Record
@@ -304,20 +304,7 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         await self.hall.refresh_all()
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
-        return {"ok": True, "sittings": [summary(s) for s in sittings]}
-
-
-def summary(s: SittingState) -> dict[str, Any]:
-    return {
-        "stream": s.stream,
-        "body": s.body.value,
-        "number": s.number,
-        "title_km": s.title_km,
-        "title_en": s.title_en,
-        "date": s.date,
-        "status": s.status.value,
-        "seq": s.seq,
-    }
+        return {"ok": True, "sittings": [sitting_summary(s, self.hall.registry) for s in sittings]}
 
 
 class Broadcaster:
