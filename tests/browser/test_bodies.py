@@ -69,7 +69,8 @@ async def test_the_clerk_defines_a_commission_and_lists_a_minister(hall: Hall) -
     await clerk.get_by_test_id("guest-latin").fill("H.E. Pan Sorasak")
     await clerk.get_by_test_id("guest-title-en").fill("Minister of Commerce")
     await clerk.get_by_test_id("guest-submit").click()
-    await expect(clerk.get_by_test_id("guest-list")).to_contain_text("H.E. Pan Sorasak · Minister · Minister of Commerce")
+    await expect(clerk.get_by_test_id("guest-list")).to_contain_text(
+        "H.E. Pan Sorasak · Minister · Minister of Commerce")
     await clerk.screenshot(path=SCREENSHOTS / "clerk-sitting-guest-en.png", full_page=True)
     await clerk.get_by_test_id("tab-watch").click()
     await expect(clerk.locator(".tile").nth(1)).to_contain_text("0 / 9")
