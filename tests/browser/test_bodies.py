@@ -76,9 +76,18 @@ async def test_the_clerk_defines_a_commission_and_lists_a_minister(hall: Hall) -
     await expect(clerk.locator(".tile").nth(1)).to_contain_text("0 / 9")
     await expect(clerk.locator(".tile").nth(1)).to_contain_text("Quorum: 5")
 
-    # A closed sitting leaves the list, unless asked for; the records are searched by any word.
+    # The presiding console picks the commission's sitting among the two live ones and gives the minister
+    # the floor; the plenary is closed, and leaves the clerk's list unless asked for.
+    console = await hall.open("/chair", "en", {"width": 1280, "height": 900})
+    await hall.pair(console, Role.CHAIR)
+    await console.locator("[data-stream='c9-hearing']").click()
     chair = await hall.device_client(Role.CHAIR, "chair")
     try:
+        await chair.command("c9-hearing", OpenSitting(without_quorum=True))
+        await console.get_by_test_id("add-guest").select_option("guest-1")
+        await console.get_by_test_id("grant-guest").click()
+        await expect(console.locator("[data-testid=mic][data-member='guest-1']")).to_contain_text("H.E. Pan Sorasak")
+        await console.screenshot(path=SCREENSHOTS / "chair-guest-en.png", full_page=True)
         await chair.command(hall.sitting, OpenSitting(without_quorum=True))
         await chair.command(hall.sitting, CloseSitting())
     finally:
@@ -89,6 +98,7 @@ async def test_the_clerk_defines_a_commission_and_lists_a_minister(hall: Hall) -
     await expect(listed.locator(f"[data-stream='{hall.sitting}']")).to_have_count(0)
     await clerk.get_by_test_id("show-all-sittings").check()
     await expect(listed.locator(f"[data-stream='{hall.sitting}']")).to_contain_text("Closed")
+    # The records are searched by every word, in any case.
     await clerk.get_by_test_id("search-q").fill("commerce sorasak")
     await clerk.get_by_test_id("search-go").click()
     hits = clerk.get_by_test_id("search-hits")
