@@ -35,11 +35,13 @@ from hansard.record import (
 from protocol.events import (
     BallotCast,
     CheckedIn,
+    DocumentAttached,
     FloorGranted,
     GuestAdded,
     ItemAdded,
     ItemTakenUp,
     NoticePosted,
+    PageShown,
     PresidingChanged,
     Record,
     SegmentAdded,
@@ -99,6 +101,8 @@ class _Builder:
         self.positions: dict[str, int] = {}  # sub-item -> its parent's entries before it was taken up
         self.presiding: str | None = None  # the first member in the chair
         self.guests: list[GuestAdded] = []
+        self.documents: dict[str, DocumentAttached] = {}
+        self.shown: str | None = None  # the document on the hall display now
 
     def take_chair(self, at_ms: int, member_id: str) -> None:
         """The first member in the chair presides (the title page names them); changes are noted."""
@@ -141,6 +145,14 @@ class _Builder:
                 self.take_chair(r.at_ms, ev.member_id)
             case NoticePosted():
                 self.note(r.at_ms, f"សេចក្តីជូនដំណឹងពីប្រធាន៖ {ev.text}", f"Notice from the chair: {ev.text}")
+            case DocumentAttached():
+                self.documents[ev.document_id] = ev
+            case PageShown():
+                # A document put on the hall display is noted once; its page turns stay in the log only.
+                if ev.document_id is not None and ev.document_id != self.shown and ev.document_id in self.documents:
+                    title = self.documents[ev.document_id].title
+                    self.note(r.at_ms, f"ឯកសារដែលបានបង្ហាញក្នុងសាល៖ {title}", f"Shown in the hall: {title}")
+                self.shown = ev.document_id
             case SittingSuspended():
                 self.note(r.at_ms, "អង្គប្រជុំត្រូវបានផ្អាក។", "The sitting was suspended.")
             case SittingResumed():

@@ -11,6 +11,11 @@ transcribes each turn with Whisper tiny.en (live captions every 1.5 s of
 audio), identifies its language with Whisper base, and sends the segments
 and captions to the hall. Khmer speeches, which no installed voice or model
 covers, come out flagged for the clerk to type.
+
+Beside them runs the media endpoint (``hemicycle media``) on the seeded
+plenary, so that a remote member's page (``/remote``) can call in, be given
+the floor from ``/chair`` and be heard, seen and transcribed. Its hall feed is
+silence (no microphone is assumed on a demo machine).
 """
 
 from __future__ import annotations
@@ -84,6 +89,41 @@ def _print_spoken(summary: dict[str, Any]) -> None:
         print(f"  English turns: mean WER {sum(wers) / len(wers):.2f}")
 
 
+MEDIA_HALL_FEED_S = 2 * 3600  # the silent hall feed of the demo's media endpoint (its mix ends with it)
+
+
+def _silence(path: Path, seconds: int) -> Path:
+    """A 48 kHz mono FLAC of silence (a few kilobytes an hour), made once."""
+    if path.exists():
+        return path
+    import av
+    import numpy as np
+
+    part = path.with_suffix(".part.flac")
+    with av.open(str(part), "w", format="flac") as out:
+        stream = out.add_stream("flac", rate=48000, layout="mono")
+        block = np.zeros((1, 48000 * 60), dtype=np.int16)
+        for minute in range(seconds // 60):
+            frame = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
+            frame.sample_rate, frame.pts = 48000, minute * block.shape[1]
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    part.rename(path)
+    return path
+
+
+def start_media(url: str, data: Path, seeded: Seeded) -> subprocess.Popen[bytes]:
+    """``hemicycle media`` on the seeded plenary, as the recorder device, logging to ``data/media.log``."""
+    feed = _silence(data / "hall-silence.flac", MEDIA_HALL_FEED_S)
+    args = [sys.executable, "-m", "hemicycle.cli", "media", "--url", url,
+            "--key", str(data / "devices" / f"{seeded.prefix}-recorder.pem"), "--hall-file", str(feed),
+            "--engine", "whisper", "--archive", str(data / "archive"), "--sitting", seeded.plenary]
+    with (data / "media.log").open("ab") as log:
+        return subprocess.Popen(args, stdout=log, stderr=log)
+
+
 def run_demo(data: Path, host: str, port: int, exit_after: bool, *, scripted: bool = False) -> int:
     data.mkdir(parents=True, exist_ok=True)
     spoken = None if scripted else _spoken(data)
@@ -95,14 +135,20 @@ def run_demo(data: Path, host: str, port: int, exit_after: bool, *, scripted: bo
          "--data", str(data)],
         env=env,
     )
+    media = None
     try:
         wait_healthy(url, proc)
         seeded = asyncio.run(_seed(url, token, data / "devices"))
+        media = start_media(url, data, seeded)
+        first = seeded.members[0]
         print(f"Hemicycle is running at {url}", flush=True)
         print(f"  sittings seeded: {seeded.plenary} and {seeded.commission}")
         print(f"  clerk:    {url}/clerk    sign in with the clerk token: {token}")
         print(f"  chair:    {url}/chair    seat: {url}/seat    display: {url}/display")
         print("            each browser shows a pairing code: enrol it in the clerk's Devices tab")
+        print(f"  remote:   {url}/remote   a remote member over WebRTC: enrol it as a remote device for a member"
+              f" (e.g. {first.name_latin}, PIN {first.pin}), check in, request the floor; grant it from /chair")
+        print(f"            media endpoint on {seeded.plenary}, log {data / 'media.log'}")
         print(f"  Python devices' keys: {data / 'devices'}/   health, metrics: {url}/healthz  {url}/metrics")
         print("Playing a simulated sitting with 62 seats"
               + ("" if spoken is None else f"; its first {SPOKEN_TURNS} speeches spoken into the recorder")
@@ -125,6 +171,12 @@ def run_demo(data: Path, host: str, port: int, exit_after: bool, *, scripted: bo
     except KeyboardInterrupt:
         return 0
     finally:
+        if media is not None and media.poll() is None:
+            media.send_signal(signal.SIGTERM)
+            try:
+                media.wait(20)
+            except subprocess.TimeoutExpired:
+                media.kill()
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             try:

@@ -38,6 +38,7 @@ from procedure.votes import (
     VoteState,
     apply_vote,
     cast_ballot,
+    clear_result,
     close_vote,
     open_vote,
     publish_vote,
@@ -50,6 +51,7 @@ from protocol.commands import (
     CastBallot,
     CheckIn,
     CheckOut,
+    ClearResult,
     CloseList,
     CloseSitting,
     CloseVote,
@@ -75,6 +77,7 @@ from protocol.commands import (
     ReviseSegment,
     SetGroupQuota,
     SetItemLimits,
+    ShowPage,
     SittingCommand,
     StopSpeech,
     SuspendSitting,
@@ -101,6 +104,7 @@ from protocol.events import (
     ListReopened,
     ListReordered,
     NoticePosted,
+    PageShown,
     PresidingChanged,
     QuorumWaived,
     QuotaSet,
@@ -176,6 +180,7 @@ class SittingState:
     transcript: dict[str, Segment] = field(default_factory=dict)  # segment id -> versions
     granted: dict[str, GrantedTurn] = field(default_factory=dict)  # every turn ever granted, by turn id
     notice: str = ""
+    shown: PageShown | None = None  # the document page on the hall display
     presiding: str | None = None  # the member in the chair, when the console names one
     opened_ms: int | None = None
     opened_day: str | None = None  # the hall's calendar day at opening; may differ from ``date``
@@ -185,6 +190,10 @@ class SittingState:
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.item_id == item_id), None)
+
+    def document(self, document_id: str) -> tuple[Item, DocumentAttached] | None:
+        """The attached document and the item it belongs to."""
+        return next(((i, d) for i in self.items for d in i.documents if d.document_id == document_id), None)
 
     def present_count(self) -> int:
         return len(self.presence)
@@ -237,10 +246,12 @@ CHAIR_ONLY = {
     "sitting.take_chair",
     "vote.open",
     "vote.publish",
+    "vote.clear_result",
 }
 MEMBERS_ONLY = {"vote.cast"}
 CHAIR_OR_CLOCK = {"vote.close"}
 SYSTEM_ONLY = {"floor.expire", "floor.warn"}
+CHAIR_OR_CLERK = {"document.show_page"}
 
 
 def own_member(state: SittingState, ctx: Context) -> str | None:
@@ -265,6 +276,8 @@ def authorise_role(cmd: SittingCommand, ctx: Context) -> None:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only a member's device can {kind}", role=role)
     if kind in CHAIR_OR_CLOCK and role not in (Role.CHAIR, Role.SYSTEM):
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair can {kind}", role=role)
+    if kind in CHAIR_OR_CLERK and role not in (Role.CHAIR, Role.CLERK):
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"only the chair or a clerk can {kind}", role=role)
     if kind in SYSTEM_ONLY and role is not Role.SYSTEM:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"only the server's clock can {kind}", role=role)
 
@@ -451,6 +464,23 @@ def _step(state: SittingState, delta: int, clear_list: bool) -> list[Event]:
         where = "last" if delta > 0 else "first"
         raise ProtocolError(ErrorCode.INVALID_STATE, f"already at the {where} item")
     return _take_up(state, order[pos], clear_list)
+
+
+def _show_page(state: SittingState, cmd: ShowPage) -> list[Event]:
+    """The hall display turns to a page; nothing when it shows that page already."""
+    if cmd.document_id is None:
+        if state.shown is None:
+            raise ProtocolError(ErrorCode.INVALID_STATE, "no document is shown")
+        return [PageShown(document_id=None, item_id=None, page=1)]
+    found = state.document(cmd.document_id)
+    if found is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_DOCUMENT, "no such document in this sitting",
+                            document_id=cmd.document_id)
+    shown = state.shown
+    if shown is not None and (shown.document_id, shown.page) == (cmd.document_id, cmd.page):
+        raise ProtocolError(ErrorCode.INVALID_STATE, "that page is shown already",
+                            document_id=cmd.document_id, page=cmd.page)
+    return [PageShown(document_id=cmd.document_id, item_id=found[0].item_id, page=cmd.page)]
 
 
 def _request(state: SittingState, cmd: RequestFloor, ctx: Context) -> list[Event]:
@@ -801,6 +831,8 @@ def _decide(
             return _step(state, -1, cmd.clear_list)
         case PostNotice():
             return [NoticePosted(text=cmd.text)]
+        case ShowPage():
+            return _show_page(state, cmd)
         case TakeChair():
             _need_member(state, cmd.member_id)
             if ctx.actor.member_id is not None and ctx.actor.member_id != cmd.member_id:
@@ -820,7 +852,9 @@ def _decide(
         case CloseVote():
             return close_vote(cmd, state.votes, ctx)
         case PublishVote():
-            return publish_vote(cmd, state.votes)
+            return publish_vote(cmd, state.votes, ctx.now_ms)
+        case ClearResult():
+            return clear_result(cmd, state.votes)
         case AddSegment():
             return add_segment(cmd, state.transcript, set(state.granted))
         case ReviseSegment():
@@ -926,7 +960,7 @@ def apply_sitting(
             return replace(state, status=SittingStatus.OPEN)
         case SittingClosed():
             items = _set_status(state.items, state.current_item, ItemStatus.DONE)
-            return replace(state, status=SittingStatus.CLOSED, closed_ms=at_ms, items=items)
+            return replace(state, status=SittingStatus.CLOSED, closed_ms=at_ms, items=items, shown=None)
         case ItemTakenUp():
             items = _set_status(state.items, event.previous_item_id, ItemStatus.DONE)
             items = _set_status(items, event.item_id, ItemStatus.CURRENT)
@@ -934,6 +968,8 @@ def apply_sitting(
             return replace(state, items=items, current_item=event.item_id, floor=floor)
         case NoticePosted():
             return replace(state, notice=event.text)
+        case PageShown():
+            return replace(state, shown=event if event.document_id else None)
         case PresidingChanged():
             return replace(state, presiding=event.member_id)
         case CheckedIn():

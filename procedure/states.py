@@ -38,6 +38,8 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     "agenda.take_up": _RUNNING,
     "agenda.next": _RUNNING,
     "agenda.previous": _RUNNING,
+    # documents: the hall display shows pages while the sitting is prepared or live
+    "document.show_page": _PREPARING,
     # attendance
     "attendance.check_in": _PREPARING,
     "attendance.check_out": _PREPARING,
@@ -64,6 +66,7 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     "vote.cast": _RUNNING,
     "vote.close": _RUNNING,
     "vote.publish": _LIVE,
+    "vote.clear_result": _LIVE,
     # the record is worked on after the sitting too
     "transcript.add_segment": _ALWAYS,
     "transcript.revise": _ALWAYS,

@@ -32,6 +32,7 @@ from procedure.registry import RegistryState
 from procedure.sitting import SittingState, agenda_order
 from procedure.votes import CountedBallot, VoteState, needed_now
 from protocol.events import BallotCast, Record
+from protocol.settings import MajorityBase
 from protocol.types import Role, VoteKind, VoteStatus
 
 PUBLIC = Role.DISPLAY  # the audience with the least right to know: the public view is made for it
@@ -153,6 +154,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "notice": state.notice,
         "presiding": state.presiding,
         "current_item": state.current_item,
+        "shown": shown_view(state),
         "items": [
             {
                 "item_id": i,
@@ -195,6 +197,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
                 for t in floor.speaking
             ],
             "list_closed": floor.list_closed,
+            "item_limits": {i: lim.model_dump(mode="json") for i, lim in floor.item_limits.items()},
             "quotas": dict(floor.quotas),
             "group_used_ms": dict(floor.group_used_ms),
             "member_total_ms": dict(floor.member_total_ms),
@@ -203,6 +206,16 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "votes": [vote_view(v) for v in state.votes.values()],
         "rules": rules_view(state),
     }
+
+
+def shown_view(state: SittingState) -> dict[str, Any] | None:
+    """The document page on the hall display, with the hash the pages load it by."""
+    shown = state.shown
+    found = state.document(shown.document_id) if shown and shown.document_id else None
+    if shown is None or found is None:
+        return None
+    return {"document_id": shown.document_id, "item_id": shown.item_id, "page": shown.page,
+            "sha256": found[1].sha256, "title": found[1].title}
 
 
 def rules_view(state: SittingState) -> dict[str, Any] | None:
@@ -234,6 +247,7 @@ def vote_view(v: VoteState) -> dict[str, Any]:
         "majority": o.majority.name,
         "question": o.question.value,
         "needed": needed_now(v),
+        **needed_of(v),
         "allow_change": o.allow_change,
         "deadline_ms": o.deadline_ms,
         "eligible": list(o.eligible),
@@ -242,7 +256,24 @@ def vote_view(v: VoteState) -> dict[str, Any]:
         "result": v.result.model_dump(mode="json") if v.result else None,
         "named": ({m: b.choice for m, b in v.ballots.items()} if show_names else {}),
         "sealed": v.sealed is not None,
+        "shown_until_ms": v.shown_until_ms,
+        "cleared": v.cleared,
     }
+
+
+def needed_of(v: VoteState) -> dict[str, Any]:
+    """What "needs N yes" is counted against, for "needs 42 yes of 62 members".
+
+    ``needed_base`` is the main condition's base (``MajorityBase``); ``needed_of`` the
+    number it stands for when fixed at opening (all members, or those present then),
+    None when it grows with the ballots (votes cast); ``needed_fraction`` is
+    ``[num, den, strictly_more]`` of the main condition.
+    """
+    o = v.opened
+    rule = o.majority
+    fixed = {MajorityBase.ALL_MEMBERS: o.members, MajorityBase.PRESENT: len(o.eligible)}
+    return {"needed_base": rule.base.value, "needed_of": fixed.get(rule.base),
+            "needed_fraction": [rule.fraction.num, rule.fraction.den, rule.strictly_more]}
 
 
 def transcript_view(state: SittingState) -> dict[str, list[dict[str, Any]]]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
 from protocol.ballots import decode_ballot
-from protocol.commands import CastBallot, CloseVote, OpenVote, PublishVote
+from protocol.commands import CastBallot, ClearResult, CloseVote, OpenVote, PublishVote
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.events import BallotCast, Event, VoteClosed, VoteOpened, VotePublished, VoteSealed
+from protocol.events import BallotCast, Event, ResultCleared, VoteClosed, VoteOpened, VotePublished, VoteSealed
 from protocol.rules import Result, RolesError, count_vote, needed_votes, resolve_roles
 from protocol.settings import RulesProfile
 from protocol.types import OptionRole, Question, Role, SittingStatus, VoteKind, VoteStatus
@@ -36,6 +36,8 @@ class VoteState:
     cast: int = 0  # ballots received, changes included
     result: Result | None = None
     sealed: VoteSealed | None = None
+    shown_until_ms: int | None = None  # the hall display's time for a published result (None: until cleared)
+    cleared: bool = False  # taken off the hall display by the chair
 
     @property
     def voted(self) -> int:
@@ -198,13 +200,26 @@ def close_vote(cmd: CloseVote, votes: dict[str, VoteState], ctx: Context) -> lis
     return [VoteClosed(vote_id=cmd.vote_id, by_clock=by_clock, result=tally(vote), named=named)]
 
 
-def publish_vote(cmd: PublishVote, votes: dict[str, VoteState]) -> list[Event]:
+def publish_vote(cmd: PublishVote, votes: dict[str, VoteState], now_ms: int) -> list[Event]:
     vote = votes.get(cmd.vote_id)
     if vote is None:
         raise ProtocolError(ErrorCode.UNKNOWN_VOTE, "no such vote", vote_id=cmd.vote_id)
     if vote.status is not VoteStatus.CLOSED or vote.sealed is None:
         raise ProtocolError(ErrorCode.INVALID_STATE, f"can't publish a vote that is {vote.status}")
-    return [VotePublished(vote_id=cmd.vote_id)]
+    until = now_ms + cmd.show_s * 1000 if cmd.show_s else None
+    return [VotePublished(vote_id=cmd.vote_id, show_until_ms=until)]
+
+
+def clear_result(cmd: ClearResult, votes: dict[str, VoteState]) -> list[Event]:
+    """The chair takes a published result off the hall display; the record keeps it."""
+    vote = votes.get(cmd.vote_id)
+    if vote is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_VOTE, "no such vote", vote_id=cmd.vote_id)
+    if vote.status is not VoteStatus.PUBLISHED:
+        raise ProtocolError(ErrorCode.INVALID_STATE, f"can't clear the result of a vote that is {vote.status}")
+    if vote.cleared:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "the result is off the display already", vote_id=cmd.vote_id)
+    return [ResultCleared(vote_id=cmd.vote_id)]
 
 
 def apply_vote(votes: dict[str, VoteState], event: Event, seq: int) -> dict[str, VoteState]:
@@ -226,5 +241,8 @@ def apply_vote(votes: dict[str, VoteState], event: Event, seq: int) -> dict[str,
         case VoteSealed():
             return {**votes, event.vote_id: replace(votes[event.vote_id], sealed=event)}
         case VotePublished():
-            return {**votes, event.vote_id: replace(votes[event.vote_id], status=VoteStatus.PUBLISHED)}
+            return {**votes, event.vote_id: replace(votes[event.vote_id], status=VoteStatus.PUBLISHED,
+                                                    shown_until_ms=event.show_until_ms)}
+        case ResultCleared():
+            return {**votes, event.vote_id: replace(votes[event.vote_id], cleared=True)}
     return votes

@@ -4,11 +4,11 @@
 
 One Socket.IO namespace per role is one channel; every client->server event
 (``command``, ``sync``, ``view``, ``streams``, ``pairings``, ``caption``,
-``signal``) is a ``send`` operation with its acknowledgement as the reply, every
+``signal``, ``call_quality``, ``notes``, ``note``) is a ``send`` operation with its acknowledgement as the reply, every
 server->client event (``records``, ``view``, ``caption``; ``signal`` on
-``/remote`` and ``/recorder``) a ``receive`` operation. Schemas come from the
-pydantic models in ``protocol/`` (one source of truth); acks and live messages
-that have no model are described here, next to the code that makes them
+``/remote``, ``/display`` and ``/recorder``; ``remote_links`` on ``/chair``) a
+``receive`` operation. Schemas come from the pydantic models in ``protocol/`` (one
+source of truth); acks and live messages that have no model are described here, next to the code that makes them
 (``hall_server/transport/namespaces.py``), and a conformance test checks every
 answer of a real server against them.
 
@@ -28,7 +28,8 @@ from protocol.events import Record
 from protocol.keys import BALLOT_TAG, CONNECT_TAG, SEAL_TAG
 from protocol.limits import MAX_COMMAND_BYTES, MAX_DEPTH, MAX_MESSAGE_BYTES, SYNC_LIMIT
 from protocol.live import Caption
-from protocol.signalling import EndpointSignal, FromMember, MediaMessage, MemberSignal
+from protocol.notes import Note, NotesRequest, NoteWrite
+from protocol.signalling import CallReport, EndpointSignal, FromMember, MediaMessage, MemberSignal, RemoteLinks
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
@@ -55,7 +56,8 @@ def _model_schemas() -> dict[str, Any]:
     models: tuple[tuple[str, Any], ...] = (
         ("CommandEnvelope", CommandEnvelope), ("Record", Record), ("Caption", Caption),
         ("MemberSignal", MemberSignal), ("EndpointSignal", EndpointSignal), ("MediaMessage", MediaMessage),
-        ("FromMember", FromMember),
+        ("FromMember", FromMember), ("CallReport", CallReport), ("RemoteLinks", RemoteLinks),
+        ("NotesRequest", NotesRequest), ("NoteWrite", NoteWrite), ("Note", Note),
     )
     for name, model in models:
         schema = TypeAdapter(model).json_schema(ref_template=REF)
@@ -177,6 +179,15 @@ def _wire_schemas() -> dict[str, Any]:
                     "an HMAC over the device and the expiry; it dies with its expiry or the device's key"),
             _ref("ErrorAck"),
         ]},
+        "NotesAck": {"oneOf": [
+            _object({"ok": ok_true, "member_id": {"type": "string"}, "notes": {"type": "array", "items": _ref("Note")}},
+                    ["ok", "member_id", "notes"], "the asking member's own notes, to this connection only"),
+            _ref("ErrorAck"),
+        ]},
+        "NoteAck": {"oneOf": [
+            _object({"ok": ok_true, "updated_ms": {"type": "integer"}}, ["ok", "updated_ms"], "kept, sealed"),
+            _ref("ErrorAck"),
+        ]},
         "SignalAck": {"oneOf": [
             _object({"ok": ok_true}, ["ok"], "relayed (or, for `endpoint.ready`, registered)"),
             _ref("ErrorAck"),
@@ -234,8 +245,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "documents": ("documents", "ViewRequest", "a document pass for this device (send {}): the cookie its pages "
                   "send to read /documents/<sha256>"),
     "documentsAck": ("documents ack", "DocumentsAck", "the pass, its cookie name and its expiry"),
+    "notes": ("notes", "NotesRequest", "the checked-in member's private notes in a sitting (their own device "
+              "only; `not_present` when nobody is checked in)"),
+    "notesAck": ("notes ack", "NotesAck", "the notes, never broadcast"),
+    "note": ("note", "NoteWrite", "write the member's private note on an item (\"\" deletes it); kept outside the log"),
+    "noteAck": ("note ack", "NoteAck", "kept"),
     "signalToMember": ("signal", "EndpointSignal", "the media endpoint's answer, ICE candidate or hang-up"),
     "signalFromMember": ("signal", "FromMember", "a remote member's signal, stamped with their device and member"),
+    "callQuality": ("call_quality", "CallReport", "a remote member's call: state, round trip, loss, jitter"),
+    "callQualityAck": ("call_quality ack", "SignalAck", "taken"),
+    "remoteLinks": ("remote_links", "RemoteLinks", "every remote member's link and call, on each change"),
 }
 
 SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
@@ -247,14 +266,19 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "pairings": ("pairings", "pairingsAck", (Role.CLERK,)),
     "caption": ("captionSend", "captionAck", (Role.RECORDER,)),
     "documents": ("documents", "documentsAck", NAMESPACES),
-    "signal": ("signalMember", "signalAck", (Role.REMOTE,)),
+    "signal": ("signalMember", "signalAck", (Role.REMOTE, Role.DISPLAY)),
+    "call_quality": ("callQuality", "callQualityAck", (Role.REMOTE,)),
     "endpoint_signal": ("signalEndpoint", "signalAck", (Role.RECORDER,)),
+    "notes": ("notes", "notesAck", (Role.SEAT, Role.REMOTE)),
+    "note": ("note", "noteAck", (Role.SEAT, Role.REMOTE)),
 }
 RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption"}
 ROLE_RECEIVES: dict[Role, dict[str, str]] = {
     # operation: message, for one role only
     Role.REMOTE: {"signal": "signalToMember"},
+    Role.DISPLAY: {"signal": "signalToMember"},
     Role.RECORDER: {"signal": "signalFromMember"},
+    Role.CHAIR: {"remote_links": "remoteLinks"},
 }
 
 

@@ -428,7 +428,17 @@ class CloseVote(Model):
 
 
 class PublishVote(Model):
+    """Publish a closed vote's result; the hall display shows it for ``show_s`` seconds (0: until cleared)."""
+
     type: Literal["vote.publish"] = "vote.publish"
+    vote_id: Id
+    show_s: int = Field(default=0, ge=0, le=86_400)
+
+
+class ClearResult(Model):
+    """Take a published result off the hall display (it stays in the record and on the seats)."""
+
+    type: Literal["vote.clear_result"] = "vote.clear_result"
     vote_id: Id
 
 
@@ -517,6 +527,21 @@ class PostNotice(Model):
     text: LongText
 
 
+# -- documents on the hall display ----------------------------------------------
+
+
+class ShowPage(Model):
+    """Show a page of an attached document on the hall display (None: show none).
+
+    Seats that follow the speaker's page turn with it. Logged: the record says
+    what the hall was shown, and a display or seat that reconnects finds it in the view.
+    """
+
+    type: Literal["document.show_page"] = "document.show_page"
+    document_id: Id | None
+    page: int = Field(default=1, ge=1, le=100_000)  # 1-based; the server does not read the PDF
+
+
 RegistryCommand = Annotated[
     RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules
     | DefineBody | SetMembership,
@@ -554,11 +579,13 @@ SittingCommand = (
     | ReopenList
     | SetItemLimits
     | PostNotice
+    | ShowPage
     | TakeChair
     | OpenVote
     | CastBallot
     | CloseVote
     | PublishVote
+    | ClearResult
     | AddSegment
     | ReviseSegment
     | FlagTurn

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_DEVICE = "unknown_device"
     UNKNOWN_VOTE = "unknown_vote"
     UNKNOWN_BODY = "unknown_body"
+    UNKNOWN_DOCUMENT = "unknown_document"
     ALREADY_EXISTS = "already_exists"
     # The state it meets
     INVALID_STATE = "invalid_state"

@@ -219,6 +219,15 @@ class NoticePosted(Model):
     text: LongText
 
 
+class PageShown(Model):
+    """The hall display shows ``page`` of ``document_id`` (attached to ``item_id``); None: no document."""
+
+    type: Literal["document.page_shown"] = "document.page_shown"
+    document_id: Id | None
+    item_id: Id | None
+    page: int
+
+
 # -- attendance -------------------------------------------------------------
 
 
@@ -405,6 +414,12 @@ class VoteSealed(Model):
 class VotePublished(Model):
     type: Literal["vote.published"] = "vote.published"
     vote_id: Id
+    show_until_ms: int | None = None  # the hall display shows the result until then (None: until cleared)
+
+
+class ResultCleared(Model):
+    type: Literal["vote.result_cleared"] = "vote.result_cleared"
+    vote_id: Id
 
 
 # -- transcript -------------------------------------------------------------
@@ -470,6 +485,7 @@ Event = Annotated[
     | SittingClosed
     | ItemTakenUp
     | NoticePosted
+    | PageShown
     | PresidingChanged
     | CheckedIn
     | CheckedOut
@@ -492,6 +508,7 @@ Event = Annotated[
     | VoteClosed
     | VoteSealed
     | VotePublished
+    | ResultCleared
     | SegmentAdded
     | SegmentRevised
     | TurnFlagged

@@ -10,7 +10,17 @@ messages after it), the endpoint answers; either side may hang up. The hall
 server stamps each member signal with the sending device and its member (a
 member never names themself), and the endpoint addresses its answers to a
 device. The media endpoint announces itself with :class:`EndpointReady` (again
-after every reconnect) so that the server knows where to relay.
+after every reconnect) so that the server knows where to relay. The hall
+display calls the same way, with no member: it only watches the speaking
+remote member's video.
+
+How the call goes is reported too, for the presiding officer::
+
+    remote member --"call_quality" CallReport--> hall server --"remote_links" RemoteLinks--> chairs
+
+The hall server keeps each remote device's last report, marks it
+disconnected when its socket goes, and sends the whole table to every chair
+on each change (and to a chair as it connects).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from protocol.types import Id, Model
 __all__ = [
     "MAX_SDP_CHARS",
     "Answer",
+    "CallReport",
     "EndpointReady",
     "EndpointSignal",
     "FromMember",
@@ -32,6 +43,8 @@ __all__ = [
     "MediaMessage",
     "MemberSignal",
     "Offer",
+    "RemoteLink",
+    "RemoteLinks",
     "ToMember",
     "endpoint_signal",
     "media_message",
@@ -80,11 +93,15 @@ EndpointSignal = Annotated[Answer | IceCandidate | HangUp, Field(discriminator="
 
 
 class FromMember(Model):
-    """A member's signal as the hall server relays it to the media endpoint."""
+    """A member's signal as the hall server relays it to the media endpoint.
+
+    ``member_id`` is None for the hall display, which only receives the speaking
+    remote member's video.
+    """
 
     type: Literal["from_member"] = "from_member"
     device_id: Id
-    member_id: Id
+    member_id: Id | None
     signal: MemberSignal
 
 
@@ -104,6 +121,45 @@ class ToMember(Model):
 
 MediaMessage = Annotated[EndpointReady | ToMember, Field(discriminator="type")]
 """What the media endpoint sends (event ``signal`` on ``/recorder``)."""
+
+CallState = Literal["new", "connecting", "connected", "disconnected", "failed", "closed"]
+"""``RTCPeerConnection.connectionState`` of the member's media call."""
+
+
+class CallReport(Model):
+    """A remote member's page reports its call every few seconds (from ``RTCPeerConnection.getStats``).
+
+    ``rtt_ms``: the selected ICE pair's current round trip; ``loss_pct``: the
+    share of the floor mix's audio packets lost since the last report (0-100);
+    ``jitter_ms``: that audio's interarrival jitter. None until measured.
+    """
+
+    state: CallState
+    rtt_ms: Annotated[float, Field(ge=0, le=60_000)] | None = None
+    loss_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    jitter_ms: Annotated[float, Field(ge=0, le=60_000)] | None = None
+
+
+class RemoteLink(Model):
+    """One remote device as the chair sees it: its socket (``connected``) and its last call report.
+
+    ``at_ms``: server time of the last change (Unix milliseconds). A member whose
+    link drops keeps their place on the speakers' list; their device reconnects
+    with its key, without pairing again.
+    """
+
+    device_id: Id
+    member_id: Id
+    connected: bool
+    call: CallReport | None = None
+    at_ms: int
+
+
+class RemoteLinks(Model):
+    """Every remote device the hall server has seen since it started (event ``remote_links`` on ``/chair``)."""
+
+    links: list[RemoteLink]
+
 
 member_signal: TypeAdapter[Offer | IceCandidate | HangUp] = TypeAdapter(MemberSignal)
 endpoint_signal: TypeAdapter[Answer | IceCandidate | HangUp] = TypeAdapter(EndpointSignal)

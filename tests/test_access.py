@@ -77,7 +77,7 @@ MATRIX: dict[str, set[str]] = {
     "floor.set_quota": CHAIR,
     "floor.expire": set(),  # the server's clock only
     # votes
-    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR,
+    "vote.open": CHAIR, "vote.close": CHAIR, "vote.publish": CHAIR, "vote.clear_result": CHAIR,
     "vote.cast": MEMBER,
     # the record
     "transcript.add_segment": {"recorder"},
@@ -93,6 +93,8 @@ MATRIX: dict[str, set[str]] = {
     "floor.warn": set(),  # the server's clock only
     # bodies and guests
     "body.define": CLERK, "body.set_membership": CLERK, "sitting.add_guest": CLERK,
+    # documents on the hall display: the chair or a clerk turns its pages
+    "document.show_page": {"chair", "clerk"},
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 

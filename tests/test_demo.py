@@ -29,6 +29,12 @@ def test_demo_runs_a_whole_sitting(tmp_path: Path) -> None:
     assert summary["errors"] == 0
     assert summary["present"] == 62
     assert "senate-plenary" in out.stdout and "senate-c9" in out.stdout
+    # The media endpoint ran beside it, on the plenary, for remote members (/remote); stopped, it says so.
+    assert "/remote" in out.stdout
+    media = [line for line in (tmp_path / "demo" / "media.log").read_text().splitlines() if line.startswith('{"media"')]
+    assert len(media) == 1, (tmp_path / "demo" / "media.log").read_text()[-2000:]
+    (followed,) = json.loads(media[0])["media"]["sittings"]
+    assert followed.startswith("senate-plenary-")
     keys = sorted(p.name for p in (tmp_path / "demo" / "devices").iterdir())
     assert "senate-chair.pem" in keys and len([k for k in keys if "-seat-" in k]) == 62
     assert all(((tmp_path / "demo" / "devices" / k).stat().st_mode & 0o777) == 0o600 for k in keys)

@@ -33,6 +33,7 @@ from protocol.commands import (
     CastBallot,
     CheckIn,
     CheckOut,
+    ClearResult,
     CloseList,
     CloseSitting,
     CloseVote,
@@ -59,6 +60,7 @@ from protocol.commands import (
     ReviseSegment,
     SetGroupQuota,
     SetItemLimits,
+    ShowPage,
     SittingCommand,
     StopSpeech,
     SuspendSitting,
@@ -538,7 +540,8 @@ def base(status: SittingStatus = SittingStatus.OPEN, floor: FloorSettings | None
     return state
 
 
-def with_vote(duration_s: int = 0, closed: bool = False, sealed: bool = False) -> SittingState:
+def with_vote(duration_s: int = 0, closed: bool = False, sealed: bool = False,
+              published: bool = False) -> SittingState:
     state: Any = run(base(), OpenVote(vote_id="v1", motion_km="ក", motion_en="Motion", duration_s=duration_s,
                                       without_quorum=True), chair())
     if closed:
@@ -549,6 +552,8 @@ def with_vote(duration_s: int = 0, closed: bool = False, sealed: bool = False) -
             seal = make_seal(Ed25519PrivateKey.generate(), SITTING, record)
             for r in seal_records(SITTING, state, [seal], chair(), "close"):
                 state = fold(state, r)
+    if published:
+        state = run(state, PublishVote(vote_id="v1", show_s=60), chair())
     assert isinstance(state, SittingState)
     return state
 
@@ -586,6 +591,10 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                         ["agenda.item_taken_up"], {"chair": OK}),
     "sitting.notice": (base, lambda c: PostNotice(text="x"), ["sitting.notice_posted"], {"chair": OK}),
     "sitting.take_chair": (base, lambda c: TakeChair(member_id="m2"), ["sitting.presiding_changed"], {"chair": OK}),
+    # documents on the hall display
+    "document.show_page": (lambda: play(base(), (doc("i1", "d1"), clerk())),
+                           lambda c: ShowPage(document_id="d1", page=2), ["document.page_shown"],
+                           {"chair": OK, "clerk": OK}),
     "attendance.check_in": (
         base, lambda c: CheckIn(member_id="m5"), ["attendance.checked_in"],
         {"clerk": OK, "seat": OK, "seat_empty": OK, "personal": OK, "remote": OK,
@@ -636,6 +645,8 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
                    {"chair": OK, "system": OK}),
     "vote.publish": (lambda: with_vote(closed=True, sealed=True), lambda c: PublishVote(vote_id="v1"),
                      ["vote.published"], {"chair": OK}),
+    "vote.clear_result": (lambda: with_vote(closed=True, sealed=True, published=True),
+                          lambda c: ClearResult(vote_id="v1"), ["vote.result_cleared"], {"chair": OK}),
     "transcript.add_segment": (lambda: play(base(), (GrantFloor(member_id="m1"), chair())),
                                lambda c: segment("g1"), ["transcript.segment_added"], {"recorder": OK}),
     "transcript.revise": (lambda: play(base(), (GrantFloor(member_id="m1"), chair()),

@@ -363,6 +363,7 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         ballot,
         {"type": "vote.close", "vote_id": "vz1"},
         {"type": "vote.publish", "vote_id": "vz1"},
+        {"type": "vote.clear_result", "vote_id": "vz1"},
         {"type": "transcript.add_segment", "segment_id": "s1", "turn_id": "t1", "member_id": member,
          "item_id": None, "start_ms": 0, "end_ms": 1, "text": "a", "engine": "e", "model": "m",
          "words": [{"w": "a", "start_ms": 0, "end_ms": 1, "conf": 500}]},
@@ -386,4 +387,5 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "body.define", "body_id": "fz-body", "kind": "commission", "name_km": "ក", "name_en": "C"},
         {"type": "body.set_membership", "body_id": "fz-body", "members": [{"member_id": member}]},
         {"type": "sitting.add_guest", "guest_id": "gz1", "kind": "expert", "name_km": "ក", "name_latin": "G"},
+        {"type": "document.show_page", "document_id": "d1", "page": 2},
     ]

@@ -1,7 +1,8 @@
-"""The tables: the event log, command results, snapshots, credentials."""
+"""The tables: the event log, command results, snapshots, credentials, private notes."""
 
 from __future__ import annotations
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -45,3 +46,15 @@ class CredentialRow(SQLModel, table=True):
     member_id: str = Field(primary_key=True, max_length=64)
     pin_hash: str | None = None
     card_hash: str | None = None
+
+
+class NoteRow(SQLModel, table=True):
+    """A member's private note on an agenda item, sealed (AES-256-GCM): outside the published log."""
+
+    __tablename__ = "private_notes"
+    member_id: str = Field(primary_key=True, max_length=64)
+    stream: str = Field(primary_key=True, max_length=64)
+    item_id: str = Field(primary_key=True, max_length=64)
+    nonce: bytes
+    sealed: bytes
+    updated_ms: int = Field(sa_type=BigInteger)  # ms since the epoch: past 32 bits

@@ -31,11 +31,13 @@ from hall_server.hall import Hall
 from hall_server.media import CutAudio
 from hall_server.refusals import protocol_document
 from hall_server.store import EventLog
+from hall_server.store.notes import PrivateNotes, notes_key
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.namespaces import ROLES, Broadcaster, RoleNamespace
 from hall_server.transport.openapi import openapi_document
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.review import review_routes
 from hall_server.transport.wire import HallPacket
 from hall_server.web import DocumentPasses, web_routes
@@ -117,7 +119,9 @@ def create_app(config: ServerConfig) -> Any:
     """Build the hall server; its lifespan loads the log and starts the clock."""
     sio = make_sio(config.redis_url)
     key = load_or_create_key(config.server_key)
-    hall = Hall(EventLog(config.db_url), key)
+    event_log = EventLog(config.db_url)
+    hall = Hall(event_log, key)
+    notes = PrivateNotes(event_log.engine, notes_key(key.private_bytes_raw()))
     broadcaster = Broadcaster(sio, hall)
     hall.subscribe(broadcaster.publish)
     secret = hashlib.sha256(b"hemicycle/challenge-secret\x00" + key.private_bytes_raw()).digest()
@@ -127,9 +131,10 @@ def create_app(config: ServerConfig) -> Any:
     limiter = Limiter(config.rate_scale)
     doorman = Doorman()
     guard_door(sio, doorman)
+    links = LinkTable(sio)
     namespaces = {
         role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman,
-                            passes)
+                             passes, links, notes)
         for role in ROLES
     }
     for ns in namespaces.values():

@@ -11,6 +11,8 @@ Wire (see ``hemicycle protocol schema``):
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
                                            pass (hall_server.web.documents), for GET /documents/<sha256>
+    "notes" / "note"                    a member's private notes, to its own device only
+                                           (hall_server.transport.notes)
     server emits "records" (a list of Records, in seq order) to the stream's room,
     "view" to its view room (the browser apps), "caption" to both.
 Handlers never raise: any failure becomes a typed error in the ack.
@@ -31,9 +33,12 @@ from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from hall_server.hall import Caller, Hall
+from hall_server.store.notes import PrivateNotes
 from hall_server.transport.challenge import Challenges
 from hall_server.transport.fair import Doorman, Limiter
+from hall_server.transport.notes import read_notes, write_note
 from hall_server.transport.pairing import Pairings
+from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
@@ -77,8 +82,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         limiter: Limiter,
         doorman: Doorman,
         passes: DocumentPasses,
+        links: LinkTable,
+        notes: PrivateNotes,
     ) -> None:
         super().__init__(f"/{role.value}")
+        self.links = links
+        self.notes = notes
         self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
@@ -106,6 +115,10 @@ class RoleNamespace(socketio.AsyncNamespace):
         self.callers[sid] = caller
         self.doorman.authenticated(self.server.manager.eio_sid_from_sid(sid, self.namespace))
         self.hall.metrics.connected.labels(role=self.role.value).inc()
+        if self.role is Role.REMOTE:
+            await self.links.connected(caller)
+        elif self.role is Role.CHAIR:
+            await self.emit("remote_links", self.links.table(), to=sid)
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
         """Admin token (clerk bootstrap), or a signature over a fresh challenge."""
@@ -134,8 +147,11 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.limiter.forget(sid)
-        if self.callers.pop(sid, None) is not None:
+        caller = self.callers.pop(sid, None)
+        if caller is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
+            if self.role is Role.REMOTE:
+                await self.links.disconnected(caller)
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         """Every event a client sends passes here: checked, then handled, always answered.
@@ -198,7 +214,8 @@ class RoleNamespace(socketio.AsyncNamespace):
     def handlers(self) -> dict[str, Callable[[str, Any], Awaitable[dict[str, Any]]]]:
         return {"command": self.on_command, "sync": self.on_sync, "view": self.on_view,
                 "caption": self.on_caption, "pairings": self.on_pairings, "streams": self.on_streams,
-                "documents": self.on_documents, "signal": self.on_signal}
+                "documents": self.on_documents, "signal": self.on_signal,
+                "call_quality": self.on_call_quality, "notes": self.on_notes, "note": self.on_note}
 
     async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
         caller = self.callers.get(sid)
@@ -284,6 +301,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         """WebRTC signalling between remote members and the media endpoint (see ``signalling``)."""
         return await relay_signal(self, self.role, self.callers.get(sid), sid, data)
 
+    async def on_call_quality(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """A remote member's call report, for the chairs' table (see ``remote_links``)."""
+        if self.role is not Role.REMOTE:
+            return error(ErrorCode.FORBIDDEN, "only remote members report their call")
+        return await self.links.report(self.callers.get(sid), data)
+
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
         if self.role is not Role.CLERK or sid not in self.callers:
@@ -297,6 +320,14 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         token, expiry = self.passes.issue(caller.actor.device_id or "" if caller.enrolled else "")
         return {"ok": True, "cookie": PASS_COOKIE, "pass": token, "expires": expiry}
+
+    async def on_notes(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """The asking member's private notes in a sitting (``transport.notes``)."""
+        return await read_notes(self.hall, self.notes, self.callers.get(sid), data)
+
+    async def on_note(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Write the asking member's private note on an item (``transport.notes``)."""
+        return await write_note(self.hall, self.notes, self.callers.get(sid), data)
 
     async def on_streams(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The sittings this device can follow, newest first."""

@@ -4,13 +4,15 @@ and the media endpoint, over the sockets they already hold.
 Routing (rooms are per namespace)::
 
     /remote  "signal" MemberSignal   -> /recorder room "media":        FromMember(device, member, signal)
+    /display "signal" MemberSignal   -> /recorder room "media":        FromMember(device, None, signal)
     /recorder "signal" EndpointReady -> joins room "media" of /recorder
-    /recorder "signal" ToMember      -> /remote room "device:<id>":     the inner EndpointSignal
+    /recorder "signal" ToMember      -> /remote or /display room "device:<id>": the inner EndpointSignal
 
 The relay only checks, stamps and forwards small JSON messages: no SDP is
 parsed here and no media ever touches the hall server's event loop. A
 member's device joins its own ``device:<id>`` room with its first signal, so
-answers reach every connection of that device and no other.
+answers reach every connection of that device and no other. The hall display
+calls like a member with none: it only watches the speaking remote member.
 """
 
 from __future__ import annotations
@@ -65,20 +67,21 @@ async def relay_signal(
         return _error(ErrorCode.UNAUTHENTICATED, "not connected")
     sio: socketio.AsyncServer = namespace.server
     try:
-        if role is Role.REMOTE:
+        if role in (Role.REMOTE, Role.DISPLAY):
             return await _from_member(namespace, sio, caller, sid, data)
         if role is Role.RECORDER:
             return await _from_endpoint(namespace, sio, sid, data)
     except ValidationError as exc:
         return _error(ErrorCode.MALFORMED, "not a signal of the protocol", problems=validation_problems(exc.errors()))
-    return _error(ErrorCode.FORBIDDEN, "only remote members and the media endpoint signal", role=role.value)
+    return _error(ErrorCode.FORBIDDEN, "only remote members, the hall display and the media endpoint signal",
+                  role=role.value)
 
 
 async def _from_member(
     namespace: socketio.AsyncNamespace, sio: socketio.AsyncServer, caller: Caller, sid: str, data: Any
 ) -> dict[str, Any]:
     member_id, device_id = caller.actor.member_id, caller.actor.device_id
-    if member_id is None or device_id is None:
+    if device_id is None or (member_id is None and caller.actor.role is Role.REMOTE):
         return _error(ErrorCode.FORBIDDEN, "can't signal from a remote device bound to no member")
     signal = member_signal.validate_python(data)
     await namespace.enter_room(sid, device_room(device_id))
@@ -98,8 +101,11 @@ async def _from_endpoint(
         log.info("media endpoint ready on %s", sid)
         return {"ok": True}
     room = device_room(message.device_id)
-    remote = f"/{Role.REMOTE.value}"
-    if not _anyone(sio, remote, room):
+    sent = False
+    for watcher in (f"/{Role.REMOTE.value}", f"/{Role.DISPLAY.value}"):
+        if _anyone(sio, watcher, room):
+            await sio.emit("signal", message.signal.model_dump(mode="json"), room=room, namespace=watcher)
+            sent = True
+    if not sent:
         return _error(ErrorCode.UNKNOWN_DEVICE, "that remote device is not connected", device_id=message.device_id)
-    await sio.emit("signal", message.signal.model_dump(mode="json"), room=room, namespace=remote)
     return {"ok": True}

@@ -1,4 +1,4 @@
-"""The HTML shells of the four apps, their built assets and the shipped Khmer font.
+"""The HTML shells of the five apps, their built assets and the shipped Khmer font.
 
 Each page is the same small shell: the stylesheet, one ES module, and a
 ``<noscript>``. Everything on screen is drawn by the module from the
@@ -19,9 +19,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 DIST = Path(__file__).resolve().parent / "static" / "dist"
-APPS = ("seat", "chair", "display", "clerk")
+APPS = ("seat", "remote", "chair", "display", "clerk")
 TITLES = {
     "seat": ("កៅអីសមាជិក", "Member's seat"),
+    "remote": ("សមាជិកពីចម្ងាយ", "Remote member"),
     "chair": ("តុប្រធានអង្គប្រជុំ", "Presiding console"),
     "display": ("អេក្រង់សាលប្រជុំ", "Hall display"),
     "clerk": ("លេខាធិការដ្ឋាន", "Clerk's workstation"),

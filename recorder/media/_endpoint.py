@@ -10,6 +10,7 @@
                                    |-- loudspeaker -> FloorSink (PortAudio output, or a WAV file)
                                    +-- mix-minus --> each member's MixTrack --WebRTC--> remote members
     the speaking member's camera --> TurnVideo (its own thread) --> ARCHIVE/<sitting>/video/<turn>-<ms>.webm
+                                 +--> SpeakerFeed --> every call's SpeakerTrack (members' pages, the hall display)
 
 It connects to the hall server as the recorder device (role ``recorder``,
 namespace ``/recorder``), announces itself for signalling
@@ -54,6 +55,7 @@ from recorder.media._feed import FloorFeed
 from recorder.media._mixer import FRAME_SAMPLES, RATE, FloorMixer, InboundStats, Mix
 from recorder.media._peer import CallQuality, MemberPeer
 from recorder.media._sinks import FloorSink
+from recorder.media._speaker import SpeakerFeed
 from recorder.media._video import TurnVideo
 from seat_client.client import RETRYABLE, HallClient
 from seat_client.identity import DeviceKey
@@ -127,6 +129,7 @@ class MediaEndpoint:
         self.videos: list[TurnVideo] = []  # every turn filmed, for the stats and to flush at the end
         self.mixer = FloorMixer()
         self.feed = FloorFeed()
+        self.speaker = SpeakerFeed()
         self.peers: dict[str, MemberPeer] = {}  # device id -> its call
         self.client = HallClient(url, Role.RECORDER, key)
         self.client.hooks.append(self._on_record)
@@ -226,15 +229,23 @@ class MediaEndpoint:
         self._update_floor()
 
     def _update_floor(self) -> None:
-        speaking = {
-            turn.member_id: (state.stream, turn.turn_id)
+        turns = [
+            (state.stream, turn)
             for state in self.client.states.values()
             if isinstance(state, SittingState)
             for turn in state.floor.speaking
-        }
-        self.mixer.set_floor(speaking)
+        ]
+        speaking = {turn.member_id: (stream, turn.turn_id) for stream, turn in turns}
+        # A paused turn (the chair's pause, or a suspension) keeps its camera but not the floor.
+        self.mixer.set_floor({turn.member_id: (stream, turn.turn_id) for stream, turn in turns
+                              if turn.running_since_ms is not None})
+        on_camera = None
         for peer in list(self.peers.values()):
-            self._film(peer, speaking.get(peer.member_id))
+            turn = speaking.get(peer.member_id) if peer.member_id is not None else None
+            self._film(peer, turn)
+            if turn is not None and peer.has_video and on_camera is None:
+                on_camera = peer.device_id
+        self.speaker.speaker(on_camera)
 
     def _film(self, peer: MemberPeer, turn: tuple[str, str] | None) -> None:
         """Start or end the archive of a member's camera as their turn starts or ends."""
@@ -324,9 +335,11 @@ class MediaEndpoint:
         old = self.peers.get(message.device_id)
         if old is not None:
             await old.close()  # a new offer is a new call (the page reloaded, or reconnects)
-        peer = MemberPeer(message.device_id, message.member_id, self.mixer, self.ice_servers, self._closed)
+        peer = MemberPeer(message.device_id, message.member_id, self.mixer, self.ice_servers, self._closed,
+                          self.speaker)
         self.peers[message.device_id] = peer
-        self.mixer.add(message.device_id, message.member_id)
+        if message.member_id is not None:
+            self.mixer.add(message.device_id, message.member_id)
         self._calls += 1
         sdp = await peer.answer(offer.sdp)
         await self._send(message.device_id, Answer(sdp=sdp))

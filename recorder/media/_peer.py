@@ -6,8 +6,10 @@ the loudspeakers); it is decoded by aiortc to 48 kHz stereo s16 and
 converted here to 48 kHz mono. Their mix-minus goes back in a
 :class:`MixTrack` that plays whatever the mixer produced, 20 ms per frame,
 at the pace of the hall clock. Their camera's frames go to ``video`` (a
-:class:`TurnVideo`) while the endpoint films their turn, and are dropped
-otherwise.
+:class:`TurnVideo`) while the endpoint films their turn, and to the
+:class:`SpeakerFeed` (which keeps only the speaking member's); the speaking
+member's video comes back to every call in a :class:`SpeakerTrack`. A call
+with no member (the hall display) only receives that video.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from aiortc.sdp import candidate_from_sdp
 
 from protocol.signalling import IceCandidate
 from recorder.media._mixer import RATE, FloorMixer, Pcm
+from recorder.media._speaker import SpeakerFeed, SpeakerTrack
 from recorder.media._video import TurnVideo
 
 __all__ = ["CallQuality", "MemberPeer", "MixTrack"]
@@ -97,20 +100,22 @@ class MemberPeer:
 
     ``on_closed`` is called once when the connection fails or closes, from
     either side. ``ice_servers`` empty means host candidates only (a closed
-    hall network).
+    hall network). ``member_id`` None: a viewer (the hall display).
     """
 
     def __init__(
         self,
         device_id: str,
-        member_id: str,
+        member_id: str | None,
         mixer: FloorMixer,
         ice_servers: list[RTCIceServer],
         on_closed: Callable[[MemberPeer], None],
+        speaker: SpeakerFeed,
     ) -> None:
         self.device_id = device_id
         self.member_id = member_id
         self.mixer = mixer
+        self.speaker = speaker
         self.mix = MixTrack()
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
         self._relay = MediaRelay()
@@ -136,7 +141,14 @@ class MemberPeer:
         on an offer it cannot take.
         """
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
-        self.pc.addTrack(self.mix)  # after the offer: it takes the member's audio transceiver
+        # After the offer, so that each track takes the transceiver the caller offered for its kind.
+        kinds = {t.kind for t in self.pc.getTransceivers()}
+        if not kinds:
+            raise ValueError("the offer has neither audio nor video")
+        if "audio" in kinds and self.member_id is not None:
+            self.pc.addTrack(self.mix)
+        if "video" in kinds:
+            self.pc.addTrack(SpeakerTrack(self.speaker, self.device_id))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         return str(self.pc.localDescription.sdp)
 
@@ -153,6 +165,8 @@ class MemberPeer:
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         log.info("%s: %s track", self.device_id, track.kind)
+        if self.member_id is None:
+            return  # a viewer sends nothing we take
         if track.kind == "audio":
             self._spawn(self._listen(self._relay.subscribe(track)))
         else:
@@ -173,14 +187,17 @@ class MemberPeer:
                 self.mixer.push(self.device_id, np.ascontiguousarray(mono.to_ndarray().reshape(-1), dtype=np.int16))
 
     async def _watch(self, track: MediaStreamTrack) -> None:
-        """Every frame is taken (aiortc queues what nobody reads); filmed only during a turn."""
+        """Every frame is taken (aiortc queues what nobody reads); filmed and shown only during a turn."""
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
                 return
-            if self.video is not None and isinstance(frame, av.VideoFrame):
+            if not isinstance(frame, av.VideoFrame):
+                continue
+            if self.video is not None:
                 self.video.offer(frame)
+            self.speaker.offer(self.device_id, frame)
 
     async def quality(self) -> CallQuality:
         """The call's audio quality now."""

@@ -27,6 +27,7 @@ from hemicycle.seed import Seeded, seed_senate
 from protocol.commands import REGISTRY_STREAM, EnrolDevice
 from protocol.types import Role
 from seat_client.client import HallClient
+from seat_client.identity import folder_keys
 from tests.hall import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +148,8 @@ class Hall:
 async def hall(server: ServerProcess, browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Hall]:
     clerk = HallClient(server.url, Role.CLERK, server.admin_token)
     await clerk.connect()
-    seeded = await seed_senate(clerk, seats=4, prefix=f"t{uuid.uuid4().hex[:4]}", commission=False)
+    seeded = await seed_senate(clerk, seats=4, prefix=f"t{uuid.uuid4().hex[:4]}", commission=False,
+                               keys=folder_keys(server.data / "keys"))  # files: a device process can use them
     h = Hall(server, clerk, seeded, browser)
     yield h
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:

@@ -90,7 +90,10 @@ async def test_clerk_prepares_a_sitting_and_enrols_a_seat(hall: Hall) -> None:
     await expect(seat.get_by_test_id("member-name")).to_have_text("Ek Sovannara")  # as edited above
     await seat.locator("[data-item='e1.1']").click()
     await seat.get_by_test_id("doc-open").click()
-    await expect(seat.get_by_test_id("doc-frame")).to_have_attribute("src", f"/documents/{sha}")
+    viewer = seat.get_by_test_id("viewer")
+    await expect(viewer).to_have_attribute("data-sha", sha)
+    await expect(viewer).to_have_attribute("data-page", "1")  # drawn by pdf.js, not the browser's own viewer
+    await seat.get_by_test_id("viewer-close").click()
 
     # Revoked: the seat's next action is refused with a message.
     clerk.once("dialog", lambda d: d.accept())

@@ -95,8 +95,8 @@ async def test_a_whole_sitting_across_five_pages(hall: Hall) -> None:
     await expect(chair.get_by_test_id("motion-en")).to_have_value("Adopt the agenda")
     await chair.get_by_test_id("vote-majority").select_option("simple")
     await chair.get_by_test_id("vote-open").click()
-    # "Needs N yes": a simple majority of yes and no needs one yes before anyone votes.
-    await expect(chair.get_by_test_id("vote-needed")).to_have_text("Needs 1 yes")
+    # A simple majority is counted on the votes cast: the card says so (and needs one yes before anyone votes).
+    await expect(chair.get_by_test_id("vote-needed")).to_have_text("Needs more yes than no")
     await expect(display.get_by_test_id("display-vote-needed")).to_have_attribute("data-needed", "1")
     for page, choice in zip(seats, ["yes", "yes", "no"], strict=True):
         await page.get_by_test_id(f"vote-{choice}").click()
@@ -209,6 +209,7 @@ async def test_the_chair_runs_the_floor_and_a_secret_vote_members_may_change(hal
         await chair.get_by_test_id("motion-km").fill("សេចក្តីស្នើសម្ងាត់")
         await chair.get_by_test_id("motion-en").fill("Secret motion")
         await chair.get_by_test_id("kind-secret").check()
+        await chair.get_by_test_id("vote-more").locator("summary").click()
         await chair.get_by_test_id("vote-duration").select_option("300")
         await chair.get_by_label("Members may change their vote").check()
         await chair.get_by_test_id("vote-open").click()
@@ -283,12 +284,13 @@ async def test_an_election_from_the_chair_console_names_whom_it_elected(hall: Ha
     seats = [await hall.device_client(Role.SEAT, f"seat-{m.seat}") for m in members[:4]]
     for c, m in zip(seats, members, strict=False):
         await c.command(hall.sitting, CheckIn(member_id=m.member_id, pin=m.pin))
+    await chair.get_by_test_id("vote-more").locator("summary").click()
     await chair.get_by_test_id("question-election").check()
     await chair.get_by_test_id("motion-en").fill("Election of the rapporteur")
     await chair.get_by_test_id("vote-candidates").fill("Sok Dara\nChea Vanna")
     await chair.get_by_test_id("vote-majority").select_option("simple")
     await chair.get_by_test_id("vote-open").click()
-    await expect(display.get_by_test_id("display-vote-needed")).to_have_text("Needs 1 votes")
+    await expect(display.get_by_test_id("display-vote-needed")).to_have_text("Needs more than half of the votes cast")
     vote = next(v for v in (await hall.clerk_view())["votes"] if v["status"] == "open")
     assert vote["question"] == "election" and vote["options"] == ["Sok Dara", "Chea Vanna", "abstain"]
     for c, m, choice in zip(seats, members, ["Sok Dara", "abstain", "abstain", "abstain"], strict=True):

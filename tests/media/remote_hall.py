@@ -149,20 +149,26 @@ class RemoteHall:
 
 
 class MediaProcess:
-    """``hemicycle media`` as a child process on a file hall feed: start, kill -9, start again."""
+    """``hemicycle media`` as a child process on a file hall feed: start, kill -9, start again.
 
-    def __init__(self, hall: RemoteHall, hall_wav: Path, archive: Path) -> None:
+    ``hall`` is a :class:`RemoteHall`, or ``(url, recorder key file, sitting, folder)`` of another hall.
+    """
+
+    def __init__(self, hall: RemoteHall | tuple[str, Path, str, Path], hall_wav: Path, archive: Path) -> None:
         self.hall, self.hall_wav, self.archive = hall, hall_wav, archive
-        self.log = hall.tmp / "media.log"
+        self.tmp = hall.tmp if isinstance(hall, RemoteHall) else hall[3]
+        self.log = self.tmp / "media.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
     def start(self) -> None:
         self.runs += 1
-        args = [sys.executable, "-m", "hemicycle.cli", "media", "--url", self.hall.server.url,
-                "--key", str(self.hall.key_file(f"{self.hall.prefix}-recorder")), "--hall-file", str(self.hall_wav),
-                "--loudspeaker-wav", str(self.hall.tmp / f"loudspeaker-{self.runs}.wav"),
-                "--archive", str(self.archive), "--sitting", self.hall.sitting]
+        hall = self.hall
+        url, key, sitting, _ = (hall.server.url, hall.key_file(f"{hall.prefix}-recorder"), hall.sitting, hall.tmp) \
+            if isinstance(hall, RemoteHall) else hall
+        args = [sys.executable, "-m", "hemicycle.cli", "media", "--url", url, "--key", str(key),
+                "--hall-file", str(self.hall_wav), "--loudspeaker-wav", str(self.tmp / f"loudspeaker-{self.runs}.wav"),
+                "--archive", str(self.archive), "--sitting", sitting]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=out,
                                          env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})

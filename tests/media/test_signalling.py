@@ -24,11 +24,13 @@ from protocol.commands import REGISTRY_STREAM, EnrolDevice
 from protocol.signalling import (
     MAX_SDP_CHARS,
     Answer,
+    CallReport,
     EndpointReady,
     FromMember,
     HangUp,
     IceCandidate,
     Offer,
+    RemoteLinks,
     ToMember,
     endpoint_signal,
     media_message,
@@ -60,6 +62,8 @@ CASES: list[tuple[Any, TypeAdapter[Any], str]] = [
     (EndpointReady(), media_message, "MediaMessage"),
     (ToMember(device_id="d1", signal=Answer(sdp=SDP)), media_message, "MediaMessage"),
     (FromMember(device_id="d1", member_id="m1", signal=CANDIDATE), TypeAdapter(FromMember), "FromMember"),
+    (FromMember(device_id="display", member_id=None, signal=HangUp()), TypeAdapter(FromMember), "FromMember"),
+    (CallReport(state="connected", rtt_ms=12.5, loss_pct=0.0, jitter_ms=3.1), TypeAdapter(CallReport), "CallReport"),
 ]
 
 
@@ -161,3 +165,49 @@ async def test_bad_signals_get_typed_errors_and_change_nothing(hall: tuple[Seede
     assert code(await remote.call("signal", HangUp().model_dump(mode="json"))) == "ok"
     relayed = FromMember.model_validate(await asyncio.wait_for(endpoint.signals.get(), 5))
     assert relayed.signal == HangUp()
+
+
+async def test_the_display_calls_with_no_member_and_chairs_see_remote_links(
+    hall: tuple[Seeded, Client, Client, Client],
+) -> None:
+    seeded, remote, endpoint, seat = hall
+    assert code(await endpoint.call("signal", EndpointReady().model_dump(mode="json"))) == "ok"
+    display = Client(remote.url, Role.DISPLAY, seeded.device("display"))
+    chair = Client(remote.url, Role.CHAIR, seeded.device("chair"))
+    links: asyncio.Queue[Any] = asyncio.Queue()
+    chair.sio.on("remote_links", links.put_nowait, namespace=chair.namespace)
+    await display.connect()
+    await chair.connect()
+    try:
+        # The hall display watches: its offer reaches the endpoint without a member, the answer comes back.
+        assert code(await display.call("signal", Offer(sdp=SDP).model_dump(mode="json"))) == "ok"
+        relayed = FromMember.model_validate(await asyncio.wait_for(endpoint.signals.get(), 5))
+        assert (relayed.device_id, relayed.member_id) == (display.key.device_id, None)
+        answer = ToMember(device_id=display.key.device_id, signal=Answer(sdp=SDP)).model_dump(mode="json")
+        assert code(await endpoint.call("signal", answer)) == "ok"
+        assert endpoint_signal.validate_python(await asyncio.wait_for(display.signals.get(), 5)) == Answer(sdp=SDP)
+
+        # A chair gets the table as it connects, then every change: a report, a dropped link.
+        async def table() -> RemoteLinks:
+            wire = await asyncio.wait_for(links.get(), 5)
+            check("RemoteLinks", wire)
+            return RemoteLinks.model_validate(wire)
+
+        (row,) = [r for r in (await table()).links if r.device_id == remote.key.device_id]
+        assert row.connected and row.member_id == seeded.members[0].member_id
+        report = CallReport(state="connected", rtt_ms=21.0, loss_pct=1.5, jitter_ms=4.0)
+        assert code(await remote.call("call_quality", report.model_dump(mode="json"))) == "ok"
+        (row,) = [r for r in (await table()).links if r.device_id == remote.key.device_id]
+        assert row.connected and row.call == report
+        for bad in (None, {"state": "fine"}, {"state": "connected", "loss_pct": 101}, {**report.model_dump(), "x": 1}):
+            assert code(await remote.call("call_quality", bad)) == "malformed", bad
+        assert code(await seat.call("call_quality", report.model_dump(mode="json"))) == "forbidden"
+        await remote.close()
+        (row,) = [r for r in (await table()).links if r.device_id == remote.key.device_id]
+        assert not row.connected and row.call is None
+        await remote.connect()  # the same key, no pairing: connected again
+        (row,) = [r for r in (await table()).links if r.device_id == remote.key.device_id]
+        assert row.connected
+    finally:
+        await display.close()
+        await chair.close()

@@ -3,34 +3,39 @@
 import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
+import { LinksPanel } from "./lib/links.js";
 import { both, date, getLang, hallToday, num, t } from "./lib/i18n.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
+  choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
   paintCountdowns,
 } from "./lib/view.js";
+import { Reader, documentsPanel } from "./lib/viewer.js";
 
 const ui = frame("chair", () => draw(true));
+const reader = new Reader({ side: true }); // a document being read, and shown on the hall display page by page
 let hall;
 let dragging = false;
+const links = new LinksPanel(); // remote members' links
 
 const els = {
   sitting: h("section.panel", { "aria-labelledby": "sit-h" }),
   attendance: h("section.panel", { "aria-labelledby": "att-h" }),
   agenda: h("section.panel", { "aria-labelledby": "ag-h" }),
+  docs: h("section.panel", { "aria-labelledby": "docs-h" }),
   notice: h("section.panel", { "aria-labelledby": "notice-h" }),
-  mics: h("section.panel", { "aria-labelledby": "mics-h" }),
-  queue: h("section.panel", { "aria-labelledby": "queue-h" }),
-  add: h("section.panel", { "aria-labelledby": "add-h" }),
-  settings: h("section.panel", { "aria-labelledby": "set-h" }),
+  mics: h("section.panel.live-only", { "aria-labelledby": "mics-h" }),
+  queue: h("section.panel.live-only", { "aria-labelledby": "queue-h" }),
+  add: h("section.panel.live-only", { "aria-labelledby": "add-h" }),
+  settings: h("section.panel.live-only", { "aria-labelledby": "set-h" }),
   vote: h("section.panel", { "aria-labelledby": "vote-h", "aria-live": "polite" }),
-  prepare: h("section.panel", { "aria-labelledby": "prep-h" }),
+  prepare: h("section.panel.live-only", { "aria-labelledby": "prep-h" }),
 };
 
 function layout() {
   ui.main.replaceChildren(h("div.chair-grid",
-    h("div.col", els.sitting, els.attendance, els.agenda, els.notice),
-    h("div.col", els.mics, els.queue, els.add, els.settings),
-    h("div.col", els.vote, els.prepare)));
+    h("div.col.col-run", els.sitting, els.attendance, els.agenda, els.docs, els.notice),
+    h("div.col.col-floor", els.mics, els.queue, links.el, els.add, els.settings),
+    h("div.col.col-vote", els.vote, els.prepare)), reader.layer);
 }
 
 const cmd = (c) => hall.command(c);
@@ -38,11 +43,14 @@ const cmd = (c) => hall.command(c);
 function draw(force = false) {
   const view = hall?.view;
   if (!view) return;
-  if (force) for (const el of Object.values(els)) el.__key = undefined;
+  if (force) for (const el of [...Object.values(els), links.el]) el.__key = undefined;
+  if (force) reader.relabel();
   ui.paintSitting(view);
+  links.draw(view);
   drawSitting(view);
   drawAttendance(view);
   drawAgenda(view);
+  drawDocs(view);
   drawNotice(view);
   drawMics(view);
   if (!dragging) drawQueue(view);
@@ -114,6 +122,12 @@ function drawAgenda(view) {
   ]);
 }
 
+function drawDocs(view) {
+  const item = itemById(view, view.current_item);
+  region(els.docs, JSON.stringify([getLang(), item?.item_id, item?.documents.map((d) => d.sha256), view.shown]), () => [
+    h("h2#docs-h", t("documents")), documentsPanel(reader, hall, item, view)]);
+}
+
 function drawNotice(view) {
   region(els.notice, JSON.stringify([getLang()]), () => {
     const input = h("input#notice-text", { type: "text", maxlength: 500, class: "grow" });
@@ -135,7 +149,8 @@ function drawNotice(view) {
 function drawMics(view) {
   const f = view.floor;
   const head = f.queue[0];
-  region(els.mics, JSON.stringify([getLang(), f.speaking.map((s) => s.turn_id), head?.member_id, view.status, f.settings.max_open_mics]), () => [
+  region(els.mics, JSON.stringify([getLang(), f.speaking.map((s) => [s.turn_id, s.paused, !!s.time_limit_s]), head?.member_id, view.status,
+    f.settings.max_open_mics]), () => [
     h("h2#mics-h", t("mics.open"), ` (${num(f.speaking.length)} / ${num(f.settings.max_open_mics)})`),
     f.speaking.length ? f.speaking.map((turn) => {
       const [name, other] = memberNames(hall, turn.member_id);
@@ -146,10 +161,11 @@ function drawMics(view) {
         h("div.mic-time",
           [1, 2].map((min) => action(t("floor.extend", { min }), () => cmd({ type: "floor.extend", member_id: turn.member_id, seconds: 60 * min }),
             { "data-testid": `mic-extend-${min}`, "aria-label": `${t("floor.extend", { min })}${t("colon")}${name}`, disabled: !turn.time_limit_s }, "btn.small")),
-          action(t("floor.pause"), () => cmd({ type: "floor.pause", member_id: turn.member_id }),
-            { "data-testid": "mic-pause", "aria-label": `${t("floor.pause")}${t("colon")}${name}` }, "btn.small.quiet"),
-          action(t("floor.resume"), () => cmd({ type: "floor.resume", member_id: turn.member_id }),
-            { "data-testid": "mic-resume", "aria-label": `${t("floor.resume")}${t("colon")}${name}` }, "btn.small.quiet")),
+          turn.paused
+            ? action(t("floor.resume"), () => cmd({ type: "floor.resume", member_id: turn.member_id }),
+              { "data-testid": "mic-resume", "aria-label": `${t("floor.resume")}${t("colon")}${name}` }, "btn.small.primary")
+            : action(t("floor.pause"), () => cmd({ type: "floor.pause", member_id: turn.member_id }),
+              { "data-testid": "mic-pause", "aria-label": `${t("floor.pause")}${t("colon")}${name}` }, "btn.small.quiet")),
         action(t("floor.stop"), () => cmd({ type: "floor.stop", member_id: turn.member_id }),
           { "data-testid": "mic-stop", "aria-label": `${t("floor.stop")}${t("colon")}${name}`, "data-fk": `stop-${turn.member_id}` }, "btn.danger"));
     }) : h("p.muted", t("speaking.none")),
@@ -160,11 +176,12 @@ function drawMics(view) {
 
 function drawQueue(view) {
   const q = view.floor.queue;
-  region(els.queue, JSON.stringify([getLang(), q.map((r) => [r.member_id, r.speech_type])]), () => [
-    h("h2#queue-h", t("queue"), ` (${num(q.length)})`),
-    h("div.qactions",
-      action(t("list.close"), () => cmd({ type: "floor.close_list" }), { "data-testid": "list-close" }, "btn.small.quiet"),
-      action(t("list.reopen"), () => cmd({ type: "floor.reopen_list" }), { "data-testid": "list-reopen" }, "btn.small.quiet")),
+  const closed = view.floor.list_closed;
+  region(els.queue, JSON.stringify([getLang(), q.map((r) => [r.member_id, r.speech_type]), closed]), () => [
+    h("div.panel-head", h("h2#queue-h", t("queue"), ` (${num(q.length)})`),
+      closed
+        ? action(t("list.reopen"), () => cmd({ type: "floor.reopen_list" }), { "data-testid": "list-reopen" }, "btn.small.primary")
+        : action(t("list.close"), () => cmd({ type: "floor.close_list" }), { "data-testid": "list-close" }, "btn.small.quiet")),
     q.length === 0 ? h("p.muted", t("queue.empty")) : h("ol.queue-list", { "data-testid": "queue" }, q.map((r, i) => {
       const [name, other] = memberNames(hall, r.member_id);
       const poo = r.speech_type === "point_of_order";
@@ -268,11 +285,14 @@ function drawAdd(view) {
 
 function drawSettings(view) {
   const s = view.floor.settings;
-  region(els.settings, JSON.stringify([getLang(), s]), () => {
+  const item = view.current_item;
+  const lim = view.floor.item_limits?.[item] ?? {};
+  region(els.settings, JSON.stringify([getLang(), s, item, lim]), () => {
     const mode = h("select#mic-mode", { "data-testid": "mic-mode" },
       ["request_list", "chair_only", "open_floor"].map((m) => h("option", { value: m, selected: m === s.mode }, t(`mode.${m}`))));
     const max = h("input#mic-max", { type: "number", min: 1, max: 25, value: s.max_open_mics, inputmode: "numeric", "data-testid": "mic-max" });
     const minutes = h("input#speak-min", { type: "number", min: 0, max: 120, value: Math.round(s.speaking_time_s / 60), inputmode: "numeric" });
+    const cut = h("input#auto-cut", { type: "checkbox", checked: s.auto_stop, "data-testid": "auto-cut" });
     const step = (d) => () => { max.value = Math.min(25, Math.max(1, Number(max.value) + d)); };
     return [
       h("h2#set-h", t("mics")),
@@ -281,11 +301,33 @@ function drawSettings(view) {
         h("div.row", h("button.btn.icon.quiet", { type: "button", "aria-label": "−1", onclick: step(-1) }, "−"), max,
           h("button.btn.icon.quiet", { type: "button", "aria-label": "+1", onclick: step(1) }, "+"))),
       h("div.field", h("label", { for: "speak-min" }, `${t("speaking.time")} (${t("minutes")})`), minutes),
+      h("div.field.inline", cut, h("label", { for: "auto-cut" }, t("auto.cut"))),
       action(t("mics.apply"), () => cmd({ type: "floor.configure", settings: {
-        ...s, mode: mode.value, max_open_mics: Number(max.value), speaking_time_s: Number(minutes.value) * 60,
+        ...s, mode: mode.value, max_open_mics: Number(max.value), speaking_time_s: Number(minutes.value) * 60, auto_stop: cut.checked,
       } }), { "data-testid": "mic-apply" }, "btn.primary"),
+      item ? itemLimitsForm(view, item, lim) : null,
     ];
   });
+}
+
+/** The current item's own limits (floor.set_item_limits): speaking time, automatic cut, speeches per member. */
+function itemLimitsForm(view, item, lim) {
+  const minutes = h("input#item-min", { type: "number", min: 0, max: 120, inputmode: "numeric", "data-testid": "item-minutes",
+    value: lim.speaking_time_s === null || lim.speaking_time_s === undefined ? "" : Math.round(lim.speaking_time_s / 60),
+    placeholder: num(Math.round(view.floor.settings.speaking_time_s / 60)) });
+  const cut = h("select#item-cut", { "data-testid": "item-cut" }, [["", "auto.cut.sitting"], ["1", "auto.cut.on"], ["0", "auto.cut.off"]]
+    .map(([v, k]) => h("option", { value: v, selected: v === (lim.auto_stop === null || lim.auto_stop === undefined ? "" : lim.auto_stop ? "1" : "0") }, t(k))));
+  const speeches = h("input#item-speeches", { type: "number", min: 0, max: 100, inputmode: "numeric", value: lim.max_speeches ?? 0,
+    "data-testid": "item-speeches" });
+  return h("details.more", { "data-testid": "item-limits" }, h("summary", t("item.limits"), " · ", itemTitle(itemById(view, item))),
+    h("div.field", h("label", { for: "item-min" }, `${t("speaking.time")} (${t("minutes")})`), minutes),
+    h("div.field", h("label", { for: "item-cut" }, t("auto.cut")), cut),
+    h("div.field", h("label", { for: "item-speeches" }, t("item.speeches")), speeches),
+    action(t("mics.apply"), () => cmd({ type: "floor.set_item_limits", item_id: item, limits: {
+      speaking_time_s: minutes.value === "" ? null : Number(minutes.value) * 60,
+      auto_stop: cut.value === "" ? null : cut.value === "1",
+      max_speeches: Number(speeches.value) || 0,
+    } }), { "data-testid": "item-limits-apply" }, "btn.primary"));
 }
 
 // -- votes ----------------------------------------------------------------------------------------
@@ -294,16 +336,26 @@ function resultBlock(v) {
   const r = v.result;
   return [
     h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
-    h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
+    countsList(v),
     h("p.small.muted", `${t("present")}${t("colon")}${num(r.present)} · ${t("quorum")}${t("colon")}${num(r.quorum_needed)} · ${t("members")}${t("colon")}${num(r.members)}`),
-    Object.keys(v.named).length ? [h("h3", t("vote.named")), h("ul.named", Object.entries(v.named).map(([m, c]) =>
-      h("li", h("span", memberName(hall, m)), h("strong", choiceLabel(c)))))] : null,
+    Object.keys(v.named).length ? h("details.more", h("summary", t("vote.named")), h("ul.named", Object.entries(v.named).map(([m, c]) =>
+      h("li", h("span", memberName(hall, m)), h("strong", choiceLabel(c)))))) : null,
   ];
+}
+
+/** Publish, choosing how long the hall display shows the result (0: until the chair clears it). */
+function publishForm(v) {
+  const show = h("select#vote-show", { "data-testid": "vote-show" }, [30, 60, 120, 300, 0].map((s) =>
+    h("option", { value: s, selected: s === 60 }, s ? `${num(s / 60)} ${t("minutes")}` : t("vote.show.until"))));
+  return h("div.publish",
+    h("label", { for: "vote-show" }, t("vote.show.for")), show,
+    action(t("vote.publish"), () => cmd({ type: "vote.publish", vote_id: v.vote_id, show_s: Number(show.value) }),
+      { "data-testid": "vote-publish" }, "btn.big.primary"));
 }
 
 function drawVote(view) {
   const v = latestVote(view);
-  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length, v?.needed]), () => {
+  region(els.vote, JSON.stringify([getLang(), v?.vote_id, v?.status, v?.voted, v?.eligible.length, v?.needed, v?.cleared]), () => {
     if (!v) return [];
     const pct = v.eligible.length ? Math.round((100 * v.voted) / v.eligible.length) : 0;
     return h("div.vote-card", { "data-testid": "vote-card", "data-status": v.status },
@@ -317,8 +369,11 @@ function drawVote(view) {
       v.status === "open" && v.deadline_ms ? h("p.countdown", { "data-deadline": v.deadline_ms, role: "timer" }) : null,
       v.status === "open" ? action(t("vote.close"), () => cmd({ type: "vote.close", vote_id: v.vote_id }), { "data-testid": "vote-close" }, "btn.big.danger") : null,
       v.status !== "open" && v.result ? resultBlock(v) : null,
-      v.status === "closed" ? action(t("vote.publish"), () => cmd({ type: "vote.publish", vote_id: v.vote_id }), { "data-testid": "vote-publish" }, "btn.big.primary") : null,
-      v.status === "published" ? h("p.badge.badge-done", t("vote.published")) : null);
+      v.status === "closed" ? publishForm(v) : null,
+      v.status === "published" ? h("p.badge.badge-done", t("vote.published")) : null,
+      v.status === "published" && !v.cleared ? action(t("vote.clear"), () => cmd({ type: "vote.clear_result", vote_id: v.vote_id }),
+        { "data-testid": "vote-clear" }, "btn.quiet") : null,
+      v.status === "published" && v.cleared ? h("p.small.muted", { "data-testid": "vote-cleared" }, t("vote.cleared")) : null);
   });
 }
 
@@ -343,6 +398,11 @@ function drawPrepare(view) {
     fill();
     const question = ["motion", "election"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-question", value: k, checked: i === 0, "data-testid": `question-${k}` }), t(`question.${k}`)));
     const candidates = h("textarea#vote-candidates", { rows: 3, "data-testid": "vote-candidates" });
+    // Candidates only for an election: a motion's form stays short enough for a tablet's first screen.
+    const candidatesField = h("div.field", { hidden: true }, h("label", { for: "vote-candidates" }, t("vote.candidates")), candidates);
+    for (const radio of question) {
+      radio.querySelector("input").addEventListener("change", (e) => { candidatesField.hidden = e.target.value !== "election"; });
+    }
     const kind = ["roll_call", "secret"].map((k, i) => h("label.radio", h("input", { type: "radio", name: "vote-kind", value: k, checked: i === 0, "data-testid": `kind-${k}` }), t(`vote.kind.${k}`)));
     // The majorities of the sitting's own rules profile, by id; the Senate's have Khmer names.
     const rules = view.rules?.majorities ?? {};
@@ -357,13 +417,15 @@ function drawPrepare(view) {
       h("div.field", h("label", { for: "vote-tpl" }, t("vote.template")), tpl),
       h("div.field", h("label", { for: "motion-km" }, t("motion.km")), km),
       h("div.field", h("label", { for: "motion-en" }, t("motion.en")), en),
-      h("fieldset", h("legend", t("vote.question")), question),
-      h("div.field", h("label", { for: "vote-candidates" }, t("vote.candidates")), candidates),
       h("fieldset", h("legend", t("vote.kind")), kind),
       h("div.field", h("label", { for: "vote-majority" }, t("vote.majority")), majority),
-      h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
-      h("div.field.inline", change, h("label", { for: "vote-change" }, t("vote.allow.change"))),
-      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t(quorate ? "vote.open" : "vote.open.no_quorum")));
+      h("button.btn.big.primary", { type: "submit", "data-testid": "vote-open" }, t(quorate ? "vote.open" : "vote.open.no_quorum")),
+      // The rarer choices fold away, so the form fits a tablet's first screen.
+      h("details.more", { "data-testid": "vote-more" }, h("summary", t("vote.more")),
+        h("fieldset", h("legend", t("vote.question")), question),
+        candidatesField,
+        h("div.field", h("label", { for: "vote-duration" }, t("vote.duration")), dur),
+        h("div.field.inline", change, h("label", { for: "vote-change" }, t("vote.allow.change")))));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const submit = form.querySelector("button[type=submit]");
@@ -396,7 +458,7 @@ function drawPrepare(view) {
 
 
 async function start() {
-  await runDevicePage("chair", ui, { ready: (x) => { hall = x; }, layout, draw });
+  await runDevicePage("chair", ui, { ready: (x) => { hall = x; links.listen(x, draw); }, layout, draw });
   tick(() => paintCountdowns(hall));
 }
 

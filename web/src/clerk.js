@@ -9,11 +9,13 @@ import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import { bodyName, itemById, itemTitle, memberName, motion, openVote, paintCountdowns, sittingLine } from "./lib/view.js";
+import { Reader, presentDocument } from "./lib/viewer.js";
 import { createReview } from "./review.js";
 
 const TOKEN = "hemicycle.clerk.token";
 const STREAM = "hemicycle.stream.clerk";
 const ui = frame("clerk", () => draw(true));
+const reader = new Reader(); // a document read here; "On display" turns the hall display with it
 let hall;
 let dev = null; // a clerk device, when signed in by key
 let tab = "sittings";
@@ -94,7 +96,7 @@ function startWith(h_) {
   if (hall.state !== "online") hall.connect();
   const saved = localStorage.getItem(STREAM);
   if (saved) hall.follow(saved);
-  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel);
+  ui.main.replaceChildren(h("div.tabbar", els.tabs, els.signout), els.panel, reader.layer);
   draw();
 }
 
@@ -171,6 +173,7 @@ const TABS = ["sittings", "members", "devices", "watch", "review"];
 function draw(force = false) {
   if (!hall) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
+  if (force) reader.relabel();
   ui.paintSitting(hall.view);
   region(els.tabs, JSON.stringify([getLang(), tab]), () => [
     ...TABS.map((k) => h("button.tab", {
@@ -324,8 +327,9 @@ function drawAgenda() {
       h("h2#ca-h", t("agenda")),
       h("ol.agenda-list", { "data-testid": "clerk-agenda" }, view.items.map((it) => h(`li.agenda-item.depth-${Math.min(it.depth, 3)}`,
         h("div.agenda-row.stacked", h("span.item-title", `${it.item_id} · ${itemTitle(it)}`),
-          it.documents.length ? h("div.doc-links", it.documents.map((d) => h("a.badge",
-            { href: `/documents/${d.sha256}`, target: "_blank", rel: "noopener" }, docIcon(), ` ${d.title}`))) : null)))),
+          it.documents.length ? h("div.doc-links", it.documents.map((d) => h("button.badge.doc-read",
+            { type: "button", "data-testid": "clerk-doc", onclick: () => presentDocument(reader, hall, d, false) },
+            docIcon(), ` ${d.title}`))) : null)))),
       form,
     ];
   });

@@ -2,21 +2,25 @@
 // current item, the speaker (Khmer and Latin names, group, countdown), the queue, the vote count
 // while a vote runs, the result with the named roll-call list once published, live captions.
 import { runDevicePage } from "./lib/boot.js";
+import { watchSpeaker } from "./lib/call.js";
 import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
+import { ShownPage } from "./lib/viewer.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, roleClass, paintCountdowns,
+  choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, resultOnDisplay, roleClass,
+  paintCountdowns, remoteSpeaker,
 } from "./lib/view.js";
 
 const ui = frame("display", () => draw(true));
-let hall;
+let hall, speakerVideo; // the speaking remote member's camera, from the media endpoint
 const captions = [];
+const shownPage = new ShownPage(); // the document page the chair or a clerk shows (lib/viewer.js)
 
 const els = {
   item: h("section.card.current-item", { "aria-labelledby": "cur-h" }),
-  speaker: h("section.card.big-speaker", { "aria-labelledby": "spk-h" }),
-  queue: h("section.card", { "aria-labelledby": "q-h" }),
+  speaker: h("section.card.big-speaker.live-only", { "aria-labelledby": "spk-h" }),
+  queue: h("section.card.live-only", { "aria-labelledby": "q-h" }),
   vote: h("section.card.vote-now", { "aria-live": "polite" }),
   captions: h("section.card.captions", { "aria-labelledby": "cap-h" }),
   clock: h("span.wall-clock"),
@@ -24,7 +28,8 @@ const els = {
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  ui.main.replaceChildren(h("div.hall", els.item, els.vote, els.speaker, els.queue, els.captions));
+  els.hall = h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), shownPage.el, els.captions);
+  ui.main.replaceChildren(els.hall);
 }
 
 function draw(force = false) {
@@ -32,14 +37,19 @@ function draw(force = false) {
   if (!view) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   ui.paintSitting(view);
+  els.hall.classList.toggle("has-doc", shownPage.update(view.status === "closed" ? null : view.shown));
   const item = itemById(view, view.current_item);
-  region(els.item, JSON.stringify([getLang(), view.current_item, view.status]), () => [
+  region(els.item, JSON.stringify([getLang(), view.current_item, view.status]), () => view.status === "closed" ? [
+    h("p.label", t("status.closed")),
+    h("h1#cur-h", { "data-testid": "display-item" }, t("sitting.closed.now")),
+  ] : [
     h("p.label", t("agenda.current")),
     h("h1#cur-h", { "data-testid": "display-item" }, item ? itemTitle(item) : t("agenda.none.current")),
     item && item.parent_id ? h("p.label", itemTitle(itemById(view, item.parent_id))) : null,
   ]);
   const f = view.floor;
-  region(els.speaker, JSON.stringify([getLang(), f.speaking.map((s) => s.turn_id)]), () => [
+  const remote = remoteSpeaker(view);
+  region(els.speaker, JSON.stringify([getLang(), f.speaking.map((s) => s.turn_id), remote]), () => [
     h("h2#spk-h.label", t("speaking")),
     f.speaking.length ? f.speaking.map((turn) => {
       const m = hall.member(turn.member_id);
@@ -48,7 +58,8 @@ function draw(force = false) {
         h("div.speaker-other", { lang: "en" }, m?.name_latin || ""),
         h("div.speaker-meta", [m?.group, m && (getLang() === "km" ? m.title_km : m.title_en),
           turn.speech_type !== "contribution" ? t(`speech.${turn.speech_type}`) : null].filter(Boolean).join(" · ")),
-        h("div.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }));
+        h("div.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
+        turn.member_id === remote ? speakerVideo : null);
     }) : h("p.muted", t("speaking.none")),
   ]);
   region(els.queue, JSON.stringify([getLang(), f.queue.map((r) => r.member_id)]), () => [
@@ -64,7 +75,7 @@ function draw(force = false) {
 
 function drawVote(view) {
   const v = latestVote(view);
-  const show = v && v.status !== "closed";
+  const show = v && (v.status === "open" || resultOnDisplay(v, hall.now()));
   region(els.vote, JSON.stringify([getLang(), show && v.vote_id, v?.status, v?.voted, v?.needed]), () => {
     els.vote.hidden = !show;
     if (!show) return [];
@@ -86,7 +97,7 @@ function drawVote(view) {
       h("h2.motion", motion(v)),
       h("div.result-head",
         h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
-        h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0)))))),
+        countsList(v)),
       Object.keys(v.named).length ? [
         h("h3.label", t("vote.named")),
         h("ul.named", { "data-testid": "named" }, Object.entries(v.named).map(([m, c]) => h("li",
@@ -115,9 +126,12 @@ function drawCaptions() {
 }
 
 async function start() {
-  await runDevicePage("display", ui, { ready: (x) => { hall = x; }, layout, draw, on: { caption: onCaption } });
+  await runDevicePage("display", ui, {
+    ready: (x) => { hall = x; speakerVideo = watchSpeaker(x); }, layout, draw, on: { caption: onCaption },
+  });
   tick(() => {
     paintCountdowns(hall);
+    if (hall?.view) drawVote(hall.view);  // a published result's time on the display runs out
     els.clock.textContent = clock(Date.now());
   });
 }

@@ -1,20 +1,26 @@
-// The seat tablet: pairing, check-in, agenda and documents with private notes, the floor,
-// the signed vote, live captions. Everything drawn from the sitting's public view.
+// The seat tablet: pairing, check-in, agenda and documents (pdf.js viewer, following the hall's
+// page) with private notes kept by the server, the floor, the signed vote, live captions.
+// Everything drawn from the sitting's public view.
+// The remote member's page (remote.js) is this page with a call beside it: see startSeat.
 import { signedBallot } from "./lib/ballot.js";
 import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { docIcon, h, region } from "./lib/dom.js";
 import { newId } from "./lib/hall.js";
 import { getLang, num, t } from "./lib/i18n.js";
+import { MemberNotes } from "./lib/notes.js";
+import { Reader } from "./lib/viewer.js";
 import {
-  choiceLabel, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, openVote,
-  paintCountdowns, resultLabel, roleClass,
+  choiceLabel, countsList, itemById, itemTitle, latestVote, memberAtSeat, memberName, memberNames, motion, neededLabel,
+  openVote, paintCountdowns, resultLabel, roleClass,
 } from "./lib/view.js";
 
-const ui = frame("seat", () => draw(true));
-let dev, hall;
+let ui, dev, hall;
+let extra = {}; // what the remote page adds: {panels: [elements above the grid], draw(), ready(hall, dev)}
 let selectedItem = null; // the item the member is reading; null = follow the current item
-let openDoc = null; // sha256 of the document shown in the viewer
+let notes; // the checked-in member's private notes (lib/notes.js)
+const reader = new Reader(); // the open document, over the page
+let following = false; // the reader turns with the hall display's page
 const vote = { id: null, stage: "choose", choice: null, sending: false, waiting: false };
 const captions = []; // the last few caption lines: {turn_id, member_id, text, final}
 
@@ -31,8 +37,10 @@ const els = {
 function layout() {
   ui.main.replaceChildren(
     els.member,
+    ...(extra.panels || []),
     h("div.seat-grid", els.agenda, els.item, h("div.side", els.floor, els.result)),
     els.captions,
+    reader.layer,
     els.vote,
   );
 }
@@ -47,7 +55,6 @@ const serverBallot = (voteId, member) => {
 const getBallot = (voteId, member) =>
   JSON.parse(localStorage.getItem(ballotKey(voteId, member)) || "null") || serverBallot(voteId, member);
 const putBallot = (voteId, member, rec) => localStorage.setItem(ballotKey(voteId, member), JSON.stringify(rec));
-const notesKey = (member, item) => `hemicycle.notes.${hall.stream}.${member}.${item}`;
 
 // -- drawing ------------------------------------------------------------------------------------
 
@@ -57,6 +64,9 @@ function draw(force = false) {
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   ui.paintSitting(view);
   const member = memberAtSeat(view, dev);
+  notes.follow(hall.stream, member);
+  followHall(view);
+  if (force) reader.relabel();
   drawMember(view, member);
   drawAgenda(view);
   drawItem(view, member);
@@ -64,6 +74,7 @@ function draw(force = false) {
   drawResult(view, member);
   drawVote(view, member);
   drawCaptions();
+  extra.draw?.(force);
 }
 
 function drawMember(view, member) {
@@ -92,7 +103,7 @@ function checkInForm(view) {
         `${memberName(hall, m.member_id)} — ${getLang() === "km" ? m.name_latin : m.name_km}`)));
   const pin = h("input#ci-pin", { type: "password", inputmode: "numeric", autocomplete: "off", pattern: "[0-9]*",
     minlength: 4, maxlength: 8, required: true, "data-testid": "checkin-pin", "data-fk": "ci-p" });
-  const form = h("form.checkin", { "aria-labelledby": "ci-h", "data-testid": "checkin" },
+  const form = h("form.checkin.live-only", { "aria-labelledby": "ci-h", "data-testid": "checkin" },
     h("h2#ci-h", t("checkin.title"), dev.seat ? ` ${dev.seat}` : ""),
     h("div.field", h("label", { for: "ci-member" }, t("checkin.member")), sel),
     h("div.field", h("label", { for: "ci-pin" }, t("checkin.pin")), pin),
@@ -124,7 +135,7 @@ function drawAgenda(view) {
       return h(`li.agenda-item.depth-${Math.min(it.depth, 3)}.st-${it.status}`, { "aria-current": current ? "true" : null },
         h("button.agenda-btn", {
           type: "button", "data-fk": `ag-${it.item_id}`, "data-item": it.item_id, "aria-pressed": String(shown),
-          onclick: () => { selectedItem = it.item_id === view.current_item ? null : it.item_id; openDoc = null; draw(); },
+          onclick: () => { selectedItem = it.item_id === view.current_item ? null : it.item_id; draw(); },
         },
         h("span.item-title", itemTitle(it)),
         it.status !== "pending" ? h(`span.badge.badge-${it.status}`, t(`item.${it.status}`)) : null,
@@ -136,42 +147,56 @@ function drawAgenda(view) {
 function drawItem(view, member) {
   const id = selectedItem || view.current_item;
   const item = itemById(view, id);
-  const key = JSON.stringify([getLang(), id, item?.documents.map((d) => d.sha256), openDoc, member, item?.status]);
+  const shown = view.shown;
+  const key = JSON.stringify([getLang(), id, item?.documents.map((d) => d.sha256), reader.viewer?.sha256, member,
+    item?.status, shown?.document_id, shown?.page, following]);
   region(els.item, key, () => {
     if (!item) return [h("h2#item-h", t("agenda.current")), h("p.muted", t("agenda.none.current"))];
     const docs = item.documents;
     return [
       h("p.label", item.item_id === view.current_item ? t("agenda.current") : t(`item.${item.status}`)),
       h("h2#item-h.item-heading", itemTitle(item)),
+      shown ? h("p.shown-now", { "data-testid": "shown-now" }, h("span.label", `${t("shown.now")}${t("colon")}`),
+        ` ${shown.title} · ${t("viewer.page")} ${num(shown.page)} `,
+        h("button.btn.small", { type: "button", "aria-pressed": String(following), "data-testid": "follow-hall",
+          "data-fk": "follow-hall", onclick: () => setFollowing(!following) }, t("shown.follow"))) : null,
       h("h3", t("documents")),
       docs.length === 0 ? h("p.muted", t("documents.none")) : h("ul.docs", docs.map((d) => h("li",
         h("button.btn.doc", {
-          type: "button", "aria-pressed": String(openDoc === d.sha256), "data-fk": `doc-${d.document_id}`,
-          "data-testid": "doc-open", onclick: () => { openDoc = openDoc === d.sha256 ? null : d.sha256; draw(); },
+          type: "button", "aria-pressed": String(reader.viewer?.sha256 === d.sha256), "data-fk": `doc-${d.document_id}`,
+          "data-testid": "doc-open", onclick: () => readDocument(d),
         }, docIcon(), d.title)))),
-      openDoc ? h("div.viewer",
-        h("iframe.doc-frame", { src: `/documents/${openDoc}`, title: t("document.viewer"), "data-testid": "doc-frame" }),
-        h("a.small", { href: `/documents/${openDoc}`, target: "_blank", rel: "noopener" }, t("document.open"))) : null,
-      member ? notes(member, item.item_id) : null,
+      member ? notes.box(item.item_id) : null,
     ];
   });
 }
 
-function notes(member, itemId) {
-  const key = notesKey(member, itemId);
-  const status = h("span.muted.small", { role: "status" });
-  const area = h("textarea#notes", { rows: 5, "data-fk": "notes", "data-testid": "notes", "aria-describedby": "notes-help" });
-  area.value = localStorage.getItem(key) || "";
-  let timer;
-  area.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      localStorage.setItem(key, area.value);
-      status.textContent = t("notes.saved");
-    }, 400);
+// -- documents: the reader, following the hall display's page -----------------------------------
+
+function readDocument(d, page = 1, redraw = true) {
+  const shownHere = () => hall.view?.shown?.sha256 === d.sha256;
+  reader.show({
+    sha256: d.sha256, title: d.title, page,
+    follow: { on: following && shownHere(), onChange: (on) => setFollowing(on) },
+    onTurn: () => { if (following) setFollowing(false); }, // a page turned by hand stops following
+    onClose: () => { following = false; draw(); },
   });
-  return h("div.notes", h("label", { for: "notes" }, h("h3", t("notes"))),
-    h("p#notes-help.muted.small", t("notes.help")), area, status);
+  if (redraw) draw();
+}
+
+function setFollowing(on) {
+  following = on;
+  reader.viewer?.setToggle("follow", on);
+  if (on) followHall(hall.view);
+  draw();
+}
+
+/** While following, the reader shows the hall display's document at its page. */
+function followHall(view) {
+  const shown = view.shown;
+  if (!following || !shown) return;
+  if (reader.viewer?.sha256 !== shown.sha256) readDocument(shown, shown.page, false);
+  else reader.viewer.goTo(shown.page);
 }
 
 function speakerCard(turn, big = false) {
@@ -191,7 +216,9 @@ function drawFloor(view, member) {
     f.speaking.map((s) => s.turn_id), member]);
   region(els.floor, key, () => {
     const mine = [];
-    if (!member) mine.push(h("p.muted", t("floor.checkin.first")));
+    if (view.status !== "open" && !speaking && place < 0) {
+      mine.push(h("p.muted", { "data-testid": "floor-not-open" }, t(`floor.not_open.${view.status}`)));
+    } else if (!member) mine.push(h("p.muted", t("floor.checkin.first")));
     else if (speaking) {
       mine.push(h("p.you-speak", { "data-testid": "you-speak" }, t("floor.you.speak")),
         action(t("floor.stop.self"), () => hall.command({ type: "floor.stop", member_id: member }), {}, "btn.big"));
@@ -200,8 +227,6 @@ function drawFloor(view, member) {
         h("strong", t("floor.place.of", { n: place + 1, total: f.queue.length }))),
         action(t("floor.withdraw"), () => hall.command({ type: "floor.withdraw", member_id: member }),
           { "data-testid": "floor-withdraw" }, "btn.big.quiet"));
-    } else if (view.status !== "open") {
-      mine.push(h("p.muted", t("floor.closed.sitting")));
     } else if (f.settings.mode === "chair_only") {
       mine.push(h("p.muted", t("floor.chair.only")));
     } else {
@@ -239,7 +264,7 @@ function drawResult(view, member) {
       h("h2", t("vote.result")),
       h("p.motion-small", motion(v)),
       h(`p.outcome.outcome-${r.outcome}`, { "data-testid": "outcome", "data-outcome": r.outcome }, resultLabel(r)),
-      h("ul.counts", v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0))))),
+      countsList(v),
       mine?.choice ? h("p", `${t("vote.your.choice")}${t("colon")}`, h("strong", choiceLabel(mine.choice))) : null,
     ];
   });
@@ -257,7 +282,7 @@ function drawVote(view, member) {
   if (vote.id !== v.vote_id) Object.assign(vote, { id: v.vote_id, stage: "choose", choice: null, sending: false, waiting: false });
   const eligible = member && v.eligible.includes(member);
   const rec = member ? getBallot(v.vote_id, member) : null;
-  const key = JSON.stringify([getLang(), v.vote_id, member, eligible, rec, vote, v.voted, v.eligible.length]);
+  const key = JSON.stringify([getLang(), v.vote_id, member, eligible, rec, vote, v.voted, v.eligible.length, v.needed]);
   const fresh = els.vote.__vote !== `${v.vote_id}:${vote.stage}:${!!rec}`;
   els.vote.__vote = `${v.vote_id}:${vote.stage}:${!!rec}`;
   const drawn = region(els.vote, key, () => {
@@ -302,6 +327,7 @@ function drawVote(view, member) {
     return h("div.vote-dialog", { role: "dialog", "aria-modal": "true", "aria-labelledby": "vote-h", "data-testid": "vote-dialog" },
       h("p.label", `${t("vote.open.now")} · ${t(`vote.kind.${v.kind}`)}`),
       h("h2#vote-h.motion", { tabindex: "-1" }, motion(v)),
+      neededLabel(v) ? h("p.needed", { "data-testid": "seat-vote-needed", "data-needed": v.needed }, neededLabel(v)) : null,
       h("p.vote-progress", { "data-testid": "vote-progress" }, t("vote.progress", { voted: v.voted, eligible: v.eligible.length })),
       v.deadline_ms ? h("p.countdown.vote-timer", { "data-deadline": v.deadline_ms, role: "timer" }) : null,
       body);
@@ -363,9 +389,12 @@ function drawCaptions() {
 
 // -- start ---------------------------------------------------------------------------------------
 
-async function start() {
-  await runDevicePage("seat", ui, {
-    ready: (x, d) => { hall = x; dev = d; },
+/** Run the page as `role` ("seat", or "remote" with `more`: the call's panels, drawing and start). */
+export async function startSeat(role = "seat", more = {}) {
+  extra = more;
+  ui = frame(role, () => draw(true));
+  await runDevicePage(role, ui, {
+    ready: (x, d) => { hall = x; dev = d; notes = new MemberNotes(x); extra.ready?.(x, d); },
     layout,
     draw,
     on: { caption: onCaption, resent: onResent },
@@ -373,4 +402,4 @@ async function start() {
   tick(() => paintCountdowns(hall));
 }
 
-start().catch((err) => console.error(err));
+if (document.documentElement.dataset.app === "seat") startSeat().catch((err) => console.error(err));

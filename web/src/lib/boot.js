@@ -107,6 +107,10 @@ export async function runDevicePage(role, ui, { ready, layout, draw, on = {} }) 
   const dev = await enrolledDevice(role, ui);
   const hall = connectDevice(role, dev, ui);
   ready(hall, dev);
+  ui.nextSitting = () => {
+    forgetSitting(role);
+    location.reload();
+  };
   const follow = async () => {
     ui.main.replaceChildren(h("p.muted.center", t("loading")));
     const stream = await chooseSitting(hall, ui);

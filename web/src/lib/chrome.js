@@ -29,9 +29,11 @@ export function frame(app, redraw) {
     h("div.brand", h("img", { src: "/static/dist/icon.svg", alt: "", width: 36, height: 36 }), h("div.titles", title, sitting)),
     h("div.tools", conn, largeBtn, langBtn));
   const notice = h("div.notice-bar", { role: "status", hidden: true });
+  // A closed sitting says so on every page, with the way to the next one (``ui.nextSitting``, set by boot.js).
+  const closedBar = h("div.closed-bar", { role: "status", hidden: true, "data-testid": "sitting-closed" });
   const main = h("main#main", { tabindex: "-1" });
   const root = document.getElementById("app");
-  root.replaceChildren(header, notice, main);
+  root.replaceChildren(header, notice, closedBar, main);
   root.removeAttribute("aria-busy");
   let connState = "connecting";
 
@@ -67,6 +69,11 @@ export function frame(app, redraw) {
     );
     notice.hidden = !view.notice;
     notice.replaceChildren(h("strong", `${t("notice")}${t("colon")}`), view.notice || "");
+    document.documentElement.dataset.status = view.status;
+    closedBar.hidden = view.status !== "closed";
+    closedBar.replaceChildren(h("strong", t("sitting.closed.now")),
+      ui.nextSitting ? h("button.btn.primary", { type: "button", "data-testid": "sitting-next", onclick: () => ui.nextSitting() },
+        t("sitting.next")) : null);
   }
 
   onLang(() => {
@@ -74,7 +81,8 @@ export function frame(app, redraw) {
     redraw?.();
   });
   paintTools();
-  return { main, header, paintConn, paintSitting, notice };
+  const ui = { main, header, paintConn, paintSitting, notice, nextSitting: null };
+  return ui;
 }
 
 /** Show a refusal: the message for its code in the page's language (English adds the server's words). */

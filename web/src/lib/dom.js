@@ -103,6 +103,19 @@ export function docIcon() {
   return svg;
 }
 
+/** A filled 16x16 icon from one SVG path, in the text's colour (hidden from screen readers: label its button). */
+export function icon(d) {
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [k, v] of Object.entries({ viewBox: "0 0 16 16", width: 18, height: 18, "aria-hidden": "true", class: "icon" })) {
+    svg.setAttribute(k, String(v));
+  }
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", d);
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 /** A progress bar's fill, sized through CSSOM (the CSP forbids inline style attributes). */
 export function bar(pct) {
   const fill = h("span");

@@ -2,7 +2,7 @@
 // Not an <audio> element: the pages' CSP (default-src 'self') refuses media from blob: URLs, and
 // the audio route needs the clerk's auth header, which a media element cannot send. The player
 // fetches the WAV with the header on first use, decodes it, and plays it from any offset.
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { duration, getLang, t } from "./i18n.js";
 
 let context = null; // one AudioContext for the page, made on the first play (a user gesture)
@@ -12,20 +12,6 @@ function audioContext() {
   if (!context) context = new AudioContext();
   if (context.state === "suspended") context.resume();
   return context;
-}
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function icon(d) {
-  const svg = document.createElementNS(SVG, "svg");
-  for (const [k, v] of Object.entries({ viewBox: "0 0 16 16", width: 18, height: 18, "aria-hidden": "true", class: "icon" })) {
-    svg.setAttribute(k, String(v));
-  }
-  const path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", d);
-  path.setAttribute("fill", "currentColor");
-  svg.append(path);
-  return svg;
 }
 
 const PLAY = "M4 2.5v11l9-5.5z";

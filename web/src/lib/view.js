@@ -91,10 +91,33 @@ export function resultLabel(r) {
   return r.elected ? `${label}${t("colon")}${choiceLabel(r.elected)} (${num(r.counts[r.elected] ?? 0)})` : label;
 }
 
-/** "Needs N yes" (or N votes in an election) while a vote runs; empty when no number can carry it. */
+/** What carries the vote, by its majority's base (procedure/views.py ``needed_of``): "Needs 42 yes of
+ * 62 members", "... of 50 present", or, counted on the votes cast, the share ("Needs more yes than no");
+ * empty when no number can carry it. */
 export function neededLabel(v) {
   if (v.needed === null || v.needed === undefined) return "";
-  return t(v.question === "election" ? "vote.needs.votes" : "vote.needs", { n: num(v.needed) });
+  const votes = v.question === "election" ? "votes." : "";
+  if (v.needed_of !== null && v.needed_of !== undefined) {
+    return t(`vote.needs.${votes}${v.needed_base}`, { n: num(v.needed), m: num(v.needed_of) });
+  }
+  const [n, d, strict] = v.needed_fraction || [1, 2, true];
+  if (n * 2 === d && strict) return t(votes ? "vote.needs.cast.half" : "vote.needs.cast");
+  return t(strict ? "vote.needs.cast.more" : "vote.needs.cast.least", { f: `${num(n)}/${num(d)}` });
+}
+
+/** The result's counts by option, and who did not vote of those who could. */
+export function countsList(v) {
+  const r = v.result;
+  return h("ul.counts", { "data-testid": "counts" },
+    v.options.map((o) => h("li", h("span", choiceLabel(o)), h("strong", num(r.counts[o] ?? 0)))),
+    h("li.not-voted", { "data-testid": "did-not-vote", "data-count": r.eligible - r.voted },
+      h("span", t("not.voted")), h("strong", num(r.eligible - r.voted))));
+}
+
+/** Whether the hall display shows a published result now: until its time runs out or the chair clears it. */
+export function resultOnDisplay(v, nowMs) {
+  return v.status === "published" && !v.cleared && (v.shown_until_ms === null || v.shown_until_ms === undefined
+    || nowMs < v.shown_until_ms);
 }
 
 export function outcomeLabel(outcome) {
@@ -129,6 +152,11 @@ export function memberAtSeat(view, dev) {
   if (dev.member_id) return view.attendance.presence[dev.member_id] ? dev.member_id : null;
   for (const [m, p] of Object.entries(view.attendance.presence)) if (p.seat && p.seat === dev.seat) return m;
   return null;
+}
+
+/** The first speaking member who takes part remotely (their video is on the floor), or null. */
+export function remoteSpeaker(view) {
+  return view.floor.speaking.map((s) => s.member_id).find((m) => view.attendance.presence[m]?.remote) || null;
 }
 
 /** Update every countdown on the page from the server's timestamps (called 4 times a second). */
