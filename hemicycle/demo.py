@@ -58,7 +58,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0)
 async def _seed(url: str, token: str, devices: Path) -> Seeded:
     clerk = HallClient(url, Role.CLERK, token)
     await clerk.connect()
-    seeded = await seed_senate(clerk, keys=folder_keys(devices))
+    seeded = await seed_senate(clerk, keys=folder_keys(devices), plan=True)
     await clerk.close()
     return seeded
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from protocol.commands import (
     AttachDocument,
     CreateSitting,
     DefineBody,
+    DefinePlan,
     EnrolDevice,
     Membership,
     Officer,
@@ -26,6 +28,7 @@ from protocol.commands import (
     SetMembership,
 )
 from protocol.errors import ErrorCode, ProtocolError
+from protocol.seating import PlanSeat, PlanShape, SeatingPlan
 from protocol.settings import FloorSettings
 from protocol.types import HALL_TIME_ZONE, Body, Office, Role
 from seat_client.client import HallClient
@@ -62,6 +65,23 @@ def _cid(*parts: str) -> str:
     return "seed-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
+SENATE_HALL = "senate-hall"
+
+
+def senate_hall(seats: list[str]) -> SeatingPlan:
+    """The Senate hall as a hemicycle, rows of 16 front first, seats in order from the front left;
+    a short back row is centred."""
+    columns = min(16, len(seats))
+    rows = math.ceil(len(seats) / columns)
+    placed: list[PlanSeat] = []
+    for i, seat in enumerate(seats):
+        row, k = divmod(i, columns)
+        in_row = min(columns, len(seats) - row * columns)
+        placed.append(PlanSeat(seat=seat, row=row + 1, column=k + 1 + (columns - in_row) // 2))
+    return SeatingPlan(room_id=SENATE_HALL, name_km="សាលប្រជុំព្រឹទ្ធសភា", name_en="Senate Hall",
+                       shape=PlanShape.HEMICYCLE, rows=rows, columns=columns, prefix="S", seats=placed)
+
+
 async def seed_senate(
     clerk: HallClient,
     seats: int = 62,
@@ -70,12 +90,14 @@ async def seed_senate(
     commission: bool = True,
     keys: KeySource | None = None,
     simulated: bool = False,
+    plan: bool = False,
 ) -> Seeded:
     """Register the Senate, enrol one device per seat plus chair and display, create sittings.
 
     With ``commission``, the Ninth Commission (``<prefix>-commission-9``) is defined with the first
     nine members, its bureau the first three, and its sitting takes them from it. ``simulated`` marks
-    the sittings as a rehearsal, kept out of the lists people use.
+    the sittings as a rehearsal, kept out of the lists people use. With ``plan``, the hall's seating
+    plan too, and the plenary sitting in that room.
     """
     members = senators(max(seats, 1))
     day = date or dt.datetime.now(ZoneInfo(HALL_TIME_ZONE)).date().isoformat()  # today on the hall's clock
@@ -111,8 +133,12 @@ async def seed_senate(
                         public_key=seeded.keys(device_id).public_hex),
             _cid(prefix, "device", device_id),
         )
+    if plan:
+        hall = senate_hall([m.seat for m in members])
+        await _once(clerk, REGISTRY_STREAM, DefinePlan(plan=hall), _cid(prefix, "plan", SENATE_HALL))
     await _create(clerk, seeded.plenary, Body.PLENARY, 1, "សម័យប្រជុំពេញអង្គព្រឹទ្ធសភា",
-                  "Plenary sitting of the Senate", day, PLENARY_AGENDA, "senate-plenary", simulated)
+                  "Plenary sitting of the Senate", day, PLENARY_AGENDA, "senate-plenary", simulated,
+                  SENATE_HALL if plan else None)
     if commission:
         body = f"{prefix}-commission-9"
         await _once(clerk, REGISTRY_STREAM, DefineBody(body_id=body, kind=Body.COMMISSION, name_km="គណៈកម្មការទី៩",
@@ -138,6 +164,7 @@ async def _create(
     agenda: list[tuple[str, str | None, str, str]],
     rules: str,
     simulated: bool,
+    room: str | None = None,
 ) -> None:
     await _once(
         clerk,
@@ -152,6 +179,7 @@ async def _create(
             rules=rules,
             simulated=simulated,
             floor=FloorSettings(max_open_mics=2, speaking_time_s=300, warning_s=30),
+            room=room,
         ),
         _cid(stream, "create"),
     )

@@ -3,7 +3,7 @@
     decide(state, command, ctx, registry) -> [events]   or raises ProtocolError
     fold(state, record)                   -> state      refuses any gap in seq or chain
 
-Two kinds of stream: the registry (members, devices, rules profiles) and one per sitting.
+Two kinds of stream: the registry (members, devices, rules profiles, seating plans) and one per sitting.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from protocol.commands import (
     REGISTRY_STREAM,
     Command,
     DefineBody,
+    DefinePlan,
     DefineRules,
     EnrolDevice,
     RegisterMember,
@@ -55,7 +56,7 @@ def empty_state(stream: str) -> State:
 
 
 _REGISTRY_COMMANDS = (
-    RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefineBody | SetMembership
+    RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefinePlan | DefineBody | SetMembership
 )
 
 

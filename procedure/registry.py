@@ -1,4 +1,5 @@
-"""The registry: members of the chamber, its bodies, the devices enrolled to act, the rules profiles.
+"""The registry: members of the chamber, its bodies, the devices enrolled to act, the rules profiles,
+the rooms' seating plans.
 
 One stream (``registry``) shared by every sitting; a sitting copies the
 members it needs into its roster (its body's, seated on its date), and the
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from procedure.context import Context
 from protocol.commands import (
     DefineBody,
+    DefinePlan,
     DefineRules,
     EnrolDevice,
     Membership,
@@ -30,8 +32,10 @@ from protocol.events import (
     MemberRegistered,
     MembershipSet,
     MemberUpdated,
+    PlanDefined,
     RulesDefined,
 )
+from protocol.seating import SeatingPlan
 from protocol.settings import PROFILES, RulesProfile
 from protocol.types import Office, Role
 
@@ -78,6 +82,7 @@ class RegistryState:
     devices: dict[str, Device] = field(default_factory=dict)
     profiles: dict[str, RulesProfile] = field(default_factory=dict)  # entered in the log
     bodies: dict[str, BodyState] = field(default_factory=dict)
+    plans: dict[str, SeatingPlan] = field(default_factory=dict)  # room id -> its seating plan
 
     def profile(self, profile_id: str) -> RulesProfile | None:
         """A profile entered in the log, else a built-in one of the same id."""
@@ -89,7 +94,7 @@ class RegistryState:
 
 
 RegistryCommand = (
-    RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefineBody | SetMembership
+    RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefinePlan | DefineBody | SetMembership
 )
 
 
@@ -141,6 +146,11 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                 raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this profile is in force already",
                                     rules=cmd.profile.id)
             return [RulesDefined(profile=cmd.profile)]
+        case DefinePlan():
+            if state.plans.get(cmd.plan.room_id) == cmd.plan:
+                raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this plan is the room's already",
+                                    room=cmd.plan.room_id)
+            return [PlanDefined(plan=cmd.plan)]
         case DefineBody():
             return _define_body(state, cmd)
         case SetMembership():
@@ -217,6 +227,8 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
             return replace(state, devices={**state.devices, event.device_id: device})
         case RulesDefined():
             return replace(state, profiles={**state.profiles, event.profile.id: event.profile})
+        case PlanDefined():
+            return replace(state, plans={**state.plans, event.plan.room_id: event.plan})
         case BodyDefined():
             old = state.bodies.get(event.body_id)
             body = replace(old, definition=event) if old else BodyState(event)

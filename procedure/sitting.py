@@ -167,6 +167,7 @@ class SittingState:
     title_en: str = ""
     date: str = ""
     place: str = ""
+    room: str | None = None  # the room whose seating plan the pages draw
     status: SittingStatus = SittingStatus.SCHEDULED
     roster: dict[str, RosterEntry] = field(default_factory=dict)
     guests: dict[str, GuestAdded] = field(default_factory=dict)
@@ -384,6 +385,9 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
             ErrorCode.MALFORMED, "no such rules profile", rules=rules_id,
             known=sorted({*PROFILES, *registry.profiles}),
         )
+    if cmd.room is not None and cmd.room not in registry.plans:
+        raise ProtocolError(ErrorCode.MALFORMED, "no room has this id (room.define_plan first)", room=cmd.room,
+                            known=sorted(registry.plans))
     roster = [
         RosterEntry(**registry.members[m].model_dump(exclude={"type"}),
                     office=body.office_of(m) if body else None,
@@ -404,6 +408,7 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
             rules=rules,
             floor=cmd.floor,
             time_zone=cmd.time_zone or (body.definition.time_zone if body else HALL_TIME_ZONE),
+            room=cmd.room,
         )
     ]
 
@@ -934,6 +939,7 @@ def apply_sitting(
                 title_en=event.title_en,
                 date=event.date,
                 place=event.place,
+                room=event.room,
                 roster={e.member_id: e for e in event.roster},
                 rules=event.rules,
                 time_zone=event.time_zone,

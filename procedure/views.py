@@ -146,6 +146,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "title_en": state.title_en,
         "date": state.date,
         "place": state.place,
+        "room": state.room,
         "time_zone": state.time_zone,
         "status": state.status.value,
         "opened_ms": state.opened_ms,
@@ -180,6 +181,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
             "has_quorum": state.has_quorum(),
             "presence": {m: {"seat": p.seat, "remote": p.remote} for m, p in state.presence.items()},
         },
+        "seats": seating_view(state),
         "floor": {
             "settings": floor.settings.model_dump(mode="json"),
             "queue": [
@@ -216,6 +218,32 @@ def shown_view(state: SittingState) -> dict[str, Any] | None:
         return None
     return {"document_id": shown.document_id, "item_id": shown.item_id, "page": shown.page,
             "sha256": found[1].sha256, "title": found[1].title}
+
+
+def seating_view(state: SittingState) -> dict[str, dict[str, Any]]:
+    """Each occupied seat as the seating plan shows it: who sits there and what they are doing.
+
+    Shape: ``{seat: {"member_id", "requested", "speaking", "voted"}}`` for every member
+    checked in at a seat (a remote member has none). ``voted``: the member has a ballot in
+    the vote open now. That a member voted is seen in the hall as at a ballot box; what
+    they chose is never here, whatever the vote's kind (issue 13: "voted, not how"); a
+    roll-call vote's names reach pages through ``vote_view`` once ``sees_choices`` allows.
+    """
+    open_vote = next((v for v in state.votes.values() if v.status is VoteStatus.OPEN), None)
+    voted = set(open_vote.ballots) if open_vote else set()
+    requested = {r.member_id for r in state.floor.queue}
+    speaking = {t.member_id for t in state.floor.speaking}
+    return {
+        p.seat: {"member_id": m, "requested": m in requested, "speaking": m in speaking, "voted": m in voted}
+        for m, p in state.presence.items()
+        if p.seat is not None
+    }
+
+
+def plan_view(registry: RegistryState, room: str | None) -> dict[str, Any] | None:
+    """A room's seating plan as pages draw it (``protocol.seating.SeatingPlan``), or None without one."""
+    plan = registry.plans.get(room) if room else None
+    return plan.model_dump(mode="json") if plan else None
 
 
 def rules_view(state: SittingState) -> dict[str, Any] | None:

@@ -148,7 +148,9 @@ def _wire_schemas() -> dict[str, Any]:
                                 "now_ms": {"type": "integer"}}},
         "ViewAck": {"oneOf": [
             _object({"ok": ok_true, "view": _ref("View"), "roster": {"type": "array"},
-                     "own": {"type": "object", "description": "seat and remote only: this device's member's ballots"}},
+                     "own": {"type": "object", "description": "seat and remote only: this device's member's ballots"},
+                     "plan": {"oneOf": [_ref("SeatingPlan"), {"type": "null"}],
+                              "description": "the seating plan of the sitting's room, if it names one"}},
                     ["ok", "view", "roster"], extra=False),
             _ref("ErrorAck"),
         ]},
@@ -236,6 +238,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "captionSend": ("caption", "Caption", "a live caption of the current speech (recorder only)"),
     "captionAck": ("caption ack", "CaptionAck", "relayed"),
     "caption": ("caption", "Caption", "a live caption, relayed to followers of the sitting"),
+    "plan": ("plan", "SeatingPlan", "a room's seating plan, pushed when the clerk redraws it to the pages "
+             "following a sitting in that room"),
     "records": ("records", "RecordBatch", "committed records, pushed to every client that synced the stream"),
     "signalMember": ("signal", "MemberSignal", "WebRTC signalling to the media endpoint: an offer (SDP), a "
                      "trickled ICE candidate, or a hang-up (`invalid_state` when no media endpoint is connected)"),
@@ -272,7 +276,7 @@ SENDS: dict[str, tuple[str, str, tuple[Role, ...]]] = {
     "notes": ("notes", "notesAck", (Role.SEAT, Role.REMOTE)),
     "note": ("note", "noteAck", (Role.SEAT, Role.REMOTE)),
 }
-RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption"}
+RECEIVES: dict[str, str] = {"records": "records", "view": "view", "caption": "caption", "plan": "plan"}
 ROLE_RECEIVES: dict[Role, dict[str, str]] = {
     # operation: message, for one role only
     Role.REMOTE: {"signal": "signalToMember"},

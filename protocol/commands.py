@@ -11,6 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
+from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
@@ -101,6 +102,16 @@ class DefineRules(Model):
     profile: RulesProfile
 
 
+# -- registry: rooms (seating plans) -----------------------------------------
+
+
+class DefinePlan(Model):
+    """Enter a room's seating plan (new, or redrawn: the later one replaces it); see ``protocol.seating``."""
+
+    type: Literal["room.define_plan"] = "room.define_plan"
+    plan: SeatingPlan
+
+
 # -- bodies: the plenary, the Standing Committee, the commissions -------------
 
 
@@ -186,6 +197,7 @@ class CreateSitting(Model):
     rules: Id | None = None  # a profile in the log or built in; None = the body's own
     floor: FloorSettings = FloorSettings()
     time_zone: TimeZone | None = None  # the hall's clock, every time is shown in it; None = the body's
+    room: Id | None = None  # the room whose seating plan the pages draw (``room.define_plan``)
     simulated: bool = False
 
 
@@ -543,7 +555,7 @@ class ShowPage(Model):
 
 
 RegistryCommand = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
     | DefineBody | SetMembership,
     Field(discriminator="type"),
 ]
@@ -593,7 +605,7 @@ SittingCommand = (
 )
 
 Command = Annotated[
-    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules
+    RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
     | DefineBody | SetMembership | SittingCommand,
     Field(discriminator="type"),
 ]

@@ -14,6 +14,7 @@ from pydantic import Field, TypeAdapter
 from protocol.canonical import chain_hash
 from protocol.commands import Membership, Officer, Word
 from protocol.rules import Result
+from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, MajorityRule, QuorumRule, RulesProfile
 from protocol.types import (
     HALL_TIME_ZONE,
@@ -86,6 +87,13 @@ class RulesDefined(Model):
     profile: RulesProfile
 
 
+class PlanDefined(Model):
+    """A room's seating plan entered in the log; a later one of the same room replaces it."""
+
+    type: Literal["room.plan_defined"] = "room.plan_defined"
+    plan: SeatingPlan
+
+
 class BodyDefined(Model):
     """A body defined, or its names, rules profile or time zone changed."""
 
@@ -139,6 +147,7 @@ class SittingCreated(Model):
     rules: RulesProfile
     floor: FloorSettings
     time_zone: TimeZone = HALL_TIME_ZONE
+    room: Id | None = None
 
 
 class GuestAdded(Model):
@@ -472,6 +481,7 @@ Event = Annotated[
     | DeviceEnrolled
     | DeviceRevoked
     | RulesDefined
+    | PlanDefined
     | BodyDefined
     | MembershipSet
     | SittingCreated

@@ -95,6 +95,8 @@ MATRIX: dict[str, set[str]] = {
     "body.define": CLERK, "body.set_membership": CLERK, "sitting.add_guest": CLERK,
     # documents on the hall display: the chair or a clerk turns its pages
     "document.show_page": {"chair", "clerk"},
+    # seating plans (issue 13)
+    "room.define_plan": CLERK,
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 
@@ -157,7 +159,7 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
             if kind == "floor.reorder":
                 cmd = {**cmd, "member_ids": [member.member_id]}
             if kind in ("member.register", "member.update", "member.set_credential", "device.enrol", "device.revoke",
-                        "rules.define", "body.define", "body.set_membership"):
+                        "rules.define", "room.define_plan", "body.define", "body.set_membership"):
                 return REGISTRY_STREAM, cmd
             if kind == "sitting.create":
                 return f"{sitting}-new-{actor.replace('/', '-')}", cmd

@@ -388,4 +388,7 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "body.set_membership", "body_id": "fz-body", "members": [{"member_id": member}]},
         {"type": "sitting.add_guest", "guest_id": "gz1", "kind": "expert", "name_km": "ក", "name_latin": "G"},
         {"type": "document.show_page", "document_id": "d1", "page": 2},
+        # seating plans (issue 13)
+        {"type": "room.define_plan", "plan": {"room_id": "rz1", "name_km": "ក", "name_en": "R", "rows": 1, "columns": 2,
+                                              "seats": [{"seat": "1", "row": 1, "column": 1}]}},
     ]

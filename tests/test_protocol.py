@@ -39,6 +39,10 @@ FLOOR = FloorSettings(
     point_of_order_time_s=90,
 )
 
+PLAN = {"room_id": "room-3", "name_km": "បន្ទប់ ៣", "name_en": "Room 3", "shape": "hemicycle", "rows": 2,
+        "columns": 3, "numbering": "row_seat",
+        "seats": [{"seat": "1-1", "row": 1, "column": 1}, {"seat": "2-3", "row": 2, "column": 3}]}
+
 # One example of every command, with optional fields set where they exist.
 COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "member.register": {"member_id": "m1", "name_km": "សុខ ចាន់", "name_latin": "Sok Chan",
@@ -49,11 +53,13 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
                      "seat": "s12", "label": "Row 2, seat 12"},
     "device.revoke": {"device_id": "seat-12"},
     "rules.define": {"profile": SENATE_PLENARY.model_dump(mode="json")},
+    # seating plans (issue 13)
+    "room.define_plan": {"plan": PLAN},
     "sitting.create": {"body": "standing_committee", "number": 12, "title_km": KM,
                        "title_en": "Budget", "date": "2025-03-04", "place": "Room 3",
                        "members": ["m1", "m2"], "rules": "senate-committee",
                        "floor": FLOOR.model_dump(mode="json"), "time_zone": "Asia/Phnom_Penh",
-                       "simulated": True},
+                       "room": "room-3", "simulated": True},
     "agenda.add_item": {"item_id": "i1.2", "parent_id": "i1", "title_km": KM, "title_en": "Art. 2"},
     "agenda.attach_document": {"item_id": "i1", "document_id": "doc-1", "title": KM,
                                "media_type": "application/pdf", "sha256": SHA, "size": 81234},
@@ -120,6 +126,7 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
                         "label": "Tablet", "public_key": KEY},
     "device.revoked": {"device_id": "seat-12"},
     "rules.defined": {"profile": SENATE_PLENARY.model_dump(mode="json")},
+    "room.plan_defined": {"plan": PLAN},
     "sitting.created": {
         "body": "commission", "body_id": "commission-9", "simulated": False, "number": 7,
         "title_km": KM, "title_en": "Plenary", "date": "2025-03-04",
@@ -127,7 +134,7 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
         "roster": [{"member_id": "m1", "name_km": "សុខ ចាន់", "name_latin": "Sok Chan", "group": "blue",
                     "title_km": "ឯកឧត្តម", "title_en": "H.E.", "office": "president", "substitute_for": None}],
         "rules": SENATE_PLENARY.model_dump(mode="json"), "floor": FLOOR.model_dump(mode="json"),
-        "time_zone": "Asia/Phnom_Penh",
+        "time_zone": "Asia/Phnom_Penh", "room": "room-3",
     },
     "body.defined": COMMAND_EXAMPLES["body.define"],
     "body.membership_set": COMMAND_EXAMPLES["body.set_membership"],

@@ -6,8 +6,10 @@ Wire (see ``hemicycle protocol schema``):
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
-    "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "own"?}; then "view" pushes
-                                           ("own": a seat's own member's ballots, for its eyes only)
+    "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "plan", "own"?}; then "view" pushes
+                                           ("own": a seat's own member's ballots, for its eyes only;
+                                           "plan": the sitting's room's seating plan or null, pushed
+                                           again as "plan" when the clerk redraws it)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
                                            pass (hall_server.web.documents), for GET /documents/<sha256>
@@ -43,10 +45,18 @@ from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
 from procedure import SittingState, State, dump_state, empty_state
-from procedure.views import own_ballots, project_record, project_state, public_view, roster_view, sitting_summary
+from procedure.views import (
+    own_ballots,
+    plan_view,
+    project_record,
+    project_state,
+    public_view,
+    roster_view,
+    sitting_summary,
+)
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
-from protocol.events import Actor, Record
+from protocol.events import Actor, PlanDefined, Record
 from protocol.keys import connect_message, verify
 from protocol.limits import SYNC_LIMIT
 from protocol.live import Caption
@@ -277,7 +287,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         if not isinstance(state, SittingState) or not state.created:
             return error(ErrorCode.UNKNOWN_SITTING, "no such sitting", stream=str(stream)[:64])
         await self.enter_room(sid, f"view:{state.stream}")
-        answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state)}
+        answer = {"ok": True, "view": {**public_view(state), "now_ms": self.hall.clock()}, "roster": roster_view(state),
+                  "plan": plan_view(self.hall.registry, state.room)}
         if self.role in (Role.SEAT, Role.REMOTE):
             caller = self.callers[sid]
             member = caller.actor.member_id or (state.member_at_seat(caller.seat) if caller.seat else None)
@@ -390,6 +401,13 @@ class Broadcaster:
         await self._emit("caption", data, caption.stream)
         await self._emit("caption", data, f"view:{caption.stream}")
 
+    async def _replan(self, records: list[Record]) -> None:
+        """A redrawn seating plan goes to the pages following a sitting in its room."""
+        for plan in {r.event.plan.room_id: r.event.plan for r in records if isinstance(r.event, PlanDefined)}.values():
+            for sitting in self.hall.sittings():
+                if sitting.room == plan.room_id:
+                    await self._emit("plan", plan.model_dump(mode="json"), f"view:{sitting.stream}")
+
     async def _run(self) -> None:
         while True:
             batch = [await self.queue.get()]
@@ -409,6 +427,7 @@ class Broadcaster:
                     if isinstance(state, SittingState) and state.created:
                         view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
                         await self._emit("view", view, f"view:{stream}")
+                    await self._replan(records)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # one bad stream must not stop fan-out for the others

@@ -6,7 +6,6 @@ with it; private notes that follow their member to another tablet. Screenshots: 
 from __future__ import annotations
 
 import io
-import re
 import time
 from typing import Any
 
@@ -64,7 +63,8 @@ async def no_serious_axe(page: Page, name: str) -> None:
 async def canvas_width(page: Page) -> float:
     """The drawn page's width, once pdf.js has sized its canvas (it may be 0 for a frame after data-page moves)."""
     canvas = page.get_by_test_id("viewer-page")
-    await expect(canvas).to_have_js_property("width", re.compile(r"^[1-9]\d*$"))
+    await page.wait_for_function("() => document.querySelector('[data-testid=viewer-page]')"
+                                 "?.getBoundingClientRect().width > 0")
     return float(await canvas.evaluate("c => c.getBoundingClientRect().width"))
 
 

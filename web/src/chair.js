@@ -10,6 +10,7 @@ import {
   paintCountdowns,
 } from "./lib/view.js";
 import { Reader, documentsPanel } from "./lib/viewer.js";
+import { drawLivePlan } from "./lib/plan.js";
 
 const ui = frame("chair", () => draw(true));
 const reader = new Reader({ side: true }); // a document being read, and shown on the hall display page by page
@@ -29,13 +30,14 @@ const els = {
   settings: h("section.panel.live-only", { "aria-labelledby": "set-h" }),
   vote: h("section.panel", { "aria-labelledby": "vote-h", "aria-live": "polite" }),
   prepare: h("section.panel.live-only", { "aria-labelledby": "prep-h" }),
+  plan: h("section.panel.plan-panel", { "aria-labelledby": "plan-h" }),
 };
 
 function layout() {
   ui.main.replaceChildren(h("div.chair-grid",
     h("div.col.col-run", els.sitting, els.attendance, els.agenda, els.docs, els.notice),
     h("div.col.col-floor", els.mics, els.queue, links.el, els.add, els.settings),
-    h("div.col.col-vote", els.vote, els.prepare)), reader.layer);
+    h("div.col.col-vote", els.vote, els.prepare, els.plan)), reader.layer);
 }
 
 const cmd = (c) => hall.command(c);
@@ -57,6 +59,7 @@ function draw(force = false) {
   drawAdd(view);
   drawSettings(view);
   drawVote(view);
+  drawLivePlan(els.plan, hall, "plan-h");
   drawPrepare(view);
 }
 

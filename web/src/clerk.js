@@ -8,6 +8,7 @@ import { connectAuth } from "./lib/device.js";
 import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
+import { NUMBERINGS, SHAPES, drawLivePlan, gapsOf, nameSeats, planSvg } from "./lib/plan.js";
 import { bodyName, itemById, itemTitle, memberName, motion, openVote, paintCountdowns, sittingLine } from "./lib/view.js";
 import { Reader, presentDocument } from "./lib/viewer.js";
 import { createReview } from "./review.js";
@@ -23,7 +24,7 @@ let sittings = [];
 let pairings = [];
 let showAll = false; // closed and simulated sittings too
 let editing = ""; // the body shown in the body form ("" = a new one)
-const registry = { seq: 0, members: {}, devices: {}, bodies: {} };
+const registry = { seq: 0, members: {}, devices: {}, plans: {}, bodies: {} };
 
 const els = {
   tabs: h("div.tabs", { role: "tablist", "aria-label": t("app.clerk") }),
@@ -41,6 +42,8 @@ const els = {
   pairings: h("section.panel", { "aria-labelledby": "pend-h" }),
   devices: h("section.panel", { "aria-labelledby": "dev-h" }),
   watch: h("section.panel", { "aria-labelledby": "w-h" }),
+  watchPlan: h("section.panel.plan-panel", { "aria-labelledby": "wplan-h" }),
+  rooms: h("section.panel.room-editor", { "aria-labelledby": "room-h" }),
 };
 const review = createReview({ hall: () => hall, sittings: () => sittings, follow, authHeaders: () => uploadAuthHeaders() });
 
@@ -113,7 +116,7 @@ async function syncRegistry() {
   if (!ack?.ok) return;
   if (ack.snapshot) {
     const s = ack.snapshot.state;
-    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices, bodies: {} });
+    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices, plans: s.plans, bodies: {} });
     for (const [id, b] of Object.entries(s.bodies || {})) registry.bodies[id] = { ...b.definition, members: b.members, officers: b.officers };
   } else takeRegistry(ack.records);
   draw();
@@ -138,6 +141,7 @@ function takeRegistry(records) {
     else if (e.type === "body.membership_set" && registry.bodies[e.body_id]) {
       Object.assign(registry.bodies[e.body_id], { members: e.members, officers: e.officers });
     }
+    else if (e.type === "room.plan_defined") registry.plans[e.plan.room_id] = e.plan;
   }
   draw();
 }
@@ -168,7 +172,7 @@ const cmd = (c, stream) => hall.command(c, { stream });
 
 // -- drawing -------------------------------------------------------------------------------------
 
-const TABS = ["sittings", "members", "devices", "watch", "review"];
+const TABS = ["sittings", "members", "devices", "rooms", "watch", "review"];
 
 function draw(force = false) {
   if (!hall) return;
@@ -193,7 +197,8 @@ function draw(force = false) {
     sittings: [els.sittings, els.search, els.create, els.agenda, els.docs, els.guests],
     members: [els.bodies, els.csv, els.members],
     devices: [els.pairings, els.devices],
-    watch: [els.watch],
+    rooms: [els.rooms],
+    watch: [els.watch, els.watchPlan],
     review: [review.el],
   }[tab];
   if (els.panel.__tab !== tab) {
@@ -204,7 +209,8 @@ function draw(force = false) {
   if (tab === "sittings") { drawSittings(); drawSearch(); drawCreate(); drawAgenda(); drawDocs(); drawGuests(); }
   if (tab === "members") { drawBodies(); drawCsv(); drawMembers(); }
   if (tab === "devices") { drawPairings(); drawDevices(); }
-  if (tab === "watch") drawWatch();
+  if (tab === "rooms") drawRooms();
+  if (tab === "watch") { drawWatch(); drawLivePlan(els.watchPlan, hall, "wplan-h"); }
   if (tab === "review") review.draw();
 }
 
@@ -260,7 +266,7 @@ function bodyOptions() {
 
 function drawCreate() {
   const bodies = bodyOptions();
-  region(els.create, JSON.stringify([getLang(), bodies]), () => {
+  region(els.create, JSON.stringify([getLang(), bodies, Object.keys(registry.plans)]), () => {
     const today = new Date().toISOString().slice(0, 10);
     const f = {
       stream: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `plenary-${today}`, "data-testid": "new-stream" }),
@@ -272,6 +278,8 @@ function drawCreate() {
       place: h("input", { required: true, value: "សាលប្រជុំព្រឹទ្ធសភា / Senate Hall" }),
       rules: h("select", h("option", { value: "" }, t("rules.body")),
         ["senate-plenary", "senate-committee"].map((r) => h("option", { value: r }, t(`rules.${r}`)))),
+      room: h("select", { "data-testid": "new-room" }, h("option", { value: "" }, t("none")),
+        Object.values(registry.plans).map((p) => h("option", { value: p.room_id }, roomName(p)))),
     };
     const form = h("form", { "data-testid": "create-form" },
       h("h2#cr-h", t("sitting.create")),
@@ -279,13 +287,14 @@ function drawCreate() {
       field("cr-number", t("sitting.number"), f.number), field("cr-tkm", t("sitting.title.km"), f.title_km),
       field("cr-ten", t("sitting.title.en"), f.title_en), field("cr-date", t("sitting.date"), f.date),
       field("cr-place", t("sitting.place"), f.place), field("cr-rules", t("sitting.rules"), f.rules),
+      field("cr-room", t("sitting.room"), f.room),
       h("button.btn.primary", { type: "submit", "data-testid": "create-submit" }, t("sitting.create")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
         await cmd({ type: "sitting.create", body: f.body.value, number: Number(f.number.value), title_km: f.title_km.value.trim(),
-          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value || null },
-        f.stream.value.trim());
+          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value || null,
+          room: f.room.value || null }, f.stream.value.trim());
         showOk(t("done"));
         await loadSittings();
         await follow(f.stream.value.trim());
@@ -564,13 +573,14 @@ function drawMembers() {
 function drawPairings() {
   if (tab !== "devices") return;
   const members = Object.values(registry.members);
-  region(els.pairings, JSON.stringify([getLang(), pairings.map((p) => p.code), members.length]), () => [
+  region(els.pairings, JSON.stringify([getLang(), pairings.map((p) => p.code), members.length, Object.keys(registry.plans)]), () => [
     h("h2#pend-h", t("pairings.pending")),
     pairings.length === 0 ? h("p.muted", t("pairings.none")) : pairings.map((p) => {
       const id = `p-${p.code}`;
       const role = h("select", { "data-testid": "enrol-role" }, ["seat", "chair", "display", "clerk", "recorder", "remote"].map((r) =>
         h("option", { value: r, selected: r === p.role }, t(`role.${r}`))));
       const seat = h("input", { "data-testid": "enrol-seat", pattern: "[A-Za-z0-9_.:\\-]{1,64}", placeholder: "S001" });
+      const picker = seatPicker(seat);
       const member = h("select", { "data-testid": "enrol-member" }, h("option", { value: "" }, "—"),
         members.map((m) => h("option", { value: m.member_id }, `${m.member_id} · ${getLang() === "km" ? m.name_km : m.name_latin}`)));
       const label = h("input", { value: p.label });
@@ -580,6 +590,7 @@ function drawPairings() {
         h("div.row",
           field(`${id}-role`, t("enrol.role"), role), field(`${id}-seat`, t("enrol.seat"), seat),
           field(`${id}-member`, t("enrol.member"), member), field(`${id}-label`, t("enrol.label"), label)),
+        picker,
         action(t("enrol"), async () => {
           await cmd({ type: "device.enrol", device_id: `${role.value}-${p.code.toLowerCase()}`, role: role.value,
             public_key: p.public_key, seat: seat.value.trim() || null, member_id: member.value || null, label: label.value.slice(0, 200) }, "registry");
@@ -588,6 +599,104 @@ function drawPairings() {
         }, { "data-testid": "enrol-submit" }, "btn.primary"));
     }),
   ]);
+}
+
+/** A room's plan beside the seat field of an enrolment: a click on a seat fills the field. */
+function seatPicker(input) {
+  const plans = Object.values(registry.plans);
+  if (!plans.length) return null;
+  const room = h("select", { "data-testid": "enrol-room" }, plans.map((p) => h("option", { value: p.room_id }, roomName(p))));
+  const box = h("div.plan-box");
+  const paint = () => {
+    const taken = new Set(Object.values(registry.devices).filter((d) => !d.revoked && d.seat).map((d) => d.seat));
+    box.replaceChildren(planSvg(registry.plans[room.value], { mode: "pick", selected: input.value.trim(), taken,
+      onPick: (s) => { input.value = s; paint(); } }));
+  };
+  room.addEventListener("change", paint);
+  input.addEventListener("input", paint);
+  paint();
+  return h("div.seat-picker", h("p.muted.small", t("enrol.pick")), plans.length > 1 ? room : null, box);
+}
+
+const roomName = (p) => `${getLang() === "km" ? p.name_km : p.name_en} (${p.room_id})`;
+
+// -- rooms: the seating plan editor ------------------------------------------------------------------
+
+const NEW_ROOM = { room_id: "plenary-hall", name_km: "សាលប្រជុំពេញអង្គ", name_en: "Plenary hall", shape: "hemicycle",
+  rows: 4, columns: 16, numbering: "continuous", prefix: "S" };
+let draft = null; // the plan being drawn: the grid's fields and its gaps ("row-column")
+let drafts = 0; // a new draft redraws the form; typing in it does not
+
+function draftPlan() {
+  return { ...draft, seats: nameSeats(draft, draft.gaps) };
+}
+
+function drawRooms() {
+  if (!draft) draft = { ...NEW_ROOM, gaps: new Set() };
+  region(els.rooms, JSON.stringify([getLang(), Object.keys(registry.plans), drafts]), () => {
+    const preview = h("div.plan-box.plan-edit-box");
+    const count = h("p.muted", { "aria-live": "polite", "data-testid": "room-count" });
+    const paint = () => {
+      const plan = draftPlan();
+      count.textContent = t("room.seats", { n: plan.seats.length });
+      preview.replaceChildren(planSvg(plan, { mode: "edit", gaps: draft.gaps, onToggle: (row, column) => {
+        const k = `${row}-${column}`;
+        if (!draft.gaps.delete(k)) draft.gaps.add(k);
+        paint();
+        preview.querySelector(`[data-pos="${k}"]`)?.focus();
+      } }));
+    };
+    const choose = h("select", { "data-testid": "room-choose" }, h("option", { value: "" }, t("room.new")),
+      Object.values(registry.plans).map((p) => h("option", { value: p.room_id, selected: p.room_id === draft.room_id }, roomName(p))));
+    choose.addEventListener("change", () => {
+      const p = registry.plans[choose.value];
+      draft = p ? { ...p, gaps: gapsOf(p) } : { ...NEW_ROOM, gaps: new Set() };
+      drafts += 1;
+      drawRooms();
+    });
+    const input = (k, attrs) => {
+      const el = h("input", { value: draft[k], "data-testid": `room-${k}`, ...attrs });
+      el.addEventListener("input", () => {
+        draft[k] = attrs?.type === "number" ? Math.max(1, Math.min(Number(attrs.max), Number(el.value) || 1)) : el.value.trim();
+        paint();
+      });
+      return el;
+    };
+    const select = (k, values, prefix) => {
+      const el = h("select", { "data-testid": `room-${k}` }, values.map((v) => h("option", { value: v, selected: draft[k] === v }, t(`${prefix}.${v}`))));
+      el.addEventListener("change", () => { draft[k] = el.value; paint(); });
+      return el;
+    };
+    const f = {
+      room_id: input("room_id", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}" }),
+      name_km: input("name_km", { required: true, lang: "km" }),
+      name_en: input("name_en", { required: true, lang: "en" }),
+      shape: select("shape", SHAPES, "shape"),
+      rows: input("rows", { type: "number", min: 1, max: 40, required: true }),
+      columns: input("columns", { type: "number", min: 1, max: 80, required: true }),
+      numbering: select("numbering", NUMBERINGS, "numbering"),
+      prefix: input("prefix", { pattern: "[A-Za-z0-9_.:\\-]{0,16}" }),
+    };
+    const save = action(t("room.save"), async () => {
+      const { gaps, ...plan } = draftPlan();
+      await cmd({ type: "room.define_plan", plan }, "registry");
+      showOk(t("room.saved"));
+    }, { "data-testid": "room-save" }, "btn.primary");
+    paint();
+    return [
+      h("h2#room-h", t("room.title")),
+      h("div.room-grid",
+        h("div",
+          field("room-choose-in", t("room.choose"), choose),
+          field("room-id", t("room.id"), f.room_id), field("room-km", t("room.name.km"), f.name_km),
+          field("room-en", t("room.name.en"), f.name_en),
+          h("div.row", field("room-shape", t("room.shape"), f.shape), field("room-numbering", t("room.numbering"), f.numbering)),
+          h("div.row", field("room-rows", t("room.rows"), f.rows), field("room-columns", t("room.columns"), f.columns),
+            field("room-prefix", t("room.prefix"), f.prefix)),
+          save),
+        h("div", h("p.muted.small", t("room.edit.help")), count, preview)),
+    ];
+  });
 }
 
 function drawDevices() {

@@ -7,6 +7,7 @@ import { frame, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import { ShownPage } from "./lib/viewer.js";
+import { drawLivePlan } from "./lib/plan.js";
 import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, motion, neededLabel, resultLabel, resultOnDisplay, roleClass,
   paintCountdowns, remoteSpeaker,
@@ -23,12 +24,13 @@ const els = {
   queue: h("section.card.live-only", { "aria-labelledby": "q-h" }),
   vote: h("section.card.vote-now", { "aria-live": "polite" }),
   captions: h("section.card.captions", { "aria-labelledby": "cap-h" }),
+  plan: h("section.card.plan-card", { "aria-labelledby": "plan-h" }),
   clock: h("span.wall-clock"),
 };
 
 function layout() {
   ui.header.querySelector(".tools").prepend(els.clock);
-  els.hall = h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), shownPage.el, els.captions);
+  els.hall = h("div.hall", els.item, els.speaker, h("div.side", els.vote, els.queue), els.plan, shownPage.el, els.captions);
   ui.main.replaceChildren(els.hall);
 }
 
@@ -70,6 +72,7 @@ function draw(force = false) {
       : h("p.muted", t("queue.empty")),
   ]);
   drawVote(view);
+  drawLivePlan(els.plan, hall, "plan-h");
   drawCaptions();
 }
 

@@ -56,6 +56,7 @@ export class Hall {
     this.socket.on("disconnect", () => this.setState("offline"));
     this.socket.on("connect_error", (err) => this.onConnectError(err));
     this.socket.on("view", (view) => this.takeView(view));
+    this.socket.on("plan", (plan) => this.takePlan(plan));
     this.socket.on("caption", (c) => this.emit("caption", c));
     this.socket.on("records", (batch) => batch.forEach((r) => this.emit("record", r)));
   }
@@ -156,6 +157,7 @@ export class Hall {
     this.stream = stream;
     this.view = null;
     this.roster = [];
+    this.plan = null;
     if (this.socket.connected) await this.refreshView();
   }
 
@@ -168,6 +170,7 @@ export class Hall {
       return;
     }
     this.roster = ack.roster || [];
+    this.plan = ack.plan || null; // the room's seating plan (protocol/seating.py), redrawn by "plan" pushes
     this.own = ack.own || null; // this seat's own ballots, as the server has them
     this.rosterById = Object.fromEntries(this.roster.map((m) => [m.member_id, m]));
     this.view = null; // a resync replaces whatever we had
@@ -180,6 +183,12 @@ export class Hall {
     this.view = view;
     setHallZone(view.time_zone);
     this.emit("view", view);
+  }
+
+  takePlan(plan) {
+    if (!plan || plan.room_id !== this.view?.room) return;
+    this.plan = plan;
+    this.emit("view", this.view);
   }
 
   /** A member of the sitting's roster, or a guest listed for it (with `guest`: their kind). */
