@@ -14,6 +14,10 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 
-# The long form of the hostile-input campaign (the short form runs in `make test`).
+# The long forms of the hostile-input campaign and of the fault campaigns (kill -9 of the server,
+# PostgreSQL restarted, Redis killed, the recorder killed mid-turn, the disk full under SQLite);
+# their short forms run in `make test`. Figures: docs/RELIABILITY.md.
 chaos: setup
 	HEMICYCLE_FUZZ_MESSAGES=100000 .venv/bin/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+	HEMICYCLE_CHAOS_TRIALS=50 .venv/bin/python -m pytest -p no:cacheprovider -s tests/test_chaos.py \
+		tests/recorder/test_recorder_restart.py

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hall_server.accounts import AccountRole, Act, may, may_command
 from hall_server.metrics import HallMetrics
 from hall_server.store import AsyncLog, CommandAnswer, Conflict, EarlierAnswer, EventLog, credential_matches
 from procedure import (
@@ -77,11 +78,21 @@ class _Pending:
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated connection: its actor, its seat, and whether a device key proved it."""
+    """An authenticated connection: its actor, its seat, whether a device key proved it, an account's roles."""
 
     actor: Actor
     seat: str | None = None
     enrolled: bool = False
+    roles: frozenset[AccountRole] | None = None  # a signed-in account's; None: a device or the admin token
+
+    def may(self, act: Act) -> bool:
+        """Whether this caller may ``act`` (``accounts.ACTS``): any clerk device or the admin token, an account
+        by its roles."""
+        return self.actor.role is Role.CLERK and (self.roles is None or may(self.roles, act))
+
+    def may_command(self, kind: str) -> bool:
+        """Whether this caller may send a command of this kind: all but accounts, those by their roles."""
+        return self.roles is None or may_command(self.roles, kind)
 
 
 def acting_actor(state: State, cmd: Command, events: list[Event], ctx: Context) -> Actor:
@@ -248,6 +259,11 @@ class Hall:
                     await self._commit(stream, batch)
                 except asyncio.CancelledError:
                     raise
+                except ProtocolError as err:  # the store is unavailable: a re-send (same id) learns the outcome
+                    log.warning("writer for %s: %s", stream, err)
+                    for p in batch:
+                        if not p.answer.done():
+                            p.answer.set_exception(err)
                 except Exception as exc:
                     log.exception("writer for %s failed", stream)
                     for p in batch:
@@ -263,7 +279,7 @@ class Hall:
         if stream != REGISTRY_STREAM:
             await self.refresh(REGISTRY_STREAM)
         for _attempt in range(MAX_RETRIES):
-            keys = [(p.caller.actor.device_id, p.env.id) for p in batch]
+            keys = [(p.caller.actor.author, p.env.id) for p in batch]
             earlier = await self.store.run(self.store.log.answers, stream, keys)
             before = self.states.get(stream) or empty_state(stream)
             state = before
@@ -271,7 +287,7 @@ class Hall:
             answers: list[CommandAnswer] = []
             outcomes: list[dict[str, Any] | ProtocolError] = []
             for p in batch:
-                key, digest = (p.caller.actor.device_id or "", p.env.id), command_digest(p.env)
+                key, digest = (p.caller.actor.author or "", p.env.id), command_digest(p.env)
                 if key in earlier:
                     outcomes.append(replay(earlier[key], digest, p.env.id))
                     continue
@@ -293,7 +309,7 @@ class Hall:
                     **result_extras(new),
                 }
                 records += new
-                answers.append(CommandAnswer(stream, p.env.id, p.caller.actor.device_id, result, digest))
+                answers.append(CommandAnswer(stream, p.env.id, p.caller.actor.author, result, digest))
                 earlier[key] = EarlierAnswer(digest, result)
                 outcomes.append(result)
             if answers:
@@ -306,7 +322,10 @@ class Hall:
                 self.states[stream] = state
                 self.metrics.events.inc(len(records))
                 if state.seq // SNAPSHOT_EVERY > before.seq // SNAPSHOT_EVERY:
-                    await self.store.run(self.store.log.save_snapshot, stream, state.seq, dump_state(state))
+                    try:
+                        await self.store.run(self.store.log.save_snapshot, stream, state.seq, dump_state(state))
+                    except ProtocolError as err:  # committed all the same: a snapshot only speeds up a restart
+                        log.warning("snapshot of %s at %d not saved: %s", stream, state.seq, err)
                 for publish in self._publishers:
                     await publish(stream, records)
             for p, outcome in zip(batch, outcomes, strict=True):

@@ -31,6 +31,7 @@ COMMON_REFUSALS: tuple[ErrorCode, ...] = (
     # The message and its sender, checked by the transport before any rule.
     ErrorCode.MALFORMED, ErrorCode.TOO_LARGE, ErrorCode.UNKNOWN_COMMAND, ErrorCode.UNSUPPORTED_VERSION,
     ErrorCode.UNAUTHENTICATED, ErrorCode.KEY_REVOKED, ErrorCode.CONFLICT, ErrorCode.RATE_LIMITED,
+    ErrorCode.UNAVAILABLE,  # the store, whatever the command: disk full, database restarting
     # Before a decision looks at the command's kind.
     ErrorCode.UNKNOWN_SITTING, ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER, ErrorCode.INVALID_STATE,
 )

@@ -60,6 +60,7 @@ def _entry_to_dict(e: Entry) -> dict[str, Any]:
             "role": _bi(e.role),
             "group": e.group,
             "point_of_order": e.point_of_order,
+            "revised_by": list(e.revised_by),
         }
     if isinstance(e, ProceduralNote):
         return {"type": "note", "time": _ts(e.time), "text": _bi(e.text)}
@@ -232,7 +233,7 @@ class _Reader:
 
     def opt_ids(self, key: str) -> tuple[str, ...]:
         """A list of ids that older records leave out: empty when missing."""
-        return self.ids(key) if self._get(key, list, optional=True) is not None else ()
+        return self.ids(key) if self.data.get(key) is not None else ()
 
     def enum(self, key: str, kind: type[_E]) -> _E:
         raw = self.text(key)
@@ -264,6 +265,7 @@ def _entry_from(r: _Reader) -> Entry:
             role=r.opt_bi("role"),
             group=r.opt_text("group"),
             point_of_order=r.opt_flag("point_of_order"),
+            revised_by=r.opt_ids("revised_by"),
         )
     if kind == "note":
         return ProceduralNote(time=r.time("time"), text=r.bi("text"))

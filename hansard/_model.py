@@ -178,6 +178,9 @@ class Speech:
     group: str | None = None
     # A point of order: it interrupts the debate and is printed and marked up as one.
     point_of_order: bool = False
+    # Who corrected or approved its text (the clerk's account, else the device), in the order
+    # each first did: the version history's authors, in the JSON export.
+    revised_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_id("speech id", self.id)

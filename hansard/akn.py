@@ -18,7 +18,8 @@ LegalDocML schema (``standards/akoma-ntoso-3.0``, kept in the repository). The m
 - ``meta/analysis/parliamentary``: per division a ``quorumVerification``
   and a ``voting`` with ``quorum``/``count`` values and ``@outcome``;
 - ``meta/proprietary``: the verification block (log head hash, seal
-  signature, server key) in the Hemicycle namespace.
+  signature, server key) and who revised each speech's text (``revisions``,
+  the accounts of the version history) in the Hemicycle namespace.
 
 Speech status (draft / corrected / approved) is carried in ``@class``.
 """
@@ -236,6 +237,13 @@ class _Builder:
                 etree.SubElement(ver, f"{{{HEMICYCLE_NS}}}logHeadSeq").text = str(v.log_head_seq)
             etree.SubElement(ver, f"{{{HEMICYCLE_NS}}}sealSignature").text = v.seal_signature
             etree.SubElement(ver, f"{{{HEMICYCLE_NS}}}serverPublicKey").text = v.server_public_key
+        revised = [sp for sp in self.r.speeches() if sp.revised_by]
+        if revised:
+            revisions = etree.SubElement(hz, f"{{{HEMICYCLE_NS}}}revisions")
+            for sp in revised:
+                speech = etree.SubElement(revisions, f"{{{HEMICYCLE_NS}}}speech", id=sp.id)
+                for author in sp.revised_by:
+                    etree.SubElement(speech, f"{{{HEMICYCLE_NS}}}revisedBy").text = author
 
     def analysis(self, parl: etree._Element, d: Division) -> None:
         n = self.division_no[d.id]

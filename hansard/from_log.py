@@ -94,6 +94,7 @@ class _Builder:
         self.turns: dict[str, tuple[FloorGranted, int]] = {}
         self.segments: dict[str, list[str]] = defaultdict(list)  # turn -> segment ids
         self.texts: dict[str, tuple[str, SegmentStatus]] = {}
+        self.revisers: dict[str, list[str]] = defaultdict(list)  # segment -> who revised it, first time each
         self.flags: dict[str, TurnFlagged] = {}  # turn -> why the machine wrote nothing
         self.votes: dict[str, VoteOpened] = {}
         self.seal: VoteSealed | None = None
@@ -178,6 +179,8 @@ class _Builder:
                 self.texts[ev.segment_id] = (ev.text, SegmentStatus.DRAFT)
             case SegmentRevised():
                 self.texts[ev.segment_id] = (ev.text, ev.status)
+                if r.actor.author and r.actor.author not in self.revisers[ev.segment_id]:
+                    self.revisers[ev.segment_id].append(r.actor.author)
             case TurnFlagged():
                 self.flags[ev.turn_id] = ev
             case VoteOpened():
@@ -221,9 +224,11 @@ class _Builder:
         status = min((st for _, st in parts), key=STATUS_ORDER.index)
         flag = self.flags.get(entry.id)
         empty = FLAGGED_TEXT[flag.reason].format(language=flag.language or "?") if flag else NO_TEXT
+        revisers = [a for s in self.segments[entry.id] for a in self.revisers.get(s, ())]
         return Speech(id=entry.id, speaker_id=entry.speaker_id, start=entry.start, end=entry.end,
                       text=" ".join(t for t, _ in parts if t) or empty, status=status,
-                      group=entry.group, role=entry.role, point_of_order=entry.point_of_order)
+                      group=entry.group, role=entry.role, point_of_order=entry.point_of_order,
+                      revised_by=tuple(dict.fromkeys(revisers)))
 
     def agenda(self) -> tuple[AgendaItem, ...]:
         def build(item: ItemAdded, number: str) -> AgendaItem:

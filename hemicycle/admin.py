@@ -3,6 +3,7 @@
     hemicycle admin --url URL import-members ROSTER.csv|ROSTER.xlsx
     hemicycle admin --url URL set-credential MEMBER [--pin P | --new-pin] [--card-id C] [--pins-out FILE]
     hemicycle admin --url URL create-sitting SITTING.yaml|json
+    hemicycle admin --url URL add-account NAME [--role clerk|editor|operator ...] [--new-password | --password-stdin]
     hemicycle admin where                       # where the admin token and the server key are
 
 Roster (CSV in UTF-8 or XLSX, a header row): ``member_id,name_km,name_latin,group`` and
@@ -32,6 +33,11 @@ Sitting file (YAML or JSON)::
         items:                                # sub-items, nested
           - {item_id: i2a, title_km: ..., title_en: First reading}
 
+``add-account`` adds a named account for a clerk, an editor of the record or an operator
+(``POST /api/accounts`` with the admin token as a Bearer header; roles default to clerk):
+the password is asked for, read from the first line of standard input, or with
+``--new-password`` made at random and printed once.
+
 All of it goes through the clerk's connection (the admin token from ``--admin-token``,
 ``HEMICYCLE_ADMIN_TOKEN`` or DATA/admin.token), so every step is in the hash-chained log.
 """
@@ -41,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import getpass
 import json
 import os
 import secrets
@@ -89,6 +96,27 @@ async def import_members(url: str, token: str, data: bytes) -> dict[str, Any]:
     if not body.get("ok"):
         raise ProtocolError.from_wire(body["error"])
     return {k: v for k, v in body.items() if k != "ok"}
+
+
+async def add_account(url: str, token: str, name: str, password: str, roles: list[str]) -> dict[str, Any]:
+    """Add a named account through the hall's ``POST /api/accounts`` (``hall_server.transport.sessions``)."""
+    async with aiohttp.ClientSession() as http, http.post(
+        f"{url}/api/accounts", json={"name": name, "password": password, "roles": roles},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as r:
+        body = await r.json()
+    if not body.get("ok"):
+        raise ProtocolError.from_wire(body["error"])
+    return {"account": body["account"]}
+
+
+def account_password(args: argparse.Namespace) -> str:
+    """The new account's password: made at random (``--new-password``), from stdin's first line, or asked."""
+    if args.new_password:
+        return secrets.token_urlsafe(12)
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return getpass.getpass(f"password for {args.name}: ")
 
 
 def agenda_commands(items: list[dict[str, Any]], parent: str | None = None) -> Iterator[AddItem]:
@@ -156,6 +184,13 @@ def add_admin_parser(sub: Any, data_default: Path) -> None:
     c.add_argument("--pins-out", type=Path, help="write the PIN here (0600) instead of printing it")
     s = what.add_parser("create-sitting", help="create a sitting and its agenda from a YAML or JSON file")
     s.add_argument("file", type=Path)
+    a = what.add_parser("add-account", help="add a named account for a clerk, an editor or an operator")
+    a.add_argument("name")
+    a.add_argument("--role", action="append", choices=["clerk", "editor", "operator"],
+                   help="repeat for several; default clerk")
+    secret = a.add_mutually_exclusive_group()
+    secret.add_argument("--new-password", action="store_true", help="make a random password, printed once")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     what.add_parser("where", help="where the admin token and the server key are kept")
     p.set_defaults(fn=run_admin)
 
@@ -163,6 +198,10 @@ def add_admin_parser(sub: Any, data_default: Path) -> None:
 async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
     if args.what == "import-members":
         return await import_members(args.url, token, args.file.read_bytes())
+    if args.what == "add-account":
+        password = account_password(args)
+        report = await add_account(args.url, token, args.name, password, args.role or ["clerk"])
+        return {**report, "password": password} if args.new_password else report
     clerk = HallClient(args.url, Role.CLERK, token)
     await clerk.connect()
     try:
@@ -191,4 +230,4 @@ def run_admin(args: argparse.Namespace) -> int:
     return 1 if report.get("bad") else 0
 
 
-__all__ = ["add_admin_parser", "create_sitting", "import_members", "read_sitting"]
+__all__ = ["add_account", "add_admin_parser", "create_sitting", "import_members", "read_sitting"]

@@ -79,7 +79,7 @@ def fold(state: State, record: Record) -> State:
     if isinstance(state, RegistryState):
         state = apply_registry(state, record.event)
     else:
-        state = apply_sitting(state, record.event, record.at_ms, record.seq, record.actor.device_id)
+        state = apply_sitting(state, record.event, record.at_ms, record.seq, record.actor.author)
     return replace(state, seq=record.seq, head=record.hash)
 
 

@@ -4,6 +4,8 @@
       carries an ErrorCode, a human message, and details for the client
 
 Client input never earns ``internal``: that code means the server failed.
+A store that cannot write or read just now (disk full, database restarting) earns
+``unavailable``: send the same command again, with the same id, after ``retry_after_s``.
 
 A refused command changes nothing; its ack is ``{"ok": false, "error": ...}``.
 """
@@ -60,6 +62,7 @@ class ErrorCode(StrEnum):
     REPLAYED = "replayed"
     # The server
     CONFLICT = "conflict"
+    UNAVAILABLE = "unavailable"  # details: reason ("storage_full" | "database"), retry_after_s (seconds, a float)
     INTERNAL = "internal"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, SerializerFunctionWrapHandler, TypeAdapter, model_serializer
 
 from protocol.canonical import chain_hash
 from protocol.commands import Membership, Officer, Word
@@ -530,11 +530,28 @@ EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 class Actor(Model):
-    """Who caused an event: the device, its role, and the member it acted for."""
+    """Who caused an event: the device, its role, the member it acted for, the clerk's account.
+
+    ``account`` names the signed-in account of a clerk, editor or operator (``hall_server.accounts``);
+    it is left out of the dump when unset, so records written before accounts keep their hashes.
+    """
 
     role: Role
     device_id: Id | None = None
     member_id: Id | None = None
+    account: Id | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_account(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("account") is None:
+            data.pop("account", None)
+        return data
+
+    @property
+    def author(self) -> str | None:
+        """Who to name for the act: the account, else the device (``admin`` for the bootstrap token)."""
+        return self.account or self.device_id
 
 
 class Record(Model):

@@ -43,11 +43,14 @@ def message_size(data: Any) -> int:
     return len(json.dumps(data, separators=(",", ":"), default=str))
 
 
+RETRIED = (ErrorCode.RATE_LIMITED.value, ErrorCode.UNAVAILABLE.value)
+
+
 def retry_after(answer: Any) -> float | None:
-    """Seconds the server asked us to wait (a ``rate_limited`` answer), else None."""
+    """Seconds the server asked us to wait (a ``rate_limited`` or ``unavailable`` answer), else None."""
     if isinstance(answer, dict) and answer.get("ok") is False:
         err = answer.get("error")
-        if isinstance(err, dict) and err.get("code") == ErrorCode.RATE_LIMITED.value:
+        if isinstance(err, dict) and err.get("code") in RETRIED:
             return float(err.get("details", {}).get("retry_after_s", 1.0))
     return None
 
@@ -76,8 +79,12 @@ class HallClient:
         self.hooks: list[RecordHook] = []
         self._locks: dict[str, asyncio.Lock] = {}
         self._connected = asyncio.Event()
+        self._lost = asyncio.Event()  # set from a disconnect until the next connect
+        # One HTTP session for the client's life (challenges and the websocket), closed by ``close``:
+        # left to Engine.IO, a session per attempt leaked when a reconnect failed mid-way (kill -9 campaign).
+        self._http: aiohttp.ClientSession | None = None
         self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2,
-                                        reconnection_delay_max=2.0)
+                                        reconnection_delay_max=2.0, http_session=self._session)
         self.sio.on("connect", self._on_connect, namespace=self.namespace)
         self.sio.on("disconnect", self._on_disconnect, namespace=self.namespace)
         self.sio.on("records", self._on_records, namespace=self.namespace)
@@ -99,26 +106,35 @@ class HallClient:
         """Fresh proof for each (re)connect: sign a new challenge from the server."""
         if isinstance(self.identity, str):
             return {"v": PROTOCOL_VERSION, "token": self.identity}
-        async with aiohttp.ClientSession() as http, http.get(f"{self.url}/api/challenge") as r:
+        async with self._session().get(f"{self.url}/api/challenge") as r:
             nonce = (await r.json())["nonce"]
         return self.identity.connect_auth(nonce)
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession()
+        return self._http
 
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await self.sio.disconnect()
+        if self._http is not None:
+            await self._http.close()
 
     @property
     def connected(self) -> bool:
         return self._connected.is_set()
 
     async def _on_connect(self) -> None:
+        self._lost.clear()
         self._connected.set()
         for stream in list(self.states):
             self._spawn(self.resync(stream))
 
     async def _on_disconnect(self, *args: Any) -> None:
         self._connected.clear()
+        self._lost.set()
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -132,8 +148,9 @@ class HallClient:
 
         A message larger than the transport takes (``MAX_MESSAGE_BYTES``) is refused
         here with ``too_large``: sent, it would only drop the connection, and a
-        reconnect would send it again. A ``rate_limited`` answer is waited out and
-        the message sent again (commands keep their id); any other answer is final.
+        reconnect would send it again. A ``rate_limited`` or ``unavailable`` answer (the
+        store is full or restarting) is waited out and the message sent again (commands
+        keep their id, so the log takes each once); any other answer is final.
         """
         size = message_size(data)
         if size > MAX_MESSAGE_BYTES:
@@ -144,9 +161,7 @@ class HallClient:
         while True:
             try:
                 await asyncio.wait_for(self._connected.wait(), max(0.1, deadline - loop.time()))
-                answer = await self.sio.call(
-                    event, data, namespace=self.namespace, timeout=self.call_timeout
-                )
+                answer = await self._call_while_connected(event, data)
             except RETRYABLE:
                 if loop.time() >= deadline:
                     raise
@@ -156,6 +171,24 @@ class HallClient:
             if wait is None or loop.time() + wait >= deadline:
                 return answer
             await asyncio.sleep(wait)  # told to slow down: the same message again, later
+
+    async def _call_while_connected(self, event: str, data: Any) -> Any:
+        """One ``sio.call``, given up (``DisconnectedError``) as soon as the connection drops.
+
+        The answer of a call in flight when the server dies never comes; waiting out
+        ``call_timeout`` for it would stall every re-send after a restart by that long.
+        """
+        call = asyncio.ensure_future(self.sio.call(event, data, namespace=self.namespace, timeout=self.call_timeout))
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait({call, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not call.done():
+                call.cancel()
+        if call.done() and not call.cancelled():
+            return call.result()
+        raise socketio.exceptions.DisconnectedError()
 
     async def command(
         self, stream: str, cmd: Any, command_id: str | None = None

@@ -7,6 +7,7 @@ skip: a missing binary fails the run.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -16,7 +17,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 
@@ -44,38 +44,61 @@ def _pg_bin(name: str) -> str:
     return found
 
 
-@contextmanager
+class PostgresProcess:
+    """Our own PostgreSQL in a temporary folder, on a free port, driven by ``pg_ctl``: start, stop, start again.
+
+    ``stop(fast=True)`` is a fast shutdown (sessions cut, transactions rolled back);
+    ``stop(fast=False)`` an immediate one (no checkpoint: crash recovery on the next start).
+    """
+
+    def __init__(self) -> None:
+        self.tmp = tempfile.mkdtemp(prefix="hc-pg-")
+        self.data = os.path.join(self.tmp, "data")
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.tmp, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        subprocess.run([*self.as_user, _pg_bin("initdb"), "-D", self.data, "-A", "trust", "-U", "postgres"],
+                       check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*self.as_user, _pg_bin("pg_ctl"), "-D", self.data, "-w", "-t", "60", *args],
+                       check=True, capture_output=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c fsync=on"
+        self._ctl("-l", os.path.join(self.tmp, "postgres.log"), "-o", options, "start")
+
+    def stop(self, fast: bool = True) -> None:
+        self._ctl("-m", "fast" if fast else "immediate", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     """A PostgreSQL server URL (admin database), ours or the environment's."""
     url = os.environ.get("DATABASE_URL")
     if url:
         yield url
         return
-    tmp = tempfile.mkdtemp(prefix="hc-pg-")
-    data = os.path.join(tmp, "data")
-    port = free_port()
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, _pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [*as_user, _pg_bin("postgres"), "-D", data, "-p", str(port), "-k", tmp,
-         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    pg = PostgresProcess()
+    pg.start()
     try:
-        _wait_port(port)
-        time.sleep(0.5)
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield pg.url
     finally:
-        proc.terminate()
-        proc.wait(30)
-        shutil.rmtree(tmp, ignore_errors=True)
+        pg.remove()
 
 
-@contextmanager
+@contextlib.contextmanager
 def fresh_database(server_url: str) -> Iterator[str]:
     """A new empty database on the server, dropped afterwards."""
     name = f"hc_{uuid.uuid4().hex[:12]}"
@@ -89,21 +112,46 @@ def fresh_database(server_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
+class RedisProcess:
+    """Our own redis-server on a free port, no persistence: start, kill -9, start again."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if not binary:
+            raise RuntimeError("redis-server not found: install redis-server")
+        self.binary = binary
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        _wait_port(self.port)
+
+    def kill9(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@contextlib.contextmanager
 def redis_server() -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if url:
         yield url
         return
-    binary = shutil.which("redis-server")
-    if not binary:
-        raise RuntimeError("redis-server not found: install redis-server")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    redis = RedisProcess()
+    redis.start()
     try:
-        _wait_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield redis.url
     finally:
-        proc.terminate()
-        proc.wait(10)
+        redis.stop()

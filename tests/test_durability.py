@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import time
 import uuid
+from pathlib import Path
 
 from hall_server.hall import rebuild
 from hall_server.store import EventLog
 from hemicycle.seed import seed_senate
 from procedure import SittingState
-from protocol.commands import CheckIn, OpenSitting, PostNotice, RequestFloor, WithdrawRequest
+from protocol.commands import (
+    REGISTRY_STREAM,
+    CheckIn,
+    OpenSitting,
+    PostNotice,
+    RegisterMember,
+    RequestFloor,
+    WithdrawRequest,
+)
 from protocol.errors import ProtocolError
 from protocol.types import Role
 from seat_client.client import HallClient
@@ -96,3 +107,31 @@ async def test_kill9_mid_sitting_keeps_every_acknowledged_command(server: Server
                                          "cmd": {"type": "sitting.notice", "text": "another text"}})
     assert not other["ok"] and other["error"]["code"] == "conflict"
     await chair.close()
+
+
+async def test_a_command_in_flight_when_the_server_dies_is_sent_again_on_reconnect(tmp_path: Path) -> None:
+    """Its answer never comes: the client re-sends as soon as it is connected again, not after
+    ``call_timeout`` (a chaos campaign found every re-send after a kill -9 stalled 10 s on it)."""
+    server = ServerProcess(f"sqlite:///{tmp_path / 'hall.db'}", tmp_path / "srv")
+    server.start()
+    clerk = HallClient(server.url, Role.CLERK, server.admin_token, call_timeout=120, give_up_after=120)
+    await clerk.connect()
+    try:
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGSTOP)  # frozen: the command goes out and no answer comes
+        sent = asyncio.create_task(clerk.command(REGISTRY_STREAM, RegisterMember(
+            member_id="m1", name_km="សមាជិក", name_latin="Member", group="G"), command_id="in-flight-1"))
+        await asyncio.sleep(0.5)
+        assert not sent.done()
+        server.kill9()
+        server.start()
+        restarted = time.monotonic()
+        ack = await asyncio.wait_for(sent, 60)
+        assert time.monotonic() - restarted < 30  # well inside call_timeout: re-sent on reconnect
+        assert ack["ok"] and ack["seq"] == 1
+    finally:
+        await clerk.close()
+        server.stop()
+    log = EventLog(f"sqlite:///{tmp_path / 'hall.db'}")
+    assert [r.command_id for r in log.records(REGISTRY_STREAM)] == ["in-flight-1"]
+    log.close()

@@ -19,14 +19,18 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from hall_server.store import search
 from hall_server.store.tables import CommandRow, CredentialRow, EventRow, SnapshotRow
+from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record
 
 T = TypeVar("T")
+RETRY_AFTER_S = 1.0  # what a client is told to wait when the store cannot answer
+# What the database drivers say when the disk under the log is full (SQLite, PostgreSQL).
+FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk full")
 
 
 class Conflict(Exception):
@@ -233,6 +237,19 @@ def credential_matches(
     return False
 
 
+def unavailable(exc: OperationalError | InterfaceError | OSError) -> ProtocolError:
+    """The store failed for a reason outside the command (disk full, database down or restarting).
+
+    ``unavailable`` with ``reason`` ``storage_full`` or ``database`` and ``retry_after_s``: the
+    transaction was rolled back, or its fate is unknown (the connection died during the commit),
+    so the client sends the same command again with the same id and the log answers it once.
+    """
+    said = str(getattr(exc, "orig", None) or exc).lower()
+    reason = "storage_full" if any(words in said for words in FULL) else "database"
+    return ProtocolError(ErrorCode.UNAVAILABLE, "the hall cannot store or read its record just now; "
+                         "send the same command again", reason=reason, retry_after_s=RETRY_AFTER_S)
+
+
 class AsyncLog:
     """The event log behind one thread, so the event loop never blocks on I/O."""
 
@@ -241,7 +258,11 @@ class AsyncLog:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventlog")
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        """``fn(*args)`` on the store's thread; a failing database or disk raises ``unavailable``."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        except (OperationalError, InterfaceError, OSError) as exc:
+            raise unavailable(exc) from exc
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

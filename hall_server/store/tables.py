@@ -58,3 +58,26 @@ class NoteRow(SQLModel, table=True):
     nonce: bytes
     sealed: bytes
     updated_ms: int = Field(sa_type=BigInteger)  # ms since the epoch: past 32 bits
+
+
+class AccountRow(SQLModel, table=True):
+    """A named account of a clerk, an editor of the record or an operator (``hall_server.accounts``).
+
+    Private like credentials: the password's argon2id hash never enters the published log.
+    """
+
+    __tablename__ = "accounts"
+    name: str = Field(primary_key=True, max_length=32)
+    roles: str = Field(max_length=64)  # space-separated, e.g. "clerk editor"
+    password_hash: str
+    created_by: str = Field(max_length=64)
+    created_ms: int = Field(sa_type=BigInteger)  # ms since the epoch: past 32 bits
+
+
+class SessionRow(SQLModel, table=True):
+    """A signed-in browser: the SHA-256 of its cookie's token, whose account, until when (ms)."""
+
+    __tablename__ = "sessions"
+    token_sha256: str = Field(primary_key=True, max_length=64)
+    account: str = Field(max_length=32, index=True)
+    expires_ms: int = Field(sa_type=BigInteger)

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hall_server.accounts import Accounts
 from hall_server.clock import run_clock
 from hall_server.hall import Hall
 from hall_server.media import CutAudio
@@ -39,6 +40,7 @@ from hall_server.transport.openapi import openapi_document
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.remote_links import LinkTable
 from hall_server.transport.review import review_routes
+from hall_server.transport.sessions import Identify, csrf_middleware, session_routes
 from hall_server.transport.wire import HallPacket
 from hall_server.web import DocumentPasses, web_routes
 from protocol.errors import ErrorCode, ProtocolError
@@ -131,12 +133,14 @@ def create_app(config: ServerConfig) -> Any:
     limiter = Limiter(config.rate_scale)
     doorman = Doorman()
     guard_door(sio, doorman)
+    accounts = Accounts(hall.store.log.engine)
     links = LinkTable(sio)
     namespaces = {
         role: RoleNamespace(role, hall, config.admin_token, challenges, pairings, broadcaster, limiter, doorman,
-                             passes, links, notes)
+                             passes, links, notes, accounts)
         for role in ROLES
     }
+    identify = Identify(namespaces[Role.CLERK].authenticate, accounts)
     for ns in namespaces.values():
         sio.register_namespace(ns)
 
@@ -224,10 +228,12 @@ def create_app(config: ServerConfig) -> Any:
         Route("/api/openapi.json", openapi),
         Route("/api/pairings", pair, methods=["POST"]),
         Route("/api/pairings/{code}", pairing_status),
-        *web_routes(hall, config.data_dir, namespaces[Role.CLERK].authenticate, passes),
-        *review_routes(hall, config.archive_dir, config.cut_audio, namespaces[Role.CLERK].authenticate),
+        *web_routes(hall, config.data_dir, identify, passes),
+        *review_routes(hall, config.archive_dir, config.cut_audio, identify),
+        *session_routes(hall, accounts, identify, config.rate_scale),
     ]
-    web = Starlette(routes=routes, lifespan=lifespan)
+    csrf_secret = hashlib.sha256(b"hemicycle/csrf\x00" + key.private_bytes_raw()).hexdigest()
+    web = Starlette(routes=routes, lifespan=lifespan, middleware=[csrf_middleware(csrf_secret)])
     web.state.hall = hall
     web.state.sio = sio
     return socketio.ASGIApp(sio, other_asgi_app=web)

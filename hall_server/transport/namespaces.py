@@ -2,7 +2,8 @@
 
 Wire (see ``hemicycle protocol schema``):
     connect(auth={"v": 1, "device_id", "nonce", "signature"})   nonce from GET /api/challenge
-            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>})
+            (the bootstrap clerk alone may use auth={"v": 1, "token": <admin token>}; a page signed in
+            to an account, auth={"v": 1, "csrf": <its csrftoken cookie>} with its session cookie)
     "command"  CommandEnvelope          -> ack {"ok": true, ...result} | {"ok": false, "error"}
     "sync"     {"stream", "after"}      -> ack {"ok": true, "records": [...]} | snapshot
     "streams"  {}                       -> ack {"ok": true, "sittings": [...]}
@@ -34,6 +35,7 @@ import socketio
 from pydantic import ValidationError
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
+from hall_server.accounts import Accounts
 from hall_server.hall import Caller, Hall
 from hall_server.store.notes import PrivateNotes
 from hall_server.transport.challenge import Challenges
@@ -41,10 +43,11 @@ from hall_server.transport.fair import Doorman, Limiter
 from hall_server.transport.notes import read_notes, write_note
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.remote_links import LinkTable
+from hall_server.transport.sessions import session_caller, socket_token
 from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
-from procedure import SittingState, State, dump_state, empty_state
+from procedure import SittingState, dump_state, empty_state
 from procedure.views import (
     own_ballots,
     plan_view,
@@ -94,10 +97,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         passes: DocumentPasses,
         links: LinkTable,
         notes: PrivateNotes,
+        accounts: Accounts | None = None,
     ) -> None:
         super().__init__(f"/{role.value}")
         self.links = links
         self.notes = notes
+        self.accounts = accounts  # signed-in accounts (clerk namespace): ``transport.sessions``
         self.passes = passes
         self.limiter = limiter
         self.doorman = doorman
@@ -109,6 +114,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         self.challenges = challenges
         self.known = COMMAND_TYPES
         self.callers: dict[str, Caller] = {}  # sid -> who is connected
+        self.sessions: dict[str, str] = {}  # sid -> the session token of a signed-in account
+        self.tasks: set[asyncio.Task[None]] = set()  # messages sent after the connect handler returns
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
@@ -119,6 +126,11 @@ class RoleNamespace(socketio.AsyncNamespace):
         if caller is None and auth.get("device_id"):
             await self.hall.refresh(REGISTRY_STREAM)  # enrolled through another worker?
             caller = self.authenticate(auth)
+        token = socket_token(environ, auth) if caller is None and self.role is Role.CLERK else None
+        if token is not None and self.accounts is not None:
+            caller = await session_caller(self.accounts, token)
+            if caller is not None:
+                self.sessions[sid] = token
         if caller is None:
             raise refused(ProtocolError(ErrorCode.UNAUTHENTICATED,
                                         "unknown device, revoked key, stale challenge or bad signature"))
@@ -128,7 +140,11 @@ class RoleNamespace(socketio.AsyncNamespace):
         if self.role is Role.REMOTE:
             await self.links.connected(caller)
         elif self.role is Role.CHAIR:
-            await self.emit("remote_links", self.links.table(), to=sid)
+            # After the connect handler: Socket.IO sends the CONNECT packet when it returns, and an
+            # event before it is one the client may not take (python-socketio's ``always_connect``).
+            task = asyncio.create_task(self.emit("remote_links", self.links.table(), to=sid))
+            self.tasks.add(task)  # held until done, so it is not collected mid-run
+            task.add_done_callback(self.tasks.discard)
 
     def authenticate(self, auth: dict[str, Any]) -> Caller | None:
         """Admin token (clerk bootstrap), or a signature over a fresh challenge."""
@@ -157,6 +173,7 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.limiter.forget(sid)
+        self.sessions.pop(sid, None)
         caller = self.callers.pop(sid, None)
         if caller is not None:
             self.hall.metrics.connected.labels(role=self.role.value).dec()
@@ -241,6 +258,12 @@ class RoleNamespace(socketio.AsyncNamespace):
                                     "msg": "required"}])
         if not isinstance(kind, str) or kind not in self.known:
             return error(ErrorCode.UNKNOWN_COMMAND, "unknown command type", type=str(kind)[:64])
+        token = self.sessions.get(sid)
+        if token is not None and self.accounts is not None and await session_caller(self.accounts, token) is None:
+            return error(ErrorCode.UNAUTHENTICATED, "the session has ended: sign in again")
+        if not caller.may_command(kind):
+            return error(ErrorCode.FORBIDDEN, "this account's roles do not allow this command", type=kind,
+                         roles=sorted(caller.roles or ()))
         try:
             env = CommandEnvelope.model_validate(data)
         except ValidationError as exc:
@@ -320,8 +343,9 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     async def on_pairings(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Devices waiting to be enrolled (clerks only)."""
-        if self.role is not Role.CLERK or sid not in self.callers:
-            return error(ErrorCode.FORBIDDEN, "only clerks see pairing requests")
+        caller = self.callers.get(sid)
+        if caller is None or not caller.may("pairings"):
+            return error(ErrorCode.FORBIDDEN, "only clerks and operators see pairing requests")
         return {"ok": True, "pairings": self.pairings.pending(self.hall.registry)}
 
     async def on_documents(self, sid: str, data: Any = None) -> dict[str, Any]:
@@ -349,6 +373,9 @@ class RoleNamespace(socketio.AsyncNamespace):
         return {"ok": True, "sittings": [sitting_summary(s, self.hall.registry) for s in sittings]}
 
 
+HEAL_EVERY_S = 2.0
+
+
 class Broadcaster:
     """Sends committed records, and the public view after them, to each role's rooms.
 
@@ -356,6 +383,12 @@ class Broadcaster:
     never waits on fan-out and order per stream is kept. Whatever queued up
     meanwhile goes out together: a burst of 1,500 ballots is a few "records"
     packets and a few views per seat, not 1,500 of each.
+
+    A fan-out can be lost (Redis down between workers: another worker's records
+    never reach this one's clients; a commit whose confirmation the database
+    connection lost). Every ``HEAL_EVERY_S`` a second task re-tells this worker's own
+    clients the latest record of each stream that moved, read from the log: a
+    client that missed records sees the gap and resyncs, one that did not ignores it.
     """
 
     def __init__(self, sio: socketio.AsyncServer, hall: Hall) -> None:
@@ -364,33 +397,37 @@ class Broadcaster:
         self.queue: asyncio.Queue[tuple[str, list[Record]]] = asyncio.Queue()
         # Scaled out, other workers' clients are not visible here: then always emit.
         self.local_only = not isinstance(sio.manager, AsyncPubSubManager)
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def publish(self, stream: str, records: list[Record]) -> None:
         self.queue.put_nowait((stream, records))
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="broadcaster")
+        self._tasks = [asyncio.create_task(self._run(), name="broadcaster"),
+                       asyncio.create_task(self._heal(), name="broadcaster-heal")]
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             try:
-                await self._task
+                await task
             except asyncio.CancelledError:
                 pass
 
-    async def _emit(self, event: str, data: Any | Callable[[Role], Any], room: str) -> None:
+    async def _emit(self, event: str, data: Any | Callable[[Role], Any], room: str, local: bool = False) -> None:
         """Emit to a room in every role's namespace that has someone in it.
 
-        ``data`` is the same for every role, or a function giving each role its projection.
+        ``data`` is the same for every role, or a function giving each role its projection;
+        ``local``: to this worker's clients only, not through Redis to the others'.
         """
         for role in ROLES:
             namespace = f"/{role.value}"
-            if self.local_only and not any(True for _ in self.sio.manager.get_participants(namespace, room)):
+            if (self.local_only or local) and \
+                    not any(True for _ in self.sio.manager.get_participants(namespace, room)):
                 continue  # nobody listens here: skip building the packet
             try:
-                await self.sio.emit(event, data(role) if callable(data) else data, room=room, namespace=namespace)
+                await self.sio.emit(event, data(role) if callable(data) else data, room=room, namespace=namespace,
+                                    ignore_queue=local)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -408,6 +445,18 @@ class Broadcaster:
                 if sitting.room == plan.room_id:
                     await self._emit("plan", plan.model_dump(mode="json"), f"view:{sitting.stream}")
 
+    async def _send(self, stream: str, records: list[Record], local: bool = False) -> None:
+        """Records to the stream's room, projected for each role, then the sitting's view to its pages."""
+        state = self.hall.states.get(stream) or empty_state(stream)
+
+        def projected(role: Role) -> Any:
+            return [project_record(r, role, state) for r in records]
+
+        await self._emit("records", projected, stream, local)
+        if isinstance(state, SittingState) and state.created:
+            view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
+            await self._emit("view", view, f"view:{stream}", local)
+
     async def _run(self) -> None:
         while True:
             batch = [await self.queue.get()]
@@ -418,17 +467,29 @@ class Broadcaster:
                 by_stream.setdefault(stream, []).extend(records)
             for stream, records in by_stream.items():
                 try:
-                    state = self.hall.states.get(stream) or empty_state(stream)
-
-                    def projected(role: Role, state: State = state, records: list[Record] = records) -> Any:
-                        return [project_record(r, role, state) for r in records]
-
-                    await self._emit("records", projected, stream)
-                    if isinstance(state, SittingState) and state.created:
-                        view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
-                        await self._emit("view", view, f"view:{stream}")
+                    await self._send(stream, records)
                     await self._replan(records)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # one bad stream must not stop fan-out for the others
                     log.exception("fan-out for %s failed; clients will resync", stream)
+
+    async def _heal(self) -> None:
+        """Every ``HEAL_EVERY_S``: each stream's head in the log; where it moved, its last record again,
+        to this worker's clients (the state caught up from the log first)."""
+        told: dict[str, int] | None = None
+        while True:
+            await asyncio.sleep(HEAL_EVERY_S)
+            try:
+                heads = await self.hall.store.run(self.hall.store.log.heads)
+                moved = [(s, seq) for s, seq in heads.items() if told is not None and seq > told.get(s, 0)]
+                for stream, seq in moved:
+                    await self.hall.refresh(stream)
+                    await self._send(stream, await self.hall.records_after(stream, seq - 1, 1), local=True)
+                told = heads
+            except asyncio.CancelledError:
+                raise
+            except ProtocolError as err:  # the store is unavailable: the next round tries again
+                log.warning("re-telling the heads: %s", err)
+            except Exception:
+                log.exception("re-telling the heads failed")

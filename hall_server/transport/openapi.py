@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from hall_server.accounts import SESSION_COOKIE
 from hall_server.web.documents import PASS_COOKIE
 from protocol.errors import ErrorCode
 from protocol.types import Role
 from protocol.version import PROTOCOL_VERSION
 
 ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
-CLERK = [{"adminToken": []}, {"deviceSignature": []}]
+CLERK = [{"adminToken": []}, {"adminBearer": []}, {"deviceSignature": []}, {"session": []}]
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -37,6 +38,80 @@ def _path_param(name: str, description: str, pattern: str | None = None) -> dict
 
 
 SITTING = _path_param("sitting", "the sitting's stream id", "^[A-Za-z0-9_.:\\-]{1,64}$")
+
+
+ACCOUNT = {"type": "object", "required": ["name", "roles"], "properties": {
+    "name": {"type": "string", "pattern": "^[a-z][a-z0-9._-]{1,31}$"},
+    "roles": {"type": "array", "items": {"enum": ["clerk", "editor", "operator"]}}}}
+CSRF = {"name": "X-CSRFToken", "in": "header", "required": False,
+        "description": "the csrftoken cookie, echoed: required when the request carries any cookie",
+        "schema": {"type": "string"}}
+
+
+def session_paths() -> dict[str, Any]:
+    """Sign-in, sign-out, accounts and the audit view (``transport.sessions``)."""
+    return {
+        "/api/session": {
+            "post": {
+                "summary": "Sign in to an account: sets the session cookie (HttpOnly, SameSite=Strict)",
+                "parameters": [CSRF],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["name", "password"], "properties": {
+                        "name": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"200": _json({"type": "object", "required": ["ok", "account"], "properties": {
+                    "ok": {"const": True}, "account": ACCOUNT, "expires": {"type": "integer"}}}, "signed in"),
+                    "401": _error("unknown account or wrong password"), "403": _error("no CSRF token"),
+                    "429": _error("too many sign-in attempts for this name or address: Retry-After")},
+            },
+            "get": {
+                "summary": "The signed-in account",
+                "security": [{"session": []}],
+                "responses": {"200": _json({"type": "object", "required": ["ok", "account"], "properties": {
+                    "ok": {"const": True}, "account": ACCOUNT}}, "the account"), "401": _error("not signed in")},
+            },
+            "delete": {
+                "summary": "Sign out: the session ends and its cookie is cleared",
+                "parameters": [CSRF],
+                "responses": {"200": _json({"type": "object"}, "signed out"), "403": _error("no CSRF token")},
+            },
+        },
+        "/api/accounts": {
+            "get": {
+                "summary": "Every account and its roles (a clerk)",
+                "security": CLERK,
+                "responses": {"200": _json({"type": "object", "required": ["ok", "accounts"], "properties": {
+                    "ok": {"const": True}, "accounts": {"type": "array", "items": ACCOUNT}}}, "the accounts"),
+                    "401": _error("not a clerk")},
+            },
+            "post": {
+                "summary": "Add an account (a clerk, or the admin token: the first account and scripts)",
+                "security": CLERK, "parameters": [CSRF],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["name", "password"], "properties": {
+                        "name": {"type": "string"}, "password": {"type": "string", "minLength": 10},
+                        "roles": ACCOUNT["properties"]["roles"]}}}}},
+                "responses": {"201": _json({"type": "object", "required": ["ok", "account"], "properties": {
+                    "ok": {"const": True}, "account": ACCOUNT}}, "added"),
+                    "400": _error("bad name, password or roles"), "401": _error("not a clerk"),
+                    "403": _error("no CSRF token"), "409": _error("an account by that name exists")},
+            },
+        },
+        "/api/audit": {"get": {
+            "summary": "A stream's hash-chained events, the chain checked, newest first (a clerk)",
+            "security": CLERK,
+            "parameters": [
+                {"name": "sitting", "in": "query", "schema": {"type": "string"},
+                 "description": "the stream id; default the registry"},
+                {"name": "author", "in": "query", "schema": {"type": "string"},
+                 "description": "an account, else a device id"},
+                {"name": "kind", "in": "query", "schema": {"type": "string"},
+                 "description": "an event type, or its prefix (transcript)"},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+            "responses": {"200": _json({"type": "object", "required": ["ok", "stream", "chain", "events"]},
+                                       "the events"),
+                          "400": _error("bad filter"), "401": _error("not a clerk"), "404": _error("no such stream")},
+        }},
+    }
 
 
 def openapi_document() -> dict[str, Any]:
@@ -190,6 +265,7 @@ def openapi_document() -> dict[str, Any]:
                         "stream", "seq", "kind", "snippet", "sitting"]}}}}, "hits, newest sitting first"),
                     "400": _error("no query"), "401": _error("not a clerk")},
             }},
+            **session_paths(),
         },
         "components": {
             "schemas": {
@@ -206,6 +282,11 @@ def openapi_document() -> dict[str, Any]:
                                  "description": "an HMAC over the device and an expiry, from the socket's `documents`"},
                 "adminToken": {"type": "apiKey", "in": "header", "name": "X-Hemicycle-Token",
                                "description": "the bootstrap clerk token"},
+                "adminBearer": {"type": "http", "scheme": "bearer",
+                                "description": "the bootstrap clerk token, for scripts"},
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                            "description": "a signed-in account (POST /api/session); state-changing requests "
+                                           "also need X-CSRFToken"},
                 "deviceSignature": {"type": "apiKey", "in": "header", "name": "X-Hemicycle-Signature",
                                     "description": "a clerk device: X-Hemicycle-Device, X-Hemicycle-Nonce (from "
                                                    "/api/challenge) and the Ed25519 signature of the connect "

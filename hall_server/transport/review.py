@@ -4,8 +4,8 @@
     GET /api/audio/<sitting>/<turn>    -> WAV of the turn, cut from the recorder's archive
     GET /api/export/<sitting>.<fmt>    -> json | pdf | akn (Akoma Ntoso XML), as a download
     GET /api/search?q=words             -> {"hits": [{stream, seq, kind, snippet, sitting}]}, newest sitting first
-All need a clerk: the same headers as document upload (admin token or a
-signed challenge). Building runs in a separate process or a worker thread,
+All need a clerk or an editor of the record: the same auth as document upload (admin token,
+signed challenge or a session). Building runs in a separate process or a worker thread,
 never on the event loop that runs the sitting.
 """
 
@@ -31,10 +31,9 @@ from hall_server.hall import Hall
 from hall_server.media import CutAudio
 from hall_server.store import EventLog
 from hall_server.web import Authenticate
-from hall_server.web.documents import auth_from_headers, refusal
+from hall_server.web.documents import refusal
 from procedure import SittingState
 from procedure.views import sitting_summary, transcript_view
-from protocol.types import Role
 
 MAX_QUERY = 200  # characters of a search query
 MAX_HITS = 100
@@ -78,12 +77,12 @@ def review_routes(hall: Hall, archive_root: Path, cut_audio: CutAudio | None,
         state = hall.states.get(request.path_params["sitting"])
         return state if isinstance(state, SittingState) and state.created else None
 
-    def clerk(request: Request) -> bool:
-        caller = authenticate_clerk(auth_from_headers(request))
-        return caller is not None and caller.actor.role is Role.CLERK
+    async def clerk(request: Request) -> bool:
+        caller = await authenticate_clerk(request)
+        return caller is not None and caller.may("review")
 
     async def review(request: Request) -> Response:
-        if not clerk(request):
+        if not await clerk(request):
             return refusal(401, "unauthenticated", "only a clerk reviews the transcript")
         state = sitting_of(request)
         if state is None or state.opened_ms is None:
@@ -93,7 +92,7 @@ def review_routes(hall: Hall, archive_root: Path, cut_audio: CutAudio | None,
         return JSONResponse({"ok": True, "record": record, "transcript": transcript_view(state)})
 
     async def audio(request: Request) -> Response:
-        if not clerk(request):
+        if not await clerk(request):
             return refusal(401, "unauthenticated", "only a clerk listens to the archive")
         state = sitting_of(request)
         turn_id = request.path_params["turn"]
@@ -111,7 +110,7 @@ def review_routes(hall: Hall, archive_root: Path, cut_audio: CutAudio | None,
                             background=BackgroundTask(shutil.rmtree, out.parent, True))
 
     async def export(request: Request) -> Response:
-        if not clerk(request):
+        if not await clerk(request):
             return refusal(401, "unauthenticated", "only a clerk exports the record")
         state = sitting_of(request)
         fmt = request.path_params["fmt"]
@@ -130,7 +129,7 @@ def review_routes(hall: Hall, archive_root: Path, cut_audio: CutAudio | None,
 
     async def search(request: Request) -> Response:
         """Every word of ``q`` in the records' texts; each hit with its sitting's summary."""
-        if not clerk(request):
+        if not await clerk(request):
             return refusal(401, "unauthenticated", "only a clerk searches the records")
         query = request.query_params.get("q", "").strip()
         if not query or len(query) > MAX_QUERY:

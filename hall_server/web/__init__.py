@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
 
 from hall_server.hall import Caller, Hall
@@ -22,7 +22,7 @@ from hall_server.web.documents import DocumentPasses, DocumentStore, document_ro
 from hall_server.web.pages import APPS, font_route, index, page, static_app
 from hall_server.web.roster import roster_routes
 
-Authenticate = Callable[[dict[str, Any]], Caller | None]
+Authenticate = Callable[[Request], Awaitable[Caller | None]]  # transport.sessions.Identify
 
 __all__ = ["APPS", "Authenticate", "DocumentPasses", "web_routes"]
 

@@ -6,7 +6,8 @@ exactly which bytes the members read. Upload and hashing run in a worker
 thread: the event loop that runs the sitting only forwards chunks.
 
     POST /api/documents   body: the PDF bytes (Content-Type: application/pdf)
-        auth headers: X-Hemicycle-Token: <admin token>
+        auth: Authorization: Bearer <admin token> (or X-Hemicycle-Token: <admin token>)
+                  or  a signed-in clerk's session cookie (and X-CSRFToken, ``transport.sessions``)
                   or  X-Hemicycle-Device, X-Hemicycle-Nonce, X-Hemicycle-Signature
                       (a clerk device, signing a challenge as on connect)
         -> 201 {"ok": true, "sha256", "size", "media_type"}
@@ -27,7 +28,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -118,6 +119,9 @@ class DocumentPasses:
 def auth_from_headers(request: Request) -> dict[str, Any]:
     """The socket's auth dict, carried in headers, so one check serves both."""
     h = request.headers
+    bearer = h.get("authorization", "")
+    if bearer.startswith("Bearer "):
+        return {"v": PROTOCOL_VERSION, "token": bearer.removeprefix("Bearer ")}
     if "x-hemicycle-token" in h:
         return {"v": PROTOCOL_VERSION, "token": h["x-hemicycle-token"]}
     return {
@@ -129,20 +133,20 @@ def auth_from_headers(request: Request) -> dict[str, Any]:
 
 
 def document_routes(
-    store: DocumentStore, authenticate_clerk: Callable[[dict[str, Any]], Caller | None],
+    store: DocumentStore, authenticate_clerk: Callable[[Request], Awaitable[Caller | None]],
     passes: DocumentPasses, enrolled: Callable[[str], bool],
 ) -> list[BaseRoute]:
-    def reader(request: Request) -> bool:
+    async def reader(request: Request) -> bool:
         token = request.cookies.get(PASS_COOKIE) or request.query_params.get("pass") or ""
         holder = passes.holder(token)
         if holder is not None and (holder == "" or enrolled(holder)):  # "": the bootstrap clerk
             return True
-        caller = authenticate_clerk(auth_from_headers(request))
+        caller = await authenticate_clerk(request)
         return caller is not None and caller.actor.role is Role.CLERK
 
     async def upload(request: Request) -> Response:
-        caller = authenticate_clerk(auth_from_headers(request))
-        if caller is None or caller.actor.role is not Role.CLERK:
+        caller = await authenticate_clerk(request)
+        if caller is None or not caller.may("prepare"):
             return refusal(401, "unauthenticated", "only a clerk can upload documents")
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > MAX_BYTES:
@@ -170,7 +174,7 @@ def document_routes(
                             status_code=201)
 
     async def download(request: Request) -> Response:
-        if not reader(request):
+        if not await reader(request):
             return refusal(401, "unauthenticated", "documents are for enrolled devices and clerks")
         path = store.path(request.path_params["sha256"])
         if path is None:

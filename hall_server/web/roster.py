@@ -25,11 +25,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hall_server.hall import Caller, Hall
-from hall_server.web.documents import auth_from_headers, refusal
+from hall_server.web.documents import refusal
 from procedure.roster import plan_roster
 from protocol.commands import REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ProtocolError
-from protocol.types import Role
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -115,8 +114,8 @@ async def import_roster(hall: Hall, caller: Caller, rows: list[tuple[int, dict[s
 
 def roster_routes(hall: Hall, authenticate_clerk: Any) -> list[BaseRoute]:
     async def upload(request: Request) -> Response:
-        caller = authenticate_clerk(auth_from_headers(request))
-        if caller is None or caller.actor.role is not Role.CLERK:
+        caller = await authenticate_clerk(request)
+        if caller is None or not caller.may("prepare"):
             return refusal(401, "unauthenticated", "only a clerk imports the roster")
         data = bytearray()
         async for chunk in request.stream():

@@ -17,6 +17,7 @@ from lxml import etree
 
 from hall_server.export import export_json, write_hansard
 from hall_server.store import EventLog
+from hansard.akn import HEMICYCLE_NS
 from hansard.from_log import record_from_export
 from hemicycle.senate import SPEECHES, senators
 from hemicycle.simulate import simulate
@@ -52,6 +53,8 @@ def test_akoma_ntoso_validates(exported: tuple[dict[str, Any], dict[str, Path]],
     ns = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
     assert len(root.findall(".//a:speech", ns)) >= 8
     assert len(root.findall(".//a:voting", ns)) == 2
+    revised = root.findall(f".//{{{HEMICYCLE_NS}}}revisions/{{{HEMICYCLE_NS}}}speech")
+    assert [[b.text for b in sp] for sp in revised] == [["admin"]]  # the clerk who corrected, then approved
 
 
 def test_pdf_gives_back_khmer_names_and_speeches(exported: tuple[dict[str, Any], dict[str, Path]]) -> None:
@@ -80,7 +83,7 @@ def test_a_correction_shows_and_the_machine_draft_stays(exported: tuple[dict[str
     assert SPEECHES[0] in [e["text"] for e in added]  # the machine draft, never overwritten
     assert [e["status"] for e in revised] == ["corrected", "approved"] and revised[0]["text"] == CORRECTED
     speeches = [s for item in doc["hansard"]["agenda"] for s in _speeches(item)]
-    assert CORRECTED in [s["text"] for s in speeches]
+    assert [s["revised_by"] for s in speeches if s["text"] == CORRECTED] == [["admin"]]
     assert SPEECHES[0] not in [s["text"] for s in speeches]
 
 

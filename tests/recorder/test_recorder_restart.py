@@ -11,21 +11,24 @@ third live.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 
 from protocol.commands import GrantFloor, StopSpeech
 from recorder.archive import Archive
 from recorder.capture import make_replay_device
 from recorder.turns import DEFAULT_GUARD
+from tests.chaos import trials
 from tests.recorder.hall_sitting import LAG, LEAD, Hall, sleep_until, wait_for_origin
 from tests.recorder.speech import KOREAN, read_wav, sitting, write_wav
 
 SPEECHES = [KOREAN[0], f"{KOREAN[1]}. {KOREAN[2]}. {KOREAN[0]}", KOREAN[2]]
-KILL_INTO_SPEECH = 2.5  # seconds into the second speech
+KILL_INTO_SPEECH = 2.5  # seconds into the second speech (the first trial; `make chaos` draws the others)
 LOST = 0.3  # seconds of the feed nobody captured while the recorder was down
 
 
@@ -42,7 +45,9 @@ def playable_seconds(directory: Path, rate: int) -> float:
     return samples / rate
 
 
-async def test_kill_9_mid_turn_then_restart_stores_each_turn_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("trial", range(trials(1, 5)))
+async def test_kill_9_mid_turn_then_restart_stores_each_turn_once(tmp_path: Path, trial: int) -> None:
+    kill_into = KILL_INTO_SPEECH if trial == 0 else random.Random(trial).uniform(1.5, 4.0)
     (tmp_path / "speech").mkdir()
     feed = sitting(SPEECHES, "ko", tmp_path / "speech", rate=48000, channels=2, gap=2.0)
     (_, s1, e1), (_, s2, e2), (_, s3, e3) = feed.speeches
@@ -58,7 +63,7 @@ async def test_kill_9_mid_turn_then_restart_stores_each_turn_once(tmp_path: Path
 
         await sleep_until(origin1 + s2 - LEAD)
         t2 = (await hall.chair.command(hall.sitting, GrantFloor(member_id=hall.member(1))))["turn_id"]
-        await sleep_until(origin1 + s2 + KILL_INTO_SPEECH)
+        await sleep_until(origin1 + s2 + kill_into)
         first.kill9()
         killed_at = time.time()
         captured = killed_at - origin1  # paced capture: audio heard so far, to within a frame
@@ -70,7 +75,7 @@ async def test_kill_9_mid_turn_then_restart_stores_each_turn_once(tmp_path: Path
         print(f"\nkill -9 after {captured:.2f} s captured: {played:.2f} s playable (index: {archive.duration:.2f} s)")
         assert abs(played - captured) <= 1.2
         assert abs(archive.duration - played) < 0.01
-        speech = archive.read(origin1 + s2 + 0.2, origin1 + s2 + KILL_INTO_SPEECH - 0.5)
+        speech = archive.read(origin1 + s2 + 0.2, origin1 + s2 + kill_into - 0.5)
         assert np.abs(speech.samples).max() > 1000  # the second speech is in it
 
         # The feed goes on; a new recorder process picks it up LOST seconds later.

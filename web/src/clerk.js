@@ -1,7 +1,9 @@
 // The clerk's workstation: prepare sittings (agenda, sub-items, documents, guests), define bodies and
 // their members, import the roster, enrol and revoke devices, watch the sitting, search past records,
 // review and export a record (review.js).
-// Signs in with the admin token or a clerk device key.
+// Signs in to a named account (clerk, editor of the record, operator: accounts.js), with the admin
+// token (the first account, scripts) or a clerk device key.
+import { ACCOUNT_ROLES, createAccounts } from "./accounts.js";
 import { connectDevice, enrolledDevice, sittingChoices } from "./lib/boot.js";
 import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { connectAuth } from "./lib/device.js";
@@ -9,6 +11,7 @@ import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
 import { clock, getLang, num, t } from "./lib/i18n.js";
 import { NUMBERINGS, SHAPES, drawLivePlan, gapsOf, nameSeats, planSvg } from "./lib/plan.js";
+import { csrfHeaders, csrfToken, currentAccount, signInAccount, signOutAccount } from "./lib/session.js";
 import { bodyName, itemById, itemTitle, memberName, motion, openVote, paintCountdowns, sittingLine } from "./lib/view.js";
 import { Reader, presentDocument } from "./lib/viewer.js";
 import { createReview } from "./review.js";
@@ -19,6 +22,7 @@ const ui = frame("clerk", () => draw(true));
 const reader = new Reader(); // a document read here; "On display" turns the hall display with it
 let hall;
 let dev = null; // a clerk device, when signed in by key
+let account = null; // {name, roles}, when signed in to an account
 let tab = "sittings";
 let sittings = [];
 let pairings = [];
@@ -46,25 +50,42 @@ const els = {
   rooms: h("section.panel.room-editor", { "aria-labelledby": "room-h" }),
 };
 const review = createReview({ hall: () => hall, sittings: () => sittings, follow, authHeaders: () => uploadAuthHeaders() });
+const staff = createAccounts({ sittings: () => sittings, stream: () => hall?.stream, authHeaders: () => uploadAuthHeaders() });
 
 // -- sign in --------------------------------------------------------------------------------------
 
-function signIn() {
+async function signIn() {
   const token = localStorage.getItem(TOKEN);
   if (token) return startWith(new Hall("clerk", async () => ({ v: 1, token })));
-  const input = h("input#token", { type: "password", autocomplete: "off", required: true, "data-testid": "clerk-token", class: "grow" });
-  const form = h("form.panel.pairing", { "aria-labelledby": "login-h" },
+  account = await currentAccount();
+  if (account) return startWith(new Hall("clerk", async () => ({ v: 1, csrf: csrfToken() })));
+  const name = h("input#account", { autocomplete: "username", "data-testid": "clerk-account", class: "grow" });
+  const password = h("input#password", { type: "password", autocomplete: "current-password",
+    "data-testid": "clerk-password", class: "grow" });
+  const input = h("input#token", { type: "password", autocomplete: "off", "data-testid": "clerk-token", class: "grow" });
+  const form = h("form.panel.pairing", { "aria-labelledby": "login-h", "data-testid": "clerk-login" },
     h("h1#login-h", t("clerk.login")),
-    h("div.field", h("label", { for: "token" }, t("clerk.token")), input,
-      h("p.muted.small", t("clerk.token.help"))),
+    h("div.field", h("label", { for: "account" }, t("clerk.account")), name),
+    h("div.field", h("label", { for: "password" }, t("clerk.password")), password),
+    h("fieldset.field.token-signin", h("legend", t("clerk.or.token")),
+      h("label.small", { for: "token" }, t("clerk.token")), input, h("p.muted.small", t("clerk.token.help"))),
     h("button.btn.big.primary", { type: "submit", "data-testid": "clerk-signin" }, t("clerk.signin")),
     h("hr"),
     h("button.btn.quiet", { type: "button", onclick: pairAsDevice }, t("clerk.or.pair")));
-  form.addEventListener("submit", (e) => {
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!input.value.trim()) return;
-    localStorage.setItem(TOKEN, input.value.trim());
-    signIn();
+    if (input.value.trim()) {
+      localStorage.setItem(TOKEN, input.value.trim());
+      return signIn();
+    }
+    if (!name.value.trim() || !password.value) return name.value.trim() ? password.focus() : name.focus();
+    try {
+      await signInAccount(name.value.trim(), password.value);
+      signIn();
+    } catch (err) {
+      password.value = "";
+      showError(err);
+    }
   });
   ui.paintConn("idle");
   ui.main.replaceChildren(form);
@@ -75,8 +96,9 @@ async function pairAsDevice() {
   startWith(connectDevice("clerk", dev, ui));
 }
 
-function signOut() {
+async function signOut() {
   localStorage.removeItem(TOKEN);
+  if (account) await signOutAccount().catch(showError);
   location.reload();
 }
 
@@ -172,26 +194,38 @@ const cmd = (c, stream) => hall.command(c, { stream });
 
 // -- drawing -------------------------------------------------------------------------------------
 
-const TABS = ["sittings", "members", "devices", "rooms", "watch", "review"];
+const TABS = ["sittings", "members", "devices", "rooms", "watch", "review", "accounts", "audit"];
+const ROLE_TABS = { clerk: TABS, editor: ["review", "watch"], operator: ["devices", "watch"] };
+
+/** The tabs this caller may use: every one for the admin token, a clerk device or a clerk account. */
+function tabs() {
+  if (!account) return TABS;
+  return TABS.filter((k) => account.roles.some((r) => ROLE_TABS[r].includes(k)));
+}
 
 function draw(force = false) {
   if (!hall) return;
   if (force) for (const el of Object.values(els)) el.__key = undefined;
   if (force) reader.relabel();
   ui.paintSitting(hall.view);
-  region(els.tabs, JSON.stringify([getLang(), tab]), () => [
-    ...TABS.map((k) => h("button.tab", {
+  const mine = tabs();
+  if (!mine.includes(tab)) tab = mine[0];
+  region(els.tabs, JSON.stringify([getLang(), tab, mine]), () => [
+    ...mine.map((k) => h("button.tab", {
       type: "button", role: "tab", id: `tab-${k}`, "aria-selected": String(tab === k), "aria-controls": "clerk-panel",
       "data-testid": `tab-${k}`, tabindex: tab === k ? "0" : "-1",
-      onclick: () => { tab = k; draw(); if (k === "devices") loadPairings(); },
+      onclick: () => { tab = k; draw(); if (k === "devices") loadPairings(); staff.show(k); },
       onkeydown: (e) => {
-        const i = TABS.indexOf(k) + (e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0);
-        if (i !== TABS.indexOf(k) && TABS[i]) { tab = TABS[i]; draw(); document.getElementById(`tab-${tab}`)?.focus(); }
+        const i = mine.indexOf(k) + (e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0);
+        if (i !== mine.indexOf(k) && mine[i]) { tab = mine[i]; draw(); staff.show(tab); document.getElementById(`tab-${tab}`)?.focus(); }
       },
     }, t(`tab.${k}`))),
   ]);
-  region(els.signout, JSON.stringify([getLang()]), () =>
-    localStorage.getItem(TOKEN) ? h("button.btn.quiet.small", { type: "button", onclick: signOut }, t("clerk.signout")) : null);
+  region(els.signout, JSON.stringify([getLang(), account]), () => [
+    account ? h("span.muted.small", { "data-testid": "signed-in-as" }, t("clerk.signed.as"), h("bdi", account.name),
+      ` · ${account.roles.filter((r) => ACCOUNT_ROLES.includes(r)).map((r) => t(`role.${r}`)).join(", ")} `) : null,
+    localStorage.getItem(TOKEN) || account
+      ? h("button.btn.quiet.small", { type: "button", onclick: signOut, "data-testid": "clerk-signout" }, t("clerk.signout")) : null]);
   els.panel.setAttribute("aria-labelledby", `tab-${tab}`);
   const want = {
     sittings: [els.sittings, els.search, els.create, els.agenda, els.docs, els.guests],
@@ -200,6 +234,8 @@ function draw(force = false) {
     rooms: [els.rooms],
     watch: [els.watch, els.watchPlan],
     review: [review.el],
+    accounts: [staff.els.accounts, staff.els.add],
+    audit: [staff.els.audit],
   }[tab];
   if (els.panel.__tab !== tab) {
     if (els.panel.__tab === "review") review.leave();
@@ -212,6 +248,7 @@ function draw(force = false) {
   if (tab === "rooms") drawRooms();
   if (tab === "watch") { drawWatch(); drawLivePlan(els.watchPlan, hall, "wplan-h"); }
   if (tab === "review") review.draw();
+  staff.draw(tab);
 }
 
 function drawSittings() {
@@ -392,6 +429,7 @@ function drawGuests() {
 async function uploadAuthHeaders() {
   const token = localStorage.getItem(TOKEN);
   if (token) return { "X-Hemicycle-Token": token };
+  if (!dev) return csrfHeaders(); // a signed-in account: its session cookie goes by itself
   const a = await connectAuth(dev);
   return { "X-Hemicycle-Device": a.device_id, "X-Hemicycle-Nonce": a.nonce, "X-Hemicycle-Signature": a.signature };
 }

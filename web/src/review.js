@@ -433,7 +433,8 @@ export function createReview({ hall, sittings, follow, authHeaders }) {
         v.version === 0 ? h("span.badge.st-machine", t("review.machine.draft")) : statusBadge(v.status), " ",
         v.typed ? [h("span.badge.st-typed", { "data-testid": "typed" }, t("review.typed")), " "] : null,
         h("time", { datetime: new Date(v.at_ms).toISOString() }, clock(v.at_ms, true)), " ",
-        h("span.muted", `${t("review.by")} `, h("code", v.by || "—"))),
+        h("span.muted", `${t(v.version === 0 ? "review.by" : "review.revised.by")} `,
+          h("bdi", { "data-testid": "version-by" }, v.by || "—"))),
       h("p.version-text", { lang: langOf(v.text) }, v.text)))));
     return h("div.segment", { "data-segment": sid },
       h("div.segment-cols",

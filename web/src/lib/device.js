@@ -2,6 +2,7 @@
 // enrolment the clerk gave it. Pairing: post the public key, show the code, wait for the clerk.
 import { hex } from "./ballot.js";
 import { sleep } from "./dom.js";
+import { csrfHeaders } from "./session.js";
 
 const DB = "hemicycle";
 const STORE = "device";
@@ -73,7 +74,7 @@ export async function pair(dev, label, onCode, signal) {
     try {
       const r = await fetch("/api/pairings", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...csrfHeaders() },
         body: JSON.stringify({ public_key: dev.publicHex, role: dev.role, label }),
       });
       const body = await r.json();
