@@ -129,6 +129,7 @@ def record_to_dict(record: SittingRecord) -> dict[str, Any]:
             "present": list(record.attendance.present),
             "absent": list(record.attendance.absent),
             "remote": list(record.attendance.remote),
+            "guests": list(record.attendance.guests),
         },
         "agenda": [_item_to_dict(i) for i in record.agenda],
         "verification": None
@@ -327,7 +328,8 @@ def record_from_dict(data: Mapping[str, Any]) -> SittingRecord:
         for p in r.each("persons")
     )
     a = r.sub("attendance")
-    attendance = Attendance(present=a.ids("present"), absent=a.ids("absent"), remote=a.ids("remote"))
+    attendance = Attendance(present=a.ids("present"), absent=a.ids("absent"), remote=a.ids("remote"),
+                            guests=a.opt_ids("guests"))
     v = r.opt_sub("verification")
     verification = (
         None

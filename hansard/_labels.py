@@ -55,6 +55,8 @@ class L:
     PRESENT = Bilingual("វត្តមាន", "Present")
     REMOTE = Bilingual("ចូលរួមពីចម្ងាយ", "Taking part remotely")
     ABSENT = Bilingual("អវត្តមាន", "Absent")
+    GUESTS = Bilingual("ភ្ញៀវកិត្តិយស", "Guests")
+    GUEST = Bilingual("ភ្ញៀវកិត្តិយស", "Guest")
     PRESIDING = Bilingual("ដឹកនាំដោយ", "Presiding")
     PLACE = Bilingual("ទីកន្លែង", "Place")
     OPENED = Bilingual("បើកនៅម៉ោង", "Opened at")

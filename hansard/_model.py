@@ -143,15 +143,19 @@ class SittingHeader:
 
 @dataclass(frozen=True, slots=True)
 class Attendance:
-    """Person ids; remote members are present, but over the network."""
+    """Person ids; remote members are present, but over the network.
+
+    Guests (ministers, experts, staff) were heard but are not members: never present or absent.
+    """
 
     present: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     remote: tuple[str, ...] = ()
+    guests: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
-        for pid in (*self.present, *self.absent, *self.remote):
+        for pid in (*self.present, *self.absent, *self.remote, *self.guests):
             _check_id("attendance person id", pid)
             if pid in seen:
                 raise RecordError(f"person {pid} is listed twice in the attendance")
@@ -376,7 +380,8 @@ class SittingRecord:
                 raise RecordError(f"{what} {pid} is not among the record's persons")
 
         need("presiding officer", self.header.presiding_officer_id)
-        for pid in (*self.attendance.present, *self.attendance.absent, *self.attendance.remote):
+        for pid in (*self.attendance.present, *self.attendance.absent, *self.attendance.remote,
+                    *self.attendance.guests):
             need("attendee", pid)
         numbers: set[str] = set()
         entry_ids: set[str] = set()

@@ -254,7 +254,8 @@ class _Builder:
     def attendance(self) -> None:
         self.heading("attendance", L.ATTENDANCE, 0)
         a = self.r.attendance
-        for label, ids in ((L.PRESENT, a.present), (L.REMOTE, a.remote), (L.ABSENT, a.absent)):
+        guests = ((L.GUESTS, a.guests),) if a.guests else ()
+        for label, ids in ((L.PRESENT, a.present), (L.REMOTE, a.remote), (L.ABSENT, a.absent), *guests):
             runs = _bi_runs(label, STYLE.h2, STYLE.h2_en)
             runs.append(Run(f" ({len(ids)})", STYLE.h2_en))
             self.block(runs, space_before=8, space_after=3, keep_with_next=True)

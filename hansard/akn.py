@@ -60,6 +60,7 @@ AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 HEMICYCLE_NS = "urn:hemicycle:hansard:1"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _A = f"{{{AKN_NS}}}"
+GUEST_ROLE = "role-guest"  # the TLCRole of a guest heard by the body (not a member)
 
 
 def _slug(text: str) -> str:
@@ -218,6 +219,9 @@ class _Builder:
         _el(refs, "TLCRole", eId="akn-author", href="/ontology/role/akn/author", showAs="Author")
         _el(refs, "TLCRole", eId="akn-editor", href="/ontology/role/akn/editor", showAs="Editor")
         _el(refs, "TLCRole", eId="akn-presiding", href="/ontology/role/akn/presidingOfficer", showAs=L.PRESIDING.en)
+        if self.r.attendance.guests:
+            _el(refs, "TLCRole", eId=GUEST_ROLE, href=f"/ontology/role/{self.country}/guest",
+                showAs=_both(L.GUEST, " / "))
         for key, role in self.roles.items():
             _el(refs, "TLCRole", eId=key, href=f"/ontology/role/{self.country}/{key}", showAs=_both(role, " / "))
         for key, show in self.concepts.items():
@@ -349,17 +353,21 @@ class _Builder:
             ("present", L.PRESENT, a.present),
             ("remote", L.REMOTE, a.remote),
             ("absent", L.ABSENT, a.absent),
+            *((("guests", L.GUESTS, a.guests),) if a.guests else ()),
         ):
             sec = _el(rc, "debateSection", eId=f"rollCall_1__dbsect_{name}", name=name)
             _el(sec, "heading", f"{_both(label, ' / ')} ({len(ids)})")
             p = _el(sec, "p")
-            self.person_list(p, (self.persons[i] for i in ids), f"rollCall_1__{name}")
+            self.person_list(p, (self.persons[i] for i in ids), f"rollCall_1__{name}",
+                             GUEST_ROLE if name == "guests" else None)
 
-    def person_list(self, p: etree._Element, persons: Iterable[Person], prefix: str) -> None:
+    def person_list(self, p: etree._Element, persons: Iterable[Person], prefix: str, role: str | None = None) -> None:
+        """Names, comma-separated; ``role`` (an eId of a TLCRole) says in what capacity they were there."""
         for n, person in enumerate(persons, start=1):
             if n > 1:
                 _append_text(p, ", ")
-            _el(p, "person", _name(person), eId=f"{prefix}__person_{n}", refersTo=f"#{person.id}")
+            attrs = {"as_": f"#{role}"} if role else {}
+            _el(p, "person", _name(person), eId=f"{prefix}__person_{n}", refersTo=f"#{person.id}", **attrs)
 
     def item(self, parent: etree._Element, item: AgendaItem, eid: str) -> None:
         sec = _el(parent, "debateSection", eId=eid, name="agendaItem")

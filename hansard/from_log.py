@@ -37,6 +37,7 @@ from protocol.events import (
     CheckedIn,
     DocumentAttached,
     FloorGranted,
+    GuestAdded,
     ItemAdded,
     ItemTakenUp,
     NoticePosted,
@@ -100,6 +101,7 @@ class _Builder:
         self.zone: dt.tzinfo = dt.UTC
         self.positions: dict[str, int] = {}  # sub-item -> its parent's entries before it was taken up
         self.presiding: str | None = None  # the first member in the chair
+        self.guests: list[GuestAdded] = []
         self.documents: dict[str, DocumentAttached] = {}
         self.shown: str | None = None  # the document on the hall display now
 
@@ -132,6 +134,8 @@ class _Builder:
                 self.zone = ZoneInfo(ev.time_zone)
             case ItemAdded():
                 self.items.append(ev)
+            case GuestAdded():
+                self.guests.append(ev)
             case SittingOpened():
                 self.opened = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
@@ -261,11 +265,12 @@ def record_from_export(doc: dict[str, Any]) -> SittingRecord:
     persons = (*(() if b.presiding else (PRESIDING,)), *(
         Person(m.member_id, m.name_km, m.name_latin, m.group, Bilingual(m.title_km, m.title_en))
         for m in c.roster
-    ))
+    ), *(Person(g.guest_id, g.name_km, g.name_latin, role=Bilingual(g.title_km, g.title_en)) for g in b.guests))
     attendance = Attendance(
         present=tuple(m for m, remote in b.present.items() if not remote),
         absent=tuple(m.member_id for m in c.roster if m.member_id not in b.present),
         remote=tuple(m for m, remote in b.present.items() if remote),
+        guests=tuple(g.guest_id for g in b.guests),
     )
     head = records[-1]
     verification = (

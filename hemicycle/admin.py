@@ -16,7 +16,7 @@ values alone, a bad row is reported with its line and the others still go in.
 Sitting file (YAML or JSON)::
 
     sitting: senate-plenary-2026-12-07        # the stream id
-    body: plenary                             # plenary | standing_committee | commission
+    body: plenary                             # a body's id, or plenary | standing_committee | commission
     number: 14
     title_km: ...
     title_en: Fourteenth plenary sitting

@@ -18,15 +18,19 @@ from protocol.commands import (
     AddItem,
     AttachDocument,
     CreateSitting,
+    DefineBody,
     DefinePlan,
     EnrolDevice,
+    Membership,
+    Officer,
     RegisterMember,
     SetCredential,
+    SetMembership,
 )
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.seating import PlanSeat, PlanShape, SeatingPlan
 from protocol.settings import FloorSettings
-from protocol.types import HALL_TIME_ZONE, Body, Role
+from protocol.types import HALL_TIME_ZONE, Body, Office, Role
 from seat_client.client import HallClient
 from seat_client.identity import DeviceKey, KeySource, memory_keys
 
@@ -85,10 +89,16 @@ async def seed_senate(
     date: str | None = None,
     commission: bool = True,
     keys: KeySource | None = None,
+    simulated: bool = False,
     plan: bool = False,
 ) -> Seeded:
-    """Register the Senate, enrol one device per seat plus chair and display, create sittings;
-    with ``plan``, the hall's seating plan too, and the plenary sitting in that room."""
+    """Register the Senate, enrol one device per seat plus chair and display, create sittings.
+
+    With ``commission``, the Ninth Commission (``<prefix>-commission-9``) is defined with the first
+    nine members, its bureau the first three, and its sitting takes them from it. ``simulated`` marks
+    the sittings as a rehearsal, kept out of the lists people use. With ``plan``, the hall's seating
+    plan too, and the plenary sitting in that room.
+    """
     members = senators(max(seats, 1))
     day = date or dt.datetime.now(ZoneInfo(HALL_TIME_ZONE)).date().isoformat()  # today on the hall's clock
     for m in members:
@@ -127,26 +137,33 @@ async def seed_senate(
         hall = senate_hall([m.seat for m in members])
         await _once(clerk, REGISTRY_STREAM, DefinePlan(plan=hall), _cid(prefix, "plan", SENATE_HALL))
     await _create(clerk, seeded.plenary, Body.PLENARY, 1, "សម័យប្រជុំពេញអង្គព្រឹទ្ធសភា",
-                  "Plenary sitting of the Senate", day, [], PLENARY_AGENDA, "senate-plenary",
+                  "Plenary sitting of the Senate", day, PLENARY_AGENDA, "senate-plenary", simulated,
                   SENATE_HALL if plan else None)
     if commission:
-        await _create(clerk, seeded.commission, Body.COMMISSION, 9,
-                      "កិច្ចប្រជុំគណៈកម្មការទី៩", "Meeting of the Ninth Commission", day,
-                      [m.member_id for m in members[:9]], COMMISSION_AGENDA, "senate-committee")
+        body = f"{prefix}-commission-9"
+        await _once(clerk, REGISTRY_STREAM, DefineBody(body_id=body, kind=Body.COMMISSION, name_km="គណៈកម្មការទី៩",
+                                                       name_en="Ninth Commission"), _cid(prefix, "body", body))
+        bureau = zip((Office.PRESIDENT, Office.VICE_PRESIDENT, Office.SECRETARY), members, strict=False)
+        await _once(clerk, REGISTRY_STREAM, SetMembership(
+            body_id=body, members=[Membership(member_id=m.member_id) for m in members[:9]],
+            officers=[Officer(member_id=m.member_id, office=office) for office, m in bureau],
+        ), _cid(prefix, "members", body))
+        await _create(clerk, seeded.commission, body, 9, "កិច្ចប្រជុំគណៈកម្មការទី៩", "Meeting of the Ninth Commission",
+                      day, COMMISSION_AGENDA, "senate-committee", simulated)
     return seeded
 
 
 async def _create(
     clerk: HallClient,
     stream: str,
-    body: Body,
+    body: str,
     number: int,
     title_km: str,
     title_en: str,
     day: str,
-    members: list[str],
     agenda: list[tuple[str, str | None, str, str]],
     rules: str,
+    simulated: bool,
     room: str | None = None,
 ) -> None:
     await _once(
@@ -159,8 +176,8 @@ async def _create(
             title_en=title_en,
             date=day,
             place="សាលប្រជុំព្រឹទ្ធសភា, ភ្នំពេញ / Senate Hall, Phnom Penh",
-            members=members,
             rules=rules,
+            simulated=simulated,
             floor=FloorSettings(max_open_mics=2, speaking_time_s=300, warning_s=30),
             room=room,
         ),

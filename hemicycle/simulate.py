@@ -273,7 +273,8 @@ async def simulate(
     run = uuid.uuid4().hex[:8]
     clerk = HallClient(url, Role.CLERK, admin_token)
     await clerk.connect()
-    seeded: Seeded = await seed_senate(clerk, seats=seats, prefix=f"sim-{run}", commission=False)
+    seeded: Seeded = await seed_senate(clerk, seats=seats, prefix=f"sim-{run}", commission=False,
+                                       simulated=True)
     sitting = seeded.plenary
     members = seeded.members[:seats]
 

@@ -1,8 +1,9 @@
-"""The registry: members of the chamber, the devices enrolled to act, the rules profiles, the rooms' seating plans.
+"""The registry: members of the chamber, its bodies, the devices enrolled to act, the rules profiles,
+the rooms' seating plans.
 
 One stream (``registry``) shared by every sitting; a sitting copies the
-members it needs into its roster, and the whole rules profile it names,
-when it is created.
+members it needs into its roster (its body's, seated on its date), and the
+whole rules profile it names, when it is created.
 """
 
 from __future__ import annotations
@@ -11,18 +12,23 @@ from dataclasses import dataclass, field, replace
 
 from procedure.context import Context
 from protocol.commands import (
+    DefineBody,
     DefinePlan,
     DefineRules,
     EnrolDevice,
+    Membership,
+    Officer,
     ReassignDevice,
     RegisterMember,
     RenameDevice,
     RevokeDevice,
     RouteDevices,
+    SetMembership,
     UpdateMember,
 )
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import (
+    BodyDefined,
     DeviceEnrolled,
     DeviceReassigned,
     DeviceRenamed,
@@ -30,13 +36,14 @@ from protocol.events import (
     DevicesRouted,
     Event,
     MemberRegistered,
+    MembershipSet,
     MemberUpdated,
     PlanDefined,
     RulesDefined,
 )
 from protocol.seating import SeatingPlan
 from protocol.settings import PROFILES, RulesProfile
-from protocol.types import Role
+from protocol.types import Office, Role
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,36 @@ class Device:
 
 
 @dataclass(frozen=True)
+class BodyState:
+    """A body as defined, with its membership and bureau in force."""
+
+    definition: BodyDefined
+    members: tuple[Membership, ...] = ()
+    officers: tuple[Officer, ...] = ()
+
+    def seated_on(self, day: str) -> list[Membership]:
+        """The members who sit on ``day`` (ISO date), in membership order.
+
+        A full member whose substitute's span holds the day gives way to that substitute,
+        who takes the member's place in the order; a substitute for someone not seated
+        that day does not sit.
+        """
+        full = [m for m in self.members if m.substitute_for is None and m.on(day)]
+        subs = {m.substitute_for: m for m in self.members if m.substitute_for is not None and m.on(day)}
+        return [subs.get(m.member_id, m) for m in full]
+
+    def office_of(self, member_id: str) -> Office | None:
+        return next((o.office for o in self.officers if o.member_id == member_id), None)
+
+
+@dataclass(frozen=True)
 class RegistryState:
     seq: int = 0
     head: str = "0" * 64
     members: dict[str, MemberRegistered] = field(default_factory=dict)
     devices: dict[str, Device] = field(default_factory=dict)
     profiles: dict[str, RulesProfile] = field(default_factory=dict)  # entered in the log
+    bodies: dict[str, BodyState] = field(default_factory=dict)
     plans: dict[str, SeatingPlan] = field(default_factory=dict)  # room id -> its seating plan
 
     def profile(self, profile_id: str) -> RulesProfile | None:
@@ -70,7 +101,7 @@ class RegistryState:
 
 
 RegistryCommand = (RegisterMember | UpdateMember | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
-                   | ReassignDevice | RenameDevice | RouteDevices)
+                   | ReassignDevice | RenameDevice | RouteDevices | DefineBody | SetMembership)
 ROUTED_ROLES = (Role.SEAT, Role.CHAIR, Role.DISPLAY)  # the hall's devices, that follow its sittings
 
 
@@ -129,6 +160,10 @@ def decide_registry(state: RegistryState, cmd: RegistryCommand, ctx: Context) ->
                 raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this plan is the room's already",
                                     room=cmd.plan.room_id)
             return [PlanDefined(plan=cmd.plan)]
+        case DefineBody():
+            return _define_body(state, cmd)
+        case SetMembership():
+            return _set_membership(state, cmd)
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a registry command: {cmd.type}")
 
 
@@ -190,6 +225,52 @@ def decide_device_edit(state: RegistryState, cmd: ReassignDevice | RenameDevice 
     raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"not a device edit: {cmd.type}")
 
 
+def _define_body(state: RegistryState, cmd: DefineBody) -> list[Event]:
+    """Refuses a profile nobody defined (MALFORMED) and a definition already in force (ALREADY_EXISTS)."""
+    if cmd.rules is not None and state.profile(cmd.rules) is None:
+        raise ProtocolError(ErrorCode.MALFORMED, "no such rules profile", rules=cmd.rules,
+                            known=sorted({*PROFILES, *state.profiles}))
+    defined = BodyDefined(**cmd.model_dump(exclude={"type"}))
+    body = state.bodies.get(cmd.body_id)
+    if body is not None and body.definition == defined:
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this body is defined so already", body_id=cmd.body_id)
+    return [defined]
+
+
+def _set_membership(state: RegistryState, cmd: SetMembership) -> list[Event]:
+    """Check every member is registered, seats never overlap, substitutes stand for a full member
+    and officers are members; one president at most."""
+    body = state.bodies.get(cmd.body_id)
+    if body is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_BODY, "no such body", body_id=cmd.body_id)
+    ids = {m.member_id for m in cmd.members}
+    missing = sorted(ids - set(state.members))
+    if missing:
+        raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
+    for i, a in enumerate(cmd.members):
+        for b in cmd.members[i + 1:]:
+            if a.member_id == b.member_id and _overlap(a, b):
+                raise ProtocolError(ErrorCode.MALFORMED, "a member's seats overlap in time", member_id=a.member_id)
+    full = {m.member_id for m in cmd.members if m.substitute_for is None}
+    stray = sorted({m.substitute_for for m in cmd.members if m.substitute_for is not None} - full)
+    if stray:
+        raise ProtocolError(ErrorCode.MALFORMED, "a substitute stands for someone not a full member",
+                            member_ids=stray)
+    strangers = sorted({o.member_id for o in cmd.officers} - ids)
+    if strangers:
+        raise ProtocolError(ErrorCode.MALFORMED, "officers must be members of the body", member_ids=strangers)
+    if sum(o.office is Office.PRESIDENT for o in cmd.officers) > 1:
+        raise ProtocolError(ErrorCode.MALFORMED, "a body has one president")
+    if (tuple(cmd.members), tuple(cmd.officers)) == (body.members, body.officers):
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this membership is in force already", body_id=cmd.body_id)
+    return [MembershipSet(**cmd.model_dump(exclude={"type"}))]
+
+
+def _overlap(a: Membership, b: Membership) -> bool:
+    return (a.end is None or b.start is None or b.start <= a.end) and (
+        b.end is None or a.start is None or a.start <= b.end)
+
+
 def apply_registry(state: RegistryState, event: Event) -> RegistryState:
     match event:
         case DeviceReassigned() | DeviceRenamed():
@@ -222,4 +303,11 @@ def apply_registry(state: RegistryState, event: Event) -> RegistryState:
             return replace(state, profiles={**state.profiles, event.profile.id: event.profile})
         case PlanDefined():
             return replace(state, plans={**state.plans, event.plan.room_id: event.plan})
+        case BodyDefined():
+            old = state.bodies.get(event.body_id)
+            body = replace(old, definition=event) if old else BodyState(event)
+            return replace(state, bodies={**state.bodies, event.body_id: body})
+        case MembershipSet():
+            body = replace(state.bodies[event.body_id], members=tuple(event.members), officers=tuple(event.officers))
+            return replace(state, bodies={**state.bodies, event.body_id: body})
     return state

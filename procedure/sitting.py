@@ -54,6 +54,7 @@ from procedure.votes import (
     publish_vote,
 )
 from protocol.commands import (
+    AddGuest,
     AddItem,
     AddSegment,
     AttachDocument,
@@ -116,6 +117,7 @@ from protocol.events import (
     FloorConfigured,
     FloorGranted,
     FloorRequested,
+    GuestAdded,
     ItemAdded,
     ItemEdited,
     ItemLimitsSet,
@@ -173,7 +175,9 @@ class SittingState:
     seq: int = 0
     head: str = "0" * 64
     created: bool = False
-    body: Body = Body.PLENARY
+    body: Body = Body.PLENARY  # the kind of body
+    body_id: str = Body.PLENARY.value
+    simulated: bool = False
     number: int = 0
     title_km: str = ""
     title_en: str = ""
@@ -182,6 +186,7 @@ class SittingState:
     room: str | None = None  # the room whose seating plan the pages draw
     status: SittingStatus = SittingStatus.SCHEDULED
     roster: dict[str, RosterEntry] = field(default_factory=dict)
+    guests: dict[str, GuestAdded] = field(default_factory=dict)
     rules: RulesProfile | None = None
     time_zone: str = HALL_TIME_ZONE
     items: tuple[Item, ...] = ()  # agenda order: each child follows its parent
@@ -233,7 +238,9 @@ class SittingState:
 CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "transcript.revise", "transcript.type",
               # issue 12: edits
               "sitting.edit", "sitting.cancel", "agenda.edit_item", "agenda.remove_item", "agenda.move_item",
-              "agenda.replace_document", "agenda.remove_document", "agenda.order_documents"}
+              "agenda.replace_document", "agenda.remove_document", "agenda.order_documents",
+              # bodies and guests
+              "sitting.add_guest"}
 RECORDER_ONLY = {"transcript.add_segment", "transcript.flag_turn"}
 CHAIR_ONLY = {
     "sitting.open",
@@ -354,6 +361,7 @@ def _need_member(state: SittingState, member_id: str) -> RosterEntry:
 
 
 def _need_present(state: SittingState, member_id: str, action: str) -> None:
+    _not_guest(state, member_id, action)
     _need_member(state, member_id)
     if member_id not in state.presence:
         raise ProtocolError(
@@ -361,7 +369,13 @@ def _need_present(state: SittingState, member_id: str, action: str) -> None:
         )
 
 
-# The profile a sitting takes when its creation names none: each body its own.
+def _not_guest(state: SittingState, person_id: str, action: str) -> None:
+    if person_id in state.guests:
+        raise ProtocolError(ErrorCode.GUEST, f"can't {action}: a guest is heard, never counted or polled",
+                            member_id=person_id)
+
+
+# The profile a sitting takes when neither its creation nor its body names one: each kind its own.
 BODY_RULES = {
     Body.PLENARY: "senate-plenary",
     Body.STANDING_COMMITTEE: "senate-committee",
@@ -370,13 +384,26 @@ BODY_RULES = {
 
 
 def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
-    ids = cmd.members or list(registry.members)
+    """The sitting of a body: its roster is the members listed, else the body's seated on the date.
+
+    Raises UNKNOWN_BODY for a body neither defined nor a kind, INVALID_STATE when the body
+    seats nobody that day, UNKNOWN_MEMBER and MALFORMED for a bad list or profile.
+    """
+    body = registry.bodies.get(cmd.body)
+    if body is None and cmd.body not in {*Body}:
+        raise ProtocolError(ErrorCode.UNKNOWN_BODY, "no such body", body_id=cmd.body, known=sorted(registry.bodies))
+    kind = body.definition.kind if body else Body(cmd.body)
+    seated = {m.member_id: m for m in body.seated_on(cmd.date)} if body and body.members else None
+    ids = cmd.members or (list(seated) if seated is not None else list(registry.members))
+    if not ids:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "the body seats no member on that date",
+                            body_id=cmd.body, date=cmd.date)
     missing = [m for m in ids if m not in registry.members]
     if missing:
         raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
     if len(set(ids)) != len(ids):
         raise ProtocolError(ErrorCode.MALFORMED, "a member is listed twice")
-    rules_id = cmd.rules or BODY_RULES[cmd.body]
+    rules_id = cmd.rules or (body.definition.rules if body else None) or BODY_RULES[kind]
     rules = registry.profile(rules_id)
     if rules is None:
         raise ProtocolError(
@@ -387,11 +414,16 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
         raise ProtocolError(ErrorCode.MALFORMED, "no room has this id (room.define_plan first)", room=cmd.room,
                             known=sorted(registry.plans))
     roster = [
-        RosterEntry(**registry.members[m].model_dump(exclude={"type"})) for m in ids
+        RosterEntry(**registry.members[m].model_dump(exclude={"type"}),
+                    office=body.office_of(m) if body else None,
+                    substitute_for=seated[m].substitute_for if seated and m in seated else None)
+        for m in ids
     ]
     return [
         SittingCreated(
-            body=cmd.body,
+            body=kind,
+            body_id=cmd.body,
+            simulated=cmd.simulated,
             number=cmd.number,
             title_km=cmd.title_km,
             title_en=cmd.title_en,
@@ -400,7 +432,7 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
             roster=roster,
             rules=rules,
             floor=cmd.floor,
-            time_zone=cmd.time_zone,
+            time_zone=cmd.time_zone or (body.definition.time_zone if body else HALL_TIME_ZONE),
             room=cmd.room,
         )
     ]
@@ -413,6 +445,23 @@ def _edit(state: SittingState, cmd: EditSitting) -> list[Event]:
         raise ProtocolError(ErrorCode.INVALID_STATE, "a sitting is rescheduled only before it opens",
                             status=state.status)
     return [SittingEdited(**changes)] if changes else []
+
+
+def _add_guest(state: SittingState, cmd: AddGuest) -> list[Event]:
+    if cmd.guest_id in state.roster or cmd.guest_id in state.guests:
+        raise ProtocolError(ErrorCode.ALREADY_EXISTS, "this id is a member or guest of the sitting already",
+                            member_id=cmd.guest_id)
+    if cmd.item_id is not None and state.item(cmd.item_id) is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_ITEM, "no such agenda item", item_id=cmd.item_id)
+    return [GuestAdded(**cmd.model_dump(exclude={"type"}))]
+
+
+def _check_heard(state: SittingState, guest: GuestAdded) -> None:
+    """A guest is given the floor on their item while it is current, or on any item (INVALID_STATE)."""
+    if guest.item_id is not None and guest.item_id != state.current_item:
+        raise ProtocolError(ErrorCode.INVALID_STATE, "the guest is heard on another item",
+                            member_id=guest.guest_id, item_id=guest.item_id)
+
 
 
 def _take_up(state: SittingState, item_id: str, clear_list: bool) -> list[Event]:
@@ -544,7 +593,11 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
                 if not floor.queue:
                     raise ProtocolError(ErrorCode.INVALID_STATE, "the speakers' list is empty")
                 member_id = floor.queue[0].member_id
-            _need_present(state, member_id, "grant the floor")
+            guest = state.guests.get(member_id)
+            if guest is not None:
+                _check_heard(state, guest)
+            else:
+                _need_present(state, member_id, "grant the floor")
             if floor.turn_of(member_id):
                 raise ProtocolError(
                     ErrorCode.INVALID_STATE, "member is already speaking", member_id=member_id
@@ -562,7 +615,7 @@ def _floor_decision(state: SittingState, cmd: SittingCommand, ctx: Context) -> l
             held = floor.requests_of(member_id)
             req = _point_of_order_first(held)
             speech_type = req.speech_type if req else SpeechType.CONTRIBUTION
-            group = state.roster[member_id].group
+            group = "" if guest else state.roster[member_id].group
             return grant_events(
                 floor,
                 member_id,
@@ -764,6 +817,8 @@ def _decide(
     check_state(state.status, cmd.type)  # then the sitting's state, before whose member it is
     authorise(state, cmd, ctx)
     match cmd:
+        case AddGuest():
+            return _add_guest(state, cmd)
         case AddItem():
             if state.item(cmd.item_id):
                 raise ProtocolError(ErrorCode.ALREADY_EXISTS, "item exists", item_id=cmd.item_id)
@@ -826,7 +881,7 @@ def _decide(
                                state.seats(), state.current_item, ctx.now_ms)
             return [*_quorum_check(state, cmd.without_quorum, "open the vote", cmd.vote_id), *opened]
         case CastBallot():
-            return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx)
+            return cast_ballot(cmd, state.stream, state.votes, own_member(state, ctx), ctx, set(state.guests))
         case CloseVote():
             return close_vote(cmd, state.votes, ctx)
         case PublishVote():
@@ -842,6 +897,7 @@ def _decide(
         case TypeSegment():
             return type_segment(cmd, state.transcript, state.granted)
         case CheckIn():
+            _not_guest(state, cmd.member_id, "check in")
             _need_member(state, cmd.member_id)
             if cmd.member_id in state.presence:
                 raise ProtocolError(
@@ -895,6 +951,8 @@ def apply_sitting(
                 state,
                 created=True,
                 body=event.body,
+                body_id=event.body_id or event.body.value,
+                simulated=event.simulated,
                 number=event.number,
                 title_km=event.title_km,
                 title_en=event.title_en,
@@ -906,6 +964,8 @@ def apply_sitting(
                 time_zone=event.time_zone,
                 floor=FloorState(settings=event.floor),
             )
+        case GuestAdded():
+            return replace(state, guests={**state.guests, event.guest_id: event})
         case ItemAdded():
             item = Item(event.item_id, event.parent_id, event.title_km, event.title_en)
             return replace(state, items=insert_item(state.items, item))

@@ -36,6 +36,7 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     "sitting.close": _LIVE,
     "sitting.notice": _ALWAYS,
     "sitting.take_chair": _PREPARING,
+    "sitting.add_guest": _PREPARING,
     "agenda.add_item": _PREPARING,
     "agenda.attach_document": _PREPARING,
     "agenda.take_up": _RUNNING,

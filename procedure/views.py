@@ -105,6 +105,29 @@ def roster_view(state: SittingState) -> list[dict[str, Any]]:
     return [e.model_dump(mode="json") for e in state.roster.values()]
 
 
+def sitting_summary(s: SittingState, registry: RegistryState) -> dict[str, Any]:
+    """A sitting in a list: enough to tell two of the same title apart (body, number, date, place).
+
+    ``body_km``/``body_en`` are the body's names when it is defined (else empty: the page names its kind).
+    """
+    body = registry.bodies.get(s.body_id)
+    return {
+        "stream": s.stream,
+        "body": s.body.value,
+        "body_id": s.body_id,
+        "body_km": body.definition.name_km if body else "",
+        "body_en": body.definition.name_en if body else "",
+        "number": s.number,
+        "title_km": s.title_km,
+        "title_en": s.title_en,
+        "date": s.date,
+        "place": s.place,
+        "status": s.status.value,
+        "simulated": s.simulated,
+        "seq": s.seq,
+    }
+
+
 def public_view(state: SittingState) -> dict[str, Any]:
     """The sitting as every page may see it, in agenda order."""
     by_id = {i.item_id: i for i in state.items}
@@ -117,6 +140,8 @@ def public_view(state: SittingState) -> dict[str, Any]:
         "stream": state.stream,
         "seq": state.seq,
         "body": state.body.value,
+        "body_id": state.body_id,
+        "simulated": state.simulated,
         "number": state.number,
         "title_km": state.title_km,
         "title_en": state.title_en,
@@ -148,6 +173,7 @@ def public_view(state: SittingState) -> dict[str, Any]:
             }
             for i in agenda_order(state.items)
         ],
+        "guests": [g.model_dump(mode="json", exclude={"type"}) for g in state.guests.values()],
         "attendance": {
             "members": len(state.roster),
             "present": len(state.presence),

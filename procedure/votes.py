@@ -94,12 +94,15 @@ def open_vote(
 
 
 def cast_ballot(
-    cmd: CastBallot, stream: str, votes: dict[str, VoteState], own_member: str | None, ctx: Context
+    cmd: CastBallot, stream: str, votes: dict[str, VoteState], own_member: str | None, ctx: Context,
+    guests: set[str],
 ) -> list[Event]:
-    """Every refusal a ballot can meet, in the order a voter would want to hear them."""
+    """Every refusal a ballot can meet, in the order a voter would want to hear them; a guest's is GUEST."""
     if ctx.role not in (Role.SEAT, Role.REMOTE):
         raise ProtocolError(ErrorCode.FORBIDDEN, f"a {ctx.role} device cannot vote")
     ballot, _raw = decode_ballot(cmd.ballot)
+    if ballot.member in guests:
+        raise ProtocolError(ErrorCode.GUEST, "a guest never votes", member_id=ballot.member)
     if ballot.sitting != stream:
         raise ProtocolError(ErrorCode.REPLAYED, "ballot is for another sitting", sitting=ballot.sitting)
     vote = votes.get(ballot.vote)

@@ -155,10 +155,13 @@ def _wire_schemas() -> dict[str, Any]:
             _ref("ErrorAck"),
         ]},
         "SittingSummary": _object(
-            {"stream": stream, "body": {"type": "string"}, "number": {"type": "integer"},
-             "title_km": {"type": "string"}, "title_en": {"type": "string"}, "date": {"type": "string"},
-             "status": {"type": "string"}, "seq": {"type": "integer"}},
-            ["stream", "body", "number", "title_km", "title_en", "date", "status", "seq"], extra=True,
+            {"stream": stream, "body": {"type": "string", "description": "the body's kind"},
+             "body_id": {"type": "string"}, "body_km": {"type": "string"}, "body_en": {"type": "string"},
+             "number": {"type": "integer"}, "title_km": {"type": "string"}, "title_en": {"type": "string"},
+             "date": {"type": "string"}, "place": {"type": "string"}, "status": {"type": "string"},
+             "simulated": {"type": "boolean"}, "seq": {"type": "integer"}},
+            ["stream", "body", "body_id", "number", "title_km", "title_en", "date", "status", "simulated", "seq"],
+            extra=True,
         ),
         "StreamsAck": {"oneOf": [
             _object({"ok": ok_true, "sittings": {"type": "array", "items": _ref("SittingSummary")},

@@ -17,9 +17,11 @@ from protocol.types import (
     HALL_TIME_ZONE,
     Body,
     Date,
+    GuestKind,
     Id,
     LongText,
     Model,
+    Office,
     OptionRole,
     OptText,
     PublicKeyHex,
@@ -140,22 +142,110 @@ class DefinePlan(Model):
     plan: SeatingPlan
 
 
+# -- bodies: the plenary, the Standing Committee, the commissions -------------
+
+
+class Membership(Model):
+    """One member's seat in a body over a span of days (both ends included; None = open).
+
+    A substitute (``substitute_for``) sits instead of that member on the days of its span:
+    the member leaves the roster of those days' sittings and the number of seats stays.
+    """
+
+    member_id: Id
+    start: Date | None = None
+    end: Date | None = None
+    substitute_for: Id | None = None
+
+    @model_validator(mode="after")
+    def _span(self) -> Membership:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError("a membership cannot end before it starts")
+        if self.substitute_for == self.member_id:
+            raise ValueError("a member cannot substitute for themselves")
+        return self
+
+    def on(self, day: str) -> bool:
+        """Whether the span holds ``day`` (an ISO date)."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+class Officer(Model):
+    member_id: Id
+    office: Office
+
+
+class DefineBody(Model):
+    """Define a body, or change its names, rules profile or time zone; ``body.set_membership`` seats its members.
+
+    ``rules`` None: the profile of its kind (``senate-plenary``, ``senate-committee``).
+    """
+
+    type: Literal["body.define"] = "body.define"
+    body_id: Id
+    kind: Body
+    name_km: ShortText
+    name_en: ShortText
+    rules: Id | None = None
+    time_zone: TimeZone = HALL_TIME_ZONE
+
+
+class SetMembership(Model):
+    """A body's whole membership and bureau, replacing the one before (the log keeps each version).
+
+    Sittings already created keep their roster; a sitting created later takes the members
+    seated on its date.
+    """
+
+    type: Literal["body.set_membership"] = "body.set_membership"
+    body_id: Id
+    members: list[Membership] = Field(max_length=2000)
+    officers: list[Officer] = Field(default_factory=list, max_length=50)
+
+
 # -- sitting and agenda ------------------------------------------------------
 
 
 class CreateSitting(Model):
+    """Create a sitting of a body.
+
+    ``body`` is a body's id: one defined by ``body.define``, or ``plenary``,
+    ``standing_committee`` or ``commission`` for an undefined body of that kind.
+    ``members`` empty: the body's members seated on ``date``, or every registered
+    member for a body without a membership. ``simulated``: a rehearsal or load run,
+    kept out of the lists people use.
+    """
+
     type: Literal["sitting.create"] = "sitting.create"
-    body: Body
+    body: Id
     number: int = Field(ge=1, le=100_000)
     title_km: ShortText
     title_en: ShortText
     date: Date
     place: ShortText
-    members: list[Id] = Field(default_factory=list, max_length=2000)  # empty = all
+    members: list[Id] = Field(default_factory=list, max_length=2000)
     rules: Id | None = None  # a profile in the log or built in; None = the body's own
     floor: FloorSettings = FloorSettings()
-    time_zone: TimeZone = HALL_TIME_ZONE  # the hall's clock: every time is shown in it
+    time_zone: TimeZone | None = None  # the hall's clock, every time is shown in it; None = the body's
     room: Id | None = None  # the room whose seating plan the pages draw (``room.define_plan``)
+    simulated: bool = False
+
+
+class AddGuest(Model):
+    """List a guest (a minister, an expert, secretariat staff) for the sitting, or for one item.
+
+    The chair may give a guest the floor (for their item, or any item when ``item_id``
+    is None); a guest never checks in, votes, counts for quorum or is absent.
+    """
+
+    type: Literal["sitting.add_guest"] = "sitting.add_guest"
+    guest_id: Id
+    kind: GuestKind
+    name_km: ShortText
+    name_latin: ShortText
+    title_km: OptText = ""
+    title_en: OptText = ""
+    item_id: Id | None = None
 
 
 class AddItem(Model):
@@ -567,12 +657,14 @@ DEVICE_EDITS = ReassignDevice | RenameDevice | RouteDevices  # issue 12
 
 RegistryCommand = Annotated[
     RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
-    | DEVICE_EDITS,
+    | DEVICE_EDITS
+    | DefineBody | SetMembership,
     Field(discriminator="type"),
 ]
 
 SittingCommand = (
     CreateSitting
+    | AddGuest
     | AddItem
     | AttachDocument
     | OpenSitting
@@ -626,6 +718,7 @@ SittingCommand = (
 Command = Annotated[
     RegisterMember | UpdateMember | SetCredential | EnrolDevice | RevokeDevice | DefineRules | DefinePlan
     | DEVICE_EDITS
+    | DefineBody | SetMembership
     | SittingCommand,
     Field(discriminator="type"),
 ]

@@ -38,11 +38,13 @@ class ErrorCode(StrEnum):
     UNKNOWN_REQUEST = "unknown_request"
     UNKNOWN_DEVICE = "unknown_device"
     UNKNOWN_VOTE = "unknown_vote"
+    UNKNOWN_BODY = "unknown_body"
     UNKNOWN_DOCUMENT = "unknown_document"
     ALREADY_EXISTS = "already_exists"
     # The state it meets
     INVALID_STATE = "invalid_state"
     NOT_PRESENT = "not_present"
+    GUEST = "guest"  # a guest may be given the floor, but never votes, checks in or counts for quorum
     ALREADY_PRESENT = "already_present"
     ALREADY_REQUESTED = "already_requested"
     NOT_SPEAKING = "not_speaking"

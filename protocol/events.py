@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SerializerFunctionWrapHandler, TypeAdapter, model_serializer
 
 from protocol.canonical import chain_hash
-from protocol.commands import Word
+from protocol.commands import Membership, Officer, Word
 from protocol.rules import Result
 from protocol.seating import SeatingPlan
 from protocol.settings import FloorSettings, ItemLimits, MajorityRule, QuorumRule, RulesProfile
@@ -20,9 +20,11 @@ from protocol.types import (
     HALL_TIME_ZONE,
     Body,
     Date,
+    GuestKind,
     Id,
     LongText,
     Model,
+    Office,
     OptionRole,
     OptText,
     PublicKeyHex,
@@ -116,21 +118,50 @@ class PlanDefined(Model):
     plan: SeatingPlan
 
 
+class BodyDefined(Model):
+    """A body defined, or its names, rules profile or time zone changed."""
+
+    type: Literal["body.defined"] = "body.defined"
+    body_id: Id
+    kind: Body
+    name_km: ShortText
+    name_en: ShortText
+    rules: Id | None = None
+    time_zone: TimeZone = HALL_TIME_ZONE
+
+
+class MembershipSet(Model):
+    """A body's membership and bureau from now on (for sittings created from now on)."""
+
+    type: Literal["body.membership_set"] = "body.membership_set"
+    body_id: Id
+    members: list[Membership]
+    officers: list[Officer] = Field(default_factory=list)
+
+
 # -- sitting and agenda -----------------------------------------------------
 
 
 class RosterEntry(Model):
+    """A member as the sitting knows them: names, group, and their office or substitution in the body."""
+
     member_id: Id
     name_km: ShortText
     name_latin: ShortText
     group: ShortText
     title_km: OptText = ""
     title_en: OptText = ""
+    office: Office | None = None
+    substitute_for: Id | None = None
 
 
 class SittingCreated(Model):
+    """``body`` is the body's kind; ``body_id`` the body (None in records made before bodies: the kind's)."""
+
     type: Literal["sitting.created"] = "sitting.created"
     body: Body
+    body_id: Id | None = None
+    simulated: bool = False
     number: int
     title_km: ShortText
     title_en: ShortText
@@ -141,6 +172,17 @@ class SittingCreated(Model):
     floor: FloorSettings
     time_zone: TimeZone = HALL_TIME_ZONE
     room: Id | None = None
+
+
+class GuestAdded(Model):
+    type: Literal["sitting.guest_added"] = "sitting.guest_added"
+    guest_id: Id
+    kind: GuestKind
+    name_km: ShortText
+    name_latin: ShortText
+    title_km: OptText = ""
+    title_en: OptText = ""
+    item_id: Id | None = None
 
 
 class ItemAdded(Model):
@@ -526,7 +568,10 @@ Event = Annotated[
     | DeviceRevoked
     | RulesDefined
     | PlanDefined
+    | BodyDefined
+    | MembershipSet
     | SittingCreated
+    | GuestAdded
     | ItemAdded
     | DocumentAttached
     | SittingOpened

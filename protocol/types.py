@@ -100,9 +100,32 @@ class Role(StrEnum):
 
 
 class Body(StrEnum):
+    """The kind of a body: its default rules profile and how its record is titled.
+
+    A body itself is named by its id (``plenary``, ``commission-9``); a body never
+    defined in the registry is the one whose id is its kind's value, and its
+    sittings take every registered member.
+    """
+
     PLENARY = "plenary"
     STANDING_COMMITTEE = "standing_committee"
     COMMISSION = "commission"
+
+
+class Office(StrEnum):
+    """An officer's post in a body's bureau (Senate Internal Rules: president, vice-presidents, secretaries)."""
+
+    PRESIDENT = "president"
+    VICE_PRESIDENT = "vice_president"
+    SECRETARY = "secretary"
+
+
+class GuestKind(StrEnum):
+    """Who a guest of a sitting is: heard by the body, never one of its members."""
+
+    MINISTER = "minister"
+    EXPERT = "expert"
+    STAFF = "staff"  # secretariat staff
 
 
 class SittingStatus(StrEnum):

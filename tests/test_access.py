@@ -94,6 +94,8 @@ MATRIX: dict[str, set[str]] = {
     "floor.extend": CHAIR, "floor.pause": CHAIR, "floor.resume": CHAIR, "floor.close_list": CHAIR,
     "floor.reopen_list": CHAIR, "floor.set_item_limits": CHAIR,
     "floor.warn": set(),  # the server's clock only
+    # bodies and guests
+    "body.define": CLERK, "body.set_membership": CLERK, "sitting.add_guest": CLERK,
     # documents on the hall display: the chair or a clerk turns its pages
     "document.show_page": {"chair", "clerk"},
     # seating plans (issue 13)
@@ -174,7 +176,8 @@ async def test_every_command_by_every_actor(tmp_path: Path) -> None:
             if kind == "device.route":  # the display only: the other devices keep their places in this test
                 cmd = {**cmd, "device_ids": [f"{seeded.prefix}-display"]}
             if kind in ("member.register", "member.update", "member.set_credential", "device.enrol", "device.revoke",
-                        "rules.define", "room.define_plan", "device.reassign", "device.rename", "device.route"):
+                        "rules.define", "room.define_plan", "device.reassign", "device.rename", "device.route",
+                        "body.define", "body.set_membership"):
                 return REGISTRY_STREAM, cmd
             if kind == "sitting.create":
                 return f"{sitting}-new-{actor.replace('/', '-')}", cmd

@@ -78,7 +78,8 @@ async def test_admin_sets_up_a_sitting_that_then_runs(tmp_path: Path) -> None:
         pin_a02 = (tmp_path / "a02.csv").read_text().splitlines()[1].split(",")[1]
         assert len(pin_a02) == 6 and pin_a02.isdigit() and pin_a02 not in new.stdout
 
-        (tmp_path / "bad.yaml").write_text("sitting: x1\nbody: nowhere\n")
+        # A body nobody defined: the hall refuses it (unknown_body), nothing is created.
+        (tmp_path / "bad.yaml").write_text(SITTING.replace("c9-2026-12-07", "x1").replace("commission", "nowhere"))
         bad = admin(server, "create-sitting", str(tmp_path / "bad.yaml"))
         assert bad.returncode == 2 and "body" in bad.stderr and "Traceback" not in bad.stderr
         (tmp_path / "c9.yaml").write_text(SITTING)

@@ -26,6 +26,7 @@ from procedure import (
 from procedure.agenda import agenda_order
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import (
+    AddGuest,
     AddItem,
     AddSegment,
     AttachDocument,
@@ -97,7 +98,17 @@ from protocol.events import (
     SpeechStopped,
 )
 from protocol.settings import SENATE_COMMITTEE, SENATE_PLENARY, FloorSettings, ItemLimits
-from protocol.types import Body, FloorMode, ItemStatus, Role, SegmentStatus, SittingStatus, SpeechType, StopReason
+from protocol.types import (
+    Body,
+    FloorMode,
+    GuestKind,
+    ItemStatus,
+    Role,
+    SegmentStatus,
+    SittingStatus,
+    SpeechType,
+    StopReason,
+)
 from protocol.verify import verify_chain
 from tests.domain_support import (
     SITTING,
@@ -137,7 +148,8 @@ def test_create_copies_the_roster_and_the_rules_profile() -> None:
     events, state = step(SittingState(stream=SITTING), create_cmd(), clerk(), reg)
     roster = [RosterEntry(**reg.members[f"m{n}"].model_dump(exclude={"type"})) for n in (1, 2, 3)]
     assert events == [
-        SittingCreated(body=Body.PLENARY, number=7, title_km="សម័យប្រជុំពេញអង្គ", title_en="Plenary sitting",
+        SittingCreated(body=Body.PLENARY, body_id="plenary", number=7, title_km="សម័យប្រជុំពេញអង្គ",
+                       title_en="Plenary sitting",
                        date="2025-03-04", place="Chamber", roster=roster, rules=SENATE_PLENARY,
                        floor=FloorSettings())
     ]
@@ -677,6 +689,9 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     "agenda.order_documents": (lambda: play(base(), (doc("i2", "d1"), clerk()), (doc("i2", "d2"), clerk())),
                                lambda c: OrderDocuments(item_id="i2", document_ids=["d2", "d1"]),
                                ["agenda.documents_ordered"], {"clerk": OK}),
+    # bodies and guests
+    "sitting.add_guest": (base, lambda c: AddGuest(guest_id="g1", kind=GuestKind.EXPERT, name_km="ក",
+                                                   name_latin="G"), ["sitting.guest_added"], {"clerk": OK}),
 }
 
 

@@ -383,6 +383,10 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "floor.set_item_limits", "item_id": "iz1", "limits": {"speaking_time_s": 120}},
         {"type": "transcript.flag_turn", "turn_id": "t1", "language": "km"},
         {"type": "transcript.type", "segment_id": "s1", "text": "typed"},
+        # bodies and guests
+        {"type": "body.define", "body_id": "fz-body", "kind": "commission", "name_km": "ក", "name_en": "C"},
+        {"type": "body.set_membership", "body_id": "fz-body", "members": [{"member_id": member}]},
+        {"type": "sitting.add_guest", "guest_id": "gz1", "kind": "expert", "name_km": "ក", "name_latin": "G"},
         {"type": "document.show_page", "document_id": "d1", "page": 2},
         # seating plans (issue 13)
         {"type": "room.define_plan", "plan": {"room_id": "rz1", "name_km": "ក", "name_en": "R", "rows": 1, "columns": 2,

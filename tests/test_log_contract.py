@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from hall_server.hall import seal_records
 from hall_server.store import CommandAnswer, Conflict, EarlierAnswer, EventLog, credential_matches
@@ -105,3 +106,42 @@ def test_credentials_are_hashed_and_checked(log: EventLog) -> None:
     assert not check(None, None)
     assert "1234" not in str(log.credential("m1"))
     assert empty_state("x") != empty_state("registry")
+
+
+def test_search_finds_khmer_and_latin_words_in_any_sitting(log: EventLog) -> None:
+    """Khmer has no spaces between words: a word inside a longer run is found all the same."""
+    _, state, created = created_sitting("s7")
+    log.append(created, [])
+    state = fold_all(state, created)
+    said = notice(state, "សូមអញ្ជើញឯកឧត្តមរដ្ឋមន្ត្រីក្រសួងសេដ្ឋកិច្ច\nThe Budget Law is adopted.")
+    log.append(said, [])
+    hits = log.search("រដ្ឋមន្ត្រី")
+    assert [(h.stream, h.seq, h.kind) for h in hits] == [("s7", 2, "sitting.notice_posted")]
+    assert "រដ្ឋមន្ត្រី" in hits[0].snippet
+    assert [h.seq for h in log.search("budget LAW")] == [2], "every word, any case"
+    assert log.search("budget treaty") == [] and log.search("ab") == [], "all words; three letters at least"
+    assert [h.kind for h in log.search("Hall")] == ["sitting.created"]
+    assert log.search("100%") == [] and log.search("a_b_c") == [], "LIKE wildcards are plain letters"
+
+
+def test_a_refused_append_indexes_nothing_and_an_older_log_is_indexed_once(log: EventLog) -> None:
+    _, state, created = created_sitting("s8")
+    log.append([*created, *notice(fold_all(state, created), "first words")], [])
+    with pytest.raises(Conflict):
+        log.append(notice(fold_all(state, created), "second words"), [])
+    assert [h.seq for h in log.search("words")] == [2]
+    with log.engine.begin() as conn:
+        conn.execute(text("DROP TABLE record_text"))
+    again = EventLog(log.url)
+    try:
+        assert [h.seq for h in again.search("first")] == [2]
+    finally:
+        again.close()
+
+
+def fold_all(state: SittingState, records: list[Record]) -> SittingState:
+    if state.seq >= records[-1].seq:
+        return state
+    for r in records:
+        state = fold(state, r)  # type: ignore[assignment]
+    return state

@@ -35,6 +35,8 @@ MATRIX = {
     "sitting.close": "OU",
     "sitting.notice": "SOUC",
     "sitting.take_chair": "SOU",
+    # bodies and guests
+    "sitting.add_guest": "SOU",
     "agenda.add_item": "SOU",
     "agenda.attach_document": "SOU",
     "agenda.take_up": "O",

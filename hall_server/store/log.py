@@ -22,6 +22,7 @@ from sqlalchemy import Engine, event, func
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from hall_server.store import search
 from hall_server.store.tables import CommandRow, CredentialRow, EventRow, SnapshotRow
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Record
@@ -89,6 +90,10 @@ class EventLog:
         self.url = url
         self.engine = engine_for(url)
         SQLModel.metadata.create_all(self.engine)
+        if search.create_index(self.engine):
+            for stream in self.streams():
+                with self.engine.begin() as conn:
+                    search.insert_rows(conn, search.index_rows(self.iter_records(stream)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -116,6 +121,8 @@ class EventLog:
                     )
                 )
             try:
+                s.flush()  # a taken (stream, seq) conflicts here, before any text is indexed
+                search.insert_rows(s.connection(), search.index_rows(records))
                 s.commit()
             except IntegrityError as exc:
                 s.rollback()
@@ -175,6 +182,11 @@ class EventLog:
     def streams(self) -> list[str]:
         with Session(self.engine) as s:
             return sorted(s.exec(select(EventRow.stream).distinct()).all())
+
+    def search(self, query: str, limit: int = 100) -> list[search.Hit]:
+        """The records' texts holding every word of ``query`` (see ``store.search``)."""
+        with self.engine.connect() as conn:
+            return search.search(conn, query, limit)
 
     def save_snapshot(self, stream: str, seq: int, state: dict[str, Any]) -> None:
         with Session(self.engine) as s:

@@ -51,7 +51,15 @@ from hall_server.transport.signalling import relay_signal
 from hall_server.transport.wire import UNREADABLE, check_payload
 from hall_server.web.documents import PASS_COOKIE, DocumentPasses
 from procedure import SittingState, dump_state, empty_state
-from procedure.views import own_ballots, plan_view, project_record, project_state, public_view, roster_view
+from procedure.views import (
+    own_ballots,
+    plan_view,
+    project_record,
+    project_state,
+    public_view,
+    roster_view,
+    sitting_summary,
+)
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
 from protocol.events import Actor, DeviceReassigned, DeviceRenamed, DeviceRevoked, DevicesRouted, PlanDefined, Record
@@ -369,8 +377,8 @@ class RoleNamespace(socketio.AsyncNamespace):
             return error(ErrorCode.UNAUTHENTICATED, "not connected")
         await self.hall.refresh_all()
         sittings = sorted(self.hall.sittings(), key=lambda s: (s.date, s.stream), reverse=True)
-        return {"ok": True, "sittings": [summary(s) for s in sittings], "route": self.hall.route_of(caller),
-                "today": hall_day(self.hall.clock())}
+        return {"ok": True, "sittings": [sitting_summary(s, self.hall.registry) for s in sittings],
+                "route": self.hall.route_of(caller), "today": hall_day(self.hall.clock())}
 
 
 def device_room(device_id: str) -> str:
@@ -382,19 +390,6 @@ def hall_day(now_ms: int) -> str:
     """The calendar day on the hall's clock (ISO)."""
     return dt.datetime.fromtimestamp(now_ms / 1000, ZoneInfo(HALL_TIME_ZONE)).date().isoformat()
 
-
-def summary(s: SittingState) -> dict[str, Any]:
-    return {
-        "stream": s.stream,
-        "body": s.body.value,
-        "number": s.number,
-        "title_km": s.title_km,
-        "title_en": s.title_en,
-        "date": s.date,
-        "place": s.place,
-        "status": s.status.value,
-        "seq": s.seq,
-    }
 
 
 HEAL_EVERY_S = 2.0

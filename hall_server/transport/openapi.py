@@ -254,6 +254,17 @@ def openapi_document() -> dict[str, Any]:
                               "401": _error("not a clerk"), "404": _error("no such sitting or format"),
                               "409": _error("the sitting cannot be exported yet")},
             }},
+            "/api/search": {"get": {
+                "summary": "Full-text search of the sittings' records (titles, motions, speeches, notices, "
+                           "guests): every word of `q` (3 letters at least), as a substring; Khmer too",
+                "security": CLERK,
+                "parameters": [{"name": "q", "in": "query", "required": True,
+                                "schema": {"type": "string", "maxLength": 200}}],
+                "responses": {"200": _json({"type": "object", "required": ["ok", "hits"], "properties": {
+                    "ok": {"const": True}, "hits": {"type": "array", "items": {"type": "object", "required": [
+                        "stream", "seq", "kind", "snippet", "sitting"]}}}}, "hits, newest sitting first"),
+                    "400": _error("no query"), "401": _error("not a clerk")},
+            }},
             **session_paths(),
         },
         "components": {

@@ -3,6 +3,7 @@
     GET /api/review/<sitting>          -> {"record": the Hansard model, "transcript": turn -> segments}
     GET /api/audio/<sitting>/<turn>    -> WAV of the turn, cut from the recorder's archive
     GET /api/export/<sitting>.<fmt>    -> json | pdf | akn (Akoma Ntoso XML), as a download
+    GET /api/search?q=words             -> {"hits": [{stream, seq, kind, snippet, sitting}]}, newest sitting first
 All need a clerk or an editor of the record: the same auth as document upload (admin token,
 signed challenge or a session). Building runs in a separate process or a worker thread,
 never on the event loop that runs the sitting.
@@ -32,8 +33,10 @@ from hall_server.store import EventLog
 from hall_server.web import Authenticate
 from hall_server.web.documents import refusal
 from procedure import SittingState
-from procedure.views import transcript_view
+from procedure.views import sitting_summary, transcript_view
 
+MAX_QUERY = 200  # characters of a search query
+MAX_HITS = 100
 FORMATS = {"json": ("application/json", "json"), "pdf": ("application/pdf", "pdf"),
            "akn": ("application/akn+xml", "akn.xml")}
 TURN = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
@@ -124,7 +127,25 @@ def review_routes(hall: Hall, archive_root: Path, cut_audio: CutAudio | None,
         return FileResponse(out, media_type=media, filename=out.name,
                             background=BackgroundTask(shutil.rmtree, out.parent, True))
 
+    async def search(request: Request) -> Response:
+        """Every word of ``q`` in the records' texts; each hit with its sitting's summary."""
+        if not await clerk(request):
+            return refusal(401, "unauthenticated", "only a clerk searches the records")
+        query = request.query_params.get("q", "").strip()
+        if not query or len(query) > MAX_QUERY:
+            return refusal(400, "malformed", f"give q, 1 to {MAX_QUERY} characters", max_length=MAX_QUERY)
+        hits = await hall.store.run(hall.store.log.search, query, MAX_HITS)
+        found = []
+        for hit in hits:
+            state = hall.states.get(hit.stream)
+            if isinstance(state, SittingState) and state.created:
+                found.append({"stream": hit.stream, "seq": hit.seq, "kind": hit.kind, "snippet": hit.snippet,
+                              "sitting": sitting_summary(state, hall.registry)})
+        found.sort(key=lambda f: (f["sitting"]["date"], f["stream"]), reverse=True)
+        return JSONResponse({"ok": True, "hits": found})
+
     return [
+        Route("/api/search", search),
         Route("/api/review/{sitting}", review),
         Route("/api/audio/{sitting}/{turn}", audio),
         Route("/api/export/{sitting}.{fmt}", export),

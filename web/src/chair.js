@@ -274,12 +274,16 @@ function drawAdd(view) {
   const f = view.floor;
   const busy = new Set([...f.queue.map((r) => r.member_id), ...f.speaking.map((s) => s.member_id)]);
   const present = Object.keys(view.attendance.presence).filter((m) => !busy.has(m));
-  region(els.add, JSON.stringify([getLang(), present]), () => {
+  // Guests heard now: listed for the whole sitting or for the current item, and not speaking.
+  const guests = (view.guests || []).filter((g) => (!g.item_id || g.item_id === view.current_item) && !busy.has(g.guest_id));
+  region(els.add, JSON.stringify([getLang(), present, guests]), () => {
     const sel = h("select#add-member", { "data-testid": "add-member" },
       present.map((m) => h("option", { value: m }, `${memberName(hall, m)} (${hall.member(m)?.group || ""})`)));
     const add = (speech_type) => () => sel.value
       ? cmd({ type: "floor.request", member_id: sel.value, speech_type })
       : Promise.resolve();
+    const guest = h("select#add-guest", { "data-testid": "add-guest" }, guests.map((g) => h("option", { value: g.guest_id },
+      `${memberName(hall, g.guest_id)} (${t(`guest.${g.kind}`)})`)));
     return [
       h("h2#add-h", t("floor.add.member")),
       present.length === 0 ? h("p.muted", t("none")) : [
@@ -287,6 +291,11 @@ function drawAdd(view) {
         h("div.row",
           action(t("floor.add"), add("contribution"), { "data-testid": "add-request" }, "btn"),
           action(t("floor.add.poo"), add("point_of_order"), { "data-testid": "add-poo" }, "btn.warn")),
+      ],
+      guests.length === 0 ? null : [
+        h("div.field", h("label", { for: "add-guest" }, t("guests")), guest),
+        action(t("floor.give.guest"), () => cmd({ type: "floor.grant", member_id: guest.value }),
+          { "data-testid": "grant-guest" }, "btn.primary"),
       ],
     ];
   });

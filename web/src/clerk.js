@@ -1,17 +1,18 @@
-// The clerk's workstation: prepare sittings (agenda, sub-items, documents), import the roster,
-// enrol and revoke devices, watch the sitting, review and export its record (review.js).
+// The clerk's workstation: prepare sittings (agenda, sub-items, documents, guests), define bodies and
+// their members, import the roster, enrol and revoke devices, watch the sitting, search past records,
+// review and export a record (review.js).
 // Signs in to a named account (clerk, editor of the record, operator: accounts.js), with the admin
 // token (the first account, scripts) or a clerk device key.
 import { ACCOUNT_ROLES, createAccounts } from "./accounts.js";
-import { connectDevice, enrolledDevice } from "./lib/boot.js";
+import { connectDevice, enrolledDevice, sittingChoices } from "./lib/boot.js";
 import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { connectAuth } from "./lib/device.js";
 import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
-import { clock, date, getLang, num, t } from "./lib/i18n.js";
+import { clock, getLang, num, t } from "./lib/i18n.js";
 import { NUMBERINGS, SHAPES, drawLivePlan, gapsOf, nameSeats, planSvg } from "./lib/plan.js";
 import { csrfHeaders, csrfToken, currentAccount, signInAccount, signOutAccount } from "./lib/session.js";
-import { itemById, itemTitle, memberName, motion, openVote, paintCountdowns } from "./lib/view.js";
+import { bodyName, itemById, itemTitle, memberName, motion, openVote, paintCountdowns, sittingLine } from "./lib/view.js";
 import { Reader, presentDocument } from "./lib/viewer.js";
 import { createReview } from "./review.js";
 
@@ -27,7 +28,9 @@ let sittings = [];
 let hallDay = null; // today on the hall's clock, as the server says
 let pairings = [];
 let dragged = null; // the agenda item being dragged
-const registry = { seq: 0, members: {}, devices: {}, plans: {} };
+let showAll = false; // closed and simulated sittings too
+let editing = ""; // the body shown in the body form ("" = a new one)
+const registry = { seq: 0, members: {}, devices: {}, plans: {}, bodies: {} };
 
 const els = {
   tabs: h("div.tabs", { role: "tablist", "aria-label": t("app.clerk") }),
@@ -36,7 +39,10 @@ const els = {
   sittings: h("section.panel", { "aria-labelledby": "sl-h" }),
   edit: h("section.panel", { "aria-labelledby": "ed-h" }),
   route: h("section.panel", { "aria-labelledby": "rt-h" }),
+  search: h("section.panel", { "aria-labelledby": "se-h" }),
   create: h("section.panel", { "aria-labelledby": "cr-h" }),
+  guests: h("section.panel", { "aria-labelledby": "gu-h" }),
+  bodies: h("section.panel", { "aria-labelledby": "bo-h" }),
   agenda: h("section.panel.wide", { "aria-labelledby": "ca-h" }),
   docs: h("section.panel", { "aria-labelledby": "cd-h" }),
   csv: h("section.panel", { "aria-labelledby": "csv-h" }),
@@ -136,7 +142,8 @@ async function syncRegistry() {
   if (!ack?.ok) return;
   if (ack.snapshot) {
     const s = ack.snapshot.state;
-    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices, plans: s.plans });
+    Object.assign(registry, { seq: s.seq, members: s.members, devices: s.devices, plans: s.plans, bodies: {} });
+    for (const [id, b] of Object.entries(s.bodies || {})) registry.bodies[id] = { ...b.definition, members: b.members, officers: b.officers };
   } else takeRegistry(ack.records);
   draw();
 }
@@ -160,6 +167,10 @@ function takeRegistry(records) {
     else if (e.type === "device.renamed" && registry.devices[e.device_id]) registry.devices[e.device_id].label = e.label;
     else if (e.type === "device.routed") {
       for (const d of e.device_ids) if (registry.devices[d]) registry.devices[d].route = e.stream;
+    }
+    else if (e.type === "body.defined") registry.bodies[e.body_id] = { members: [], officers: [], ...registry.bodies[e.body_id], ...e };
+    else if (e.type === "body.membership_set" && registry.bodies[e.body_id]) {
+      Object.assign(registry.bodies[e.body_id], { members: e.members, officers: e.officers });
     }
     else if (e.type === "room.plan_defined") registry.plans[e.plan.room_id] = e.plan;
   }
@@ -227,8 +238,8 @@ function draw(force = false) {
       ? h("button.btn.quiet.small", { type: "button", onclick: signOut, "data-testid": "clerk-signout" }, t("clerk.signout")) : null]);
   els.panel.setAttribute("aria-labelledby", `tab-${tab}`);
   const want = {
-    sittings: [els.sittings, els.edit, els.create, els.agenda, els.docs],
-    members: [els.csv, els.members],
+    sittings: [els.sittings, els.search, els.edit, els.create, els.agenda, els.docs, els.guests],
+    members: [els.bodies, els.csv, els.members],
     devices: [els.route, els.pairings, els.devices],
     rooms: [els.rooms],
     watch: [els.watch, els.watchPlan],
@@ -241,8 +252,8 @@ function draw(force = false) {
     els.panel.__tab = tab;
     els.panel.replaceChildren(h(tab === "review" ? "div.review-wrap" : "div.clerk-grid", want));
   }
-  if (tab === "sittings") { drawSittings(); drawEdit(); drawCreate(); drawAgenda(); drawDocs(); }
-  if (tab === "members") { drawCsv(); drawMembers(); }
+  if (tab === "sittings") { drawSittings(); drawSearch(); drawEdit(); drawCreate(); drawAgenda(); drawDocs(); drawGuests(); }
+  if (tab === "members") { drawBodies(); drawCsv(); drawMembers(); }
   if (tab === "devices") { drawRoute(); drawPairings(); drawDevices(); }
   if (tab === "rooms") drawRooms();
   if (tab === "watch") { drawWatch(); drawLivePlan(els.watchPlan, hall, "wplan-h"); }
@@ -251,13 +262,12 @@ function draw(force = false) {
 }
 
 function drawSittings() {
-  region(els.sittings, JSON.stringify([getLang(), sittings, hall.stream]), () => [
+  region(els.sittings, JSON.stringify([getLang(), sittings, hall.stream, showAll]), () => [
     h("h2#sl-h", t("sitting.choose")),
-    sittings.length === 0 ? h("p.muted", t("sitting.none")) : h("ul.choices", sittings.map((s) => h("li",
-      h("button.btn.choice", { type: "button", "aria-pressed": String(s.stream === hall.stream), "data-fk": `s-${s.stream}`,
-        onclick: () => follow(s.stream) },
-      h("strong", h("bdi", getLang() === "km" ? s.title_km : s.title_en)),
-      h("span", `${s.stream} · ${date(s.date)} · `, h("bdi", s.place || ""), ` · ${t(`status.${s.status}`)}`))))),
+    sittings.length === 0 ? h("p.muted", t("sitting.none")) : h("div", { "data-testid": "sitting-list" },
+      sittingChoices(sittings, showAll, hall.stream || "", (s) => follow(s.stream))),
+    h("label.check", h("input", { type: "checkbox", checked: showAll, "data-testid": "show-all-sittings",
+      onchange: (e) => { showAll = e.target.checked; drawSittings(); } }), ` ${t("sitting.show.all")}`),
   ]);
 }
 
@@ -302,23 +312,60 @@ function drawEdit() {
   });
 }
 
+// -- full-text search over the records (GET /api/search) ---------------------------------------------
+
+function drawSearch() {
+  region(els.search, JSON.stringify([getLang()]), () => {
+    const q = h("input", { type: "search", required: true, minlength: 3, maxlength: 200, "data-testid": "search-q", class: "grow" });
+    const out = h("div", { "aria-live": "polite", "data-testid": "search-hits" });
+    const form = h("form", { role: "search" }, field("search-q", t("search.words"), q),
+      h("button.btn.primary", { type: "submit", "data-testid": "search-go" }, t("search.go")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      out.replaceChildren(h("p.muted", t("loading")));
+      try {
+        const r = await fetch(`/api/search?${new URLSearchParams({ q: q.value.trim() })}`, { headers: await uploadAuthHeaders() });
+        const body = await r.json();
+        if (!body.ok) throw new HallError(body.error);
+        out.replaceChildren(body.hits.length === 0 ? h("p.muted", t("search.none")) : h("ol.hits", body.hits.map((hit) => h("li",
+          h("button.btn.choice", { type: "button", "data-stream": hit.stream, onclick: () => { follow(hit.stream); tab = "review"; draw(); } },
+            h("strong", h("bdi", getLang() === "km" ? hit.sitting.title_km : hit.sitting.title_en)),
+            h("span", sittingLine(hit.sitting)),
+            h("span.snippet", h("bdi", hit.snippet)))))));
+      } catch (err) {
+        out.replaceChildren();
+        showError(err);
+      }
+    });
+    return [h("h2#se-h", t("search.records")), form, out];
+  });
+}
+
 function field(id, label, input) {
   input.id = id;
   return h("div.field", h("label", { for: id }, label), input);
 }
 
+/** The bodies a sitting may belong to: those defined, then the three kinds (an undefined body sits with every member). */
+function bodyOptions() {
+  const defined = Object.values(registry.bodies).map((b) => [b.body_id, bodyName({ body: b.kind, body_km: b.name_km, body_en: b.name_en })]);
+  return [...defined, ...["plenary", "standing_committee", "commission"].filter((k) => !registry.bodies[k]).map((k) => [k, t(`body.${k}`)])];
+}
+
 function drawCreate() {
-  region(els.create, JSON.stringify([getLang(), hallDay, Object.keys(registry.plans)]), () => {
+  const bodies = bodyOptions();
+  region(els.create, JSON.stringify([getLang(), hallDay, bodies, Object.keys(registry.plans)]), () => {
     const today = hallDay || new Date().toISOString().slice(0, 10);
     const f = {
       stream: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `plenary-${today}`, "data-testid": "new-stream" }),
-      body: h("select", ["plenary", "standing_committee", "commission"].map((b) => h("option", { value: b }, t(`body.${b}`)))),
+      body: h("select", { "data-testid": "new-body" }, bodies.map(([id, name]) => h("option", { value: id }, name))),
       number: h("input", { type: "number", min: 1, value: 1, required: true }),
       title_km: h("input", { required: true, lang: "km", "data-testid": "new-title-km" }),
       title_en: h("input", { required: true, lang: "en", "data-testid": "new-title-en" }),
       date: h("input", { type: "date", value: today, required: true }),
       place: h("input", { required: true, value: "សាលប្រជុំព្រឹទ្ធសភា / Senate Hall" }),
-      rules: h("select", ["senate-plenary", "senate-committee"].map((r) => h("option", { value: r }, t(`rules.${r}`)))),
+      rules: h("select", h("option", { value: "" }, t("rules.body")),
+        ["senate-plenary", "senate-committee"].map((r) => h("option", { value: r }, t(`rules.${r}`)))),
       room: h("select", { "data-testid": "new-room" }, h("option", { value: "" }, t("none")),
         Object.values(registry.plans).map((p) => h("option", { value: p.room_id }, roomName(p)))),
     };
@@ -334,7 +381,7 @@ function drawCreate() {
       e.preventDefault();
       try {
         await cmd({ type: "sitting.create", body: f.body.value, number: Number(f.number.value), title_km: f.title_km.value.trim(),
-          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value,
+          title_en: f.title_en.value.trim(), date: f.date.value, place: f.place.value.trim(), rules: f.rules.value || null,
           room: f.room.value || null }, f.stream.value.trim());
         showOk(t("done"));
         await loadSittings();
@@ -517,6 +564,52 @@ async function upload(blob) {
   const body = await r.json();
   if (!body.ok) throw new HallError(body.error);
   return body;
+
+}
+
+// -- guests of the followed sitting ------------------------------------------------------------------
+
+function drawGuests() {
+  const view = hall.view;
+  region(els.guests, JSON.stringify([getLang(), view?.stream, view?.guests, view?.items.map((i) => i.item_id)]), () => {
+    if (!view) return [];
+    const f = {
+      id: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", value: `guest-${view.guests.length + 1}`, "data-testid": "guest-id" }),
+      kind: h("select", { "data-testid": "guest-kind" }, ["minister", "expert", "staff"].map((k) => h("option", { value: k }, t(`guest.${k}`)))),
+      km: h("input", { required: true, lang: "km", "data-testid": "guest-km" }),
+      latin: h("input", { required: true, lang: "en", "data-testid": "guest-latin" }),
+      title_km: h("input", { lang: "km", "data-testid": "guest-title-km" }),
+      title_en: h("input", { lang: "en", "data-testid": "guest-title-en" }),
+      item: h("select", { "data-testid": "guest-item" }, h("option", { value: "" }, t("guest.any.item")),
+        view.items.map((i) => h("option", { value: i.item_id }, `${i.item_id} · ${itemTitle(i)}`))),
+    };
+    const form = h("form", { "data-testid": "guest-form" },
+      h("h3", t("guest.add")),
+      field("gu-id", t("guest.id"), f.id), field("gu-kind", t("guest.kind"), f.kind),
+      field("gu-km", t("guest.name.km"), f.km), field("gu-latin", t("guest.name.latin"), f.latin),
+      field("gu-tkm", t("guest.title.km"), f.title_km), field("gu-ten", t("guest.title.en"), f.title_en),
+      field("gu-item", t("guest.item"), f.item),
+      h("button.btn.primary", { type: "submit", "data-testid": "guest-submit" }, t("guest.add")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await cmd({ type: "sitting.add_guest", guest_id: f.id.value.trim(), kind: f.kind.value, name_km: f.km.value.trim(),
+          name_latin: f.latin.value.trim(), title_km: f.title_km.value.trim(), title_en: f.title_en.value.trim(),
+          item_id: f.item.value || null });
+        showOk(t("done"));
+      } catch (err) {
+        showError(err);
+      }
+    });
+    return [
+      h("h2#gu-h", t("guests")),
+      view.guests.length === 0 ? h("p.muted", t("none")) : h("ul", { "data-testid": "guest-list" }, view.guests.map((g) => h("li",
+        h("bdi", getLang() === "km" ? g.name_km : g.name_latin), ` · ${t(`guest.${g.kind}`)}`,
+        (getLang() === "km" ? g.title_km : g.title_en) ? [" · ", h("bdi", getLang() === "km" ? g.title_km : g.title_en)] : null,
+        g.item_id ? ` · ${t("guest.item")} ${g.item_id}` : null))),
+      form,
+    ];
+  });
 }
 
 async function uploadAuthHeaders() {
@@ -560,6 +653,96 @@ function drawDocs() {
   });
 }
 
+// -- bodies: the plenary, the Standing Committee, the commissions ---------------------------------------
+
+const OFFICES = ["", "president", "vice_president", "secretary"];
+
+/** Define a body (or change one: pick it) with its members and bureau: body.define, then body.set_membership. */
+function drawBodies() {
+  const members = Object.values(registry.members);
+  region(els.bodies, JSON.stringify([getLang(), registry.seq]), () => {
+    const f = {
+      pick: h("select", { "data-testid": "body-pick" }, h("option", { value: "" }, t("body.new")),
+        Object.values(registry.bodies).map((b) => h("option", { value: b.body_id }, `${b.body_id} · ${getLang() === "km" ? b.name_km : b.name_en}`))),
+      id: h("input", { required: true, pattern: "[A-Za-z0-9_.:\\-]{1,64}", placeholder: "commission-9", "data-testid": "body-id" }),
+      kind: h("select", { "data-testid": "body-kind" }, ["commission", "standing_committee", "plenary"].map((k) => h("option", { value: k }, t(`body.${k}`)))),
+      km: h("input", { required: true, lang: "km", "data-testid": "body-km" }),
+      en: h("input", { required: true, lang: "en", "data-testid": "body-en" }),
+      rules: h("select", { "data-testid": "body-rules" }, h("option", { value: "" }, t("rules.kind")),
+        ["senate-plenary", "senate-committee"].map((r) => h("option", { value: r }, t(`rules.${r}`)))),
+      start: h("input", { type: "date", "data-testid": "body-start" }),
+    };
+    const rows = members.map((m) => {
+      const name = getLang() === "km" ? m.name_km : m.name_latin;
+      const seat = h("input", { type: "checkbox", "data-testid": `body-member-${m.member_id}` });
+      const office = h("select", { "data-testid": `body-office-${m.member_id}`, "aria-label": `${t("body.office")}${t("colon")}${name}` },
+        OFFICES.map((o) => h("option", { value: o }, o ? t(`office.${o}`) : "—")));
+      return { m, seat, office, row: h("tr", h("td", h("label.check", seat, " ", h("bdi", name), h("span.muted.small", ` · ${m.group}`))),
+        h("td", office)) };
+    });
+    const fill = () => {
+      editing = f.pick.value;
+      const b = registry.bodies[editing];
+      f.id.value = b?.body_id || "";
+      f.id.readOnly = !!b;
+      f.kind.value = b?.kind || "commission";
+      f.km.value = b?.name_km || "";
+      f.en.value = b?.name_en || "";
+      f.rules.value = b?.rules || "";
+      for (const r of rows) {
+        r.seat.checked = !!b?.members.some((x) => x.member_id === r.m.member_id && !x.substitute_for);
+        r.office.value = b?.officers.find((o) => o.member_id === r.m.member_id)?.office || "";
+      }
+    };
+    f.pick.addEventListener("change", fill);
+    const form = h("form", { "data-testid": "body-form" },
+      h("h2#bo-h", t("bodies")),
+      field("bo-pick", t("body.pick"), f.pick),
+      h("div.row", field("bo-id", t("body.id"), f.id), field("bo-kind", t("body.kind"), f.kind)),
+      h("div.row", field("bo-km", t("body.name.km"), f.km), field("bo-en", t("body.name.en"), f.en)),
+      h("div.row", field("bo-rules", t("sitting.rules"), f.rules), field("bo-start", t("body.start"), f.start)),
+      h("div.scroll", h("table", { "data-testid": "body-members" },
+        h("thead", h("tr", h("th", t("body.seated")), h("th", t("body.office")))),
+        h("tbody", rows.map((r) => r.row)))),
+      h("button.btn.primary", { type: "submit", "data-testid": "body-submit" }, t("body.save")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const id = f.id.value.trim();
+      const old = registry.bodies[id];
+      const seated = rows.filter((r) => r.seat.checked);
+      const start = f.start.value || null;
+      editing = id; // redrawn as its records come back, the form shows this body
+      try {
+        await tolerant(cmd({ type: "body.define", body_id: id, kind: f.kind.value, name_km: f.km.value.trim(),
+          name_en: f.en.value.trim(), rules: f.rules.value || null, time_zone: old?.time_zone || "Asia/Phnom_Penh" }, "registry"));
+        await tolerant(cmd({ type: "body.set_membership", body_id: id,
+          members: [
+            ...seated.map((r) => old?.members.find((x) => x.member_id === r.m.member_id && !x.substitute_for)
+              || { member_id: r.m.member_id, start, end: null, substitute_for: null }),
+            ...(old?.members || []).filter((x) => x.substitute_for && seated.some((r) => r.m.member_id === x.substitute_for)),
+          ],
+          officers: seated.filter((r) => r.office.value).map((r) => ({ member_id: r.m.member_id, office: r.office.value })) }, "registry"));
+        showOk(t("body.saved", { n: num(seated.length) }));
+      } catch (err) {
+        showError(err);
+      }
+    });
+    f.pick.value = registry.bodies[editing] ? editing : "";
+    fill();
+    return form;
+  });
+}
+
+/** A command whose answer may be "already so" (the body or membership is unchanged): not an error here. */
+async function tolerant(sent) {
+  try {
+    return await sent;
+  } catch (err) {
+    if (err?.code !== "already_exists") throw err;
+    return null;
+  }
+}
+
 // -- roster import -------------------------------------------------------------------------------
 
 /** The roster goes to the hall as a file (CSV or XLSX): the server decides what each row does
@@ -598,7 +781,7 @@ function drawMembers() {
   const members = Object.values(registry.members);
   region(els.members, JSON.stringify([getLang(), registry.seq]), () => [
     h("h2#mem-h", t("roster.list"), ` (${num(members.length)})`),
-    h("div.scroll", h("table", { "data-testid": "members" },
+    h("div.scroll", { tabindex: 0, role: "region", "aria-labelledby": "mem-h" }, h("table", { "data-testid": "members" },
       h("thead", h("tr", h("th", "ID"), h("th", t("checkin.member")), h("th", t("group")))),
       h("tbody", members.map((m) => h("tr", h("td", m.member_id),
         h("td", getLang() === "km" ? m.name_km : m.name_latin, h("br"), h("span.muted.small", getLang() === "km" ? m.name_latin : m.name_km)),

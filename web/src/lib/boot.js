@@ -1,9 +1,9 @@
 // Starting a device page: the key, pairing when not yet enrolled, the connection, the sitting.
 import { h, region } from "./dom.js";
-import { t, num } from "./i18n.js";
 import { connectAuth, cryptoProblem, ensureKey, forget, pair } from "./device.js";
 import { Hall } from "./hall.js";
-import { getLang, date, onLang } from "./i18n.js";
+import { getLang, onLang, t } from "./i18n.js";
+import { sittingLine, sittingsByBody } from "./view.js";
 
 /** Show the pairing screen until the clerk enrols this device; resolve with the device record. */
 export async function enrolledDevice(role, ui) {
@@ -86,16 +86,28 @@ export async function chooseSitting(hall, ui, { force = false } = {}) {
     // While nothing is there to follow, look again every few seconds.
     const again = sittings.length === 0 ? setTimeout(() => resolve(chooseSitting(hall, ui, { force })), 3000) : null;
     const pick = (stream) => { clearTimeout(again); resolve(remember(hall, stream, route)); };
+    let all = false;
     const draw = () => h("section.panel.choose", { "aria-labelledby": "choose-h" },
       h("h1#choose-h", t("sitting.choose")),
       sittings.length === 0 ? h("p", t("sitting.none")) : null,
-      h("ul.choices", sittings.map((s) => h("li",
-        h("button.btn.choice", { type: "button", "data-stream": s.stream, onclick: () => pick(s.stream) },
-          h("strong", h("bdi", getLang() === "km" ? s.title_km : s.title_en)),
-          h("span", `${t(`body.${s.body}`)} ${num(s.number)} · ${date(s.date)} · ${t(`status.${s.status}`)}`),
-          s.stream === route ? h("span.badge", t("route.here")) : null)))));
+      sittingChoices(sittings, all, null, (s) => pick(s.stream),
+        (s) => (s.stream === route ? h("span.badge", t("route.here")) : null)),
+      h("label.check", h("input", { type: "checkbox", checked: all, "data-testid": "show-all-sittings",
+        onchange: (e) => { all = e.target.checked; ui.main.replaceChildren(draw()); } }), ` ${t("sitting.show.all")}`));
     ui.main.replaceChildren(draw());
   });
+}
+
+/** Sittings as buttons under a heading per body (view.js `sittingsByBody`); `current` is marked pressed,
+ * `badge(s)` adds a mark to a sitting's button (the route's). */
+export function sittingChoices(sittings, all, current, onPick, badge = () => null) {
+  return sittingsByBody(sittings, all, current).map(([body, list]) => h("div.body-group",
+    h("h2.small", h("bdi", body)),
+    h("ul.choices", list.map((s) => h("li",
+      h("button.btn.choice", { type: "button", "data-stream": s.stream, "data-fk": `s-${s.stream}`,
+        "aria-pressed": current === null ? undefined : String(s.stream === current), onclick: () => onPick(s) },
+        h("strong", h("bdi", getLang() === "km" ? s.title_km : s.title_en)),
+        h("span", sittingLine(s)), badge(s)))))));
 }
 
 function remember(hall, stream, route) {

@@ -4,6 +4,7 @@
 import { io } from "socket.io-client";
 import { sleep } from "./dom.js";
 import { setHallZone } from "./i18n.js";
+import { guestOf } from "./view.js";
 
 export class HallError extends Error {
   constructor(error) {
@@ -191,8 +192,9 @@ export class Hall {
     this.emit("view", this.view);
   }
 
+  /** A member of the sitting's roster, or a guest listed for it (with `guest`: their kind). */
   member(id) {
-    return this.rosterById?.[id];
+    return this.rosterById?.[id] || guestOf(this.view, id);
   }
 
   // -- commands -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Reading the sitting's public view (procedure/views.py): names, items, turns, votes.
 // Only reading: every rule stays on the server.
 import { h } from "./dom.js";
-import { duration, getLang, num, t } from "./i18n.js";
+import { date, duration, getLang, num, t } from "./i18n.js";
 
 export function memberName(hall, id) {
   const m = hall.member(id);
@@ -14,6 +14,41 @@ export function memberNames(hall, id) {
   const m = hall.member(id);
   if (!m) return [id, ""];
   return getLang() === "km" ? [m.name_km, m.name_latin] : [m.name_latin, m.name_km];
+}
+
+/** A sitting's body, by its name when the body is defined, else by its kind. */
+export function bodyName(s) {
+  const named = getLang() === "km" ? s.body_km || s.body_en : s.body_en || s.body_km;
+  return named || t(`body.${s.body}`);
+}
+
+/** The line under a sitting's title that tells two of the same title apart: body, number, date, place. */
+export function sittingLine(s) {
+  return [bodyName(s), ` · ${t("sitting.number")} ${num(s.number)} · ${date(s.date)} · `, h("bdi", s.place || ""),
+    ` · ${t(`status.${s.status}`)}`, s.simulated ? ` · ${t("sitting.simulated")}` : ""];
+}
+
+/**
+ * Sittings by body, then newest date first: [[body name, [sitting...]], ...]. Closed and simulated
+ * sittings are left out unless `all`, and so is any the caller must keep (`keep`, the one followed) only
+ * when it is neither.
+ */
+export function sittingsByBody(sittings, all, keep = null) {
+  const shown = sittings.filter((s) => all || s.stream === keep || (s.status !== "closed" && !s.simulated));
+  const groups = new Map();
+  for (const s of [...shown].sort((a, b) => b.date.localeCompare(a.date) || b.number - a.number)) {
+    const key = bodyName(s);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(s);
+  }
+  return [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** The guest of the sitting's view with this id, shaped as a roster entry (no group), or undefined. */
+export function guestOf(view, id) {
+  const g = view?.guests?.find((x) => x.guest_id === id);
+  return g && { member_id: g.guest_id, name_km: g.name_km, name_latin: g.name_latin, group: t(`guest.${g.kind}`),
+    title_km: g.title_km, title_en: g.title_en, guest: g.kind, item_id: g.item_id };
 }
 
 export function itemById(view, id) {
