@@ -6,6 +6,13 @@ import { sleep } from "./dom.js";
 import { setHallZone } from "./i18n.js";
 import { guestOf } from "./view.js";
 
+/** How long to wait before sending again, for the refusals that mean "later" (protocol/errors.py), else null. */
+export function retryAfterMs(error) {
+  if (!error || !["rate_limited", "unavailable"].includes(error.code)) return null;
+  const s = Number(error.details?.retry_after_s ?? 1);
+  return Math.min(Math.max(Number.isFinite(s) ? s : 1, 0.1), 30) * 1000;
+}
+
 export class HallError extends Error {
   constructor(error) {
     super(error?.message || error?.code || "error");
@@ -238,6 +245,17 @@ export class Hall {
         continue;
       }
       if (ack?.ok) return ack;
+      const wait = retryAfterMs(ack?.error);
+      if (wait !== null && Date.now() + wait < deadline) {
+        // Told to slow down (rate_limited) or that the store cannot write just now (unavailable):
+        // wait as told and send the same command again; its id keeps it from counting twice.
+        if (!waited && onWait) {
+          waited = true;
+          onWait();
+        }
+        await sleep(wait);
+        continue;
+      }
       throw new HallError(ack?.error);
     }
   }
