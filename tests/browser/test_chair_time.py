@@ -3,10 +3,21 @@ and clear it at the next item."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import expect
 
-from protocol.commands import CheckIn, GrantFloor, RequestFloor
+from protocol.commands import (
+    CheckIn,
+    GrantFloor,
+    NextItem,
+    OpenSitting,
+    RequestFloor,
+    ResumeSitting,
+    StopSpeech,
+    SuspendSitting,
+)
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.types import Role, SpeechType
 from tests.browser.conftest import SCREENSHOTS, Hall
@@ -71,4 +82,44 @@ async def test_the_chair_extends_pauses_resumes_and_closes_the_list(hall: Hall) 
         assert state.floor.queue == () and state.current_item != before
     finally:
         for c in [*seats, chair_client]:
+            await c.close()
+
+
+async def test_a_suspension_mid_speech_is_not_counted_as_speaking(hall: Hall) -> None:
+    member = hall.seeded.members[0]
+    chair = await hall.open("/chair", "en")
+    await hall.pair(chair, Role.CHAIR)
+    seat = await hall.device_client(Role.SEAT, f"seat-{member.seat}")
+    chair_client = await hall.device_client(Role.CHAIR, "chair")
+    try:
+        await chair_client.command(hall.sitting, OpenSitting(without_quorum=True))
+        await chair_client.command(hall.sitting, NextItem())
+        await seat.command(hall.sitting, CheckIn(member_id=member.member_id, pin=member.pin))
+        await chair_client.command(hall.sitting, GrantFloor(member_id=member.member_id))
+        total = chair.get_by_test_id("spoken-total")
+        await expect(total).to_have_attribute("data-seconds", "2", timeout=20_000)
+        await chair_client.command(hall.sitting, SuspendSitting())
+        await expect(chair.get_by_test_id("sitting-status")).to_have_text("Suspended")
+        await expect(chair.get_by_test_id("mic-resume")).to_be_visible()  # the microphone is paused, not closed
+        await expect(total).to_have_attribute("data-seconds", re.compile(r"^\d+$"))
+        frozen = await total.get_attribute("data-seconds")
+        await chair.wait_for_timeout(3000)  # the break
+        assert await total.get_attribute("data-seconds") == frozen
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await chair.screenshot(path=SCREENSHOTS / "chair-suspended-mid-speech-en.png")
+        await chair_client.command(hall.sitting, ResumeSitting())
+        await chair.wait_for_timeout(1000)
+        await chair_client.command(hall.sitting, StopSpeech(member_id=member.member_id))
+
+        # The record's clock: the turn counts grant..suspension and resumption..stop, never the break.
+        ack = await hall.clerk.call("sync", {"stream": hall.sitting, "after": 0})
+        at = {r["event"]["type"]: r["at_ms"] for r in ack["records"]}
+        stopped = next(r["event"] for r in ack["records"] if r["event"]["type"] == "floor.stopped")
+        spoken = (at["sitting.suspended"] - at["floor.granted"]) + (at["floor.stopped"] - at["sitting.resumed"])
+        assert abs(stopped["duration_ms"] - spoken) <= 5, (stopped, at)
+        assert at["sitting.resumed"] - at["sitting.suspended"] >= 3000
+        state = await hall.follow_as_chair()
+        assert state.floor.member_total_ms[member.member_id] == stopped["duration_ms"]
+    finally:
+        for c in (seat, chair_client):
             await c.close()

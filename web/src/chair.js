@@ -4,10 +4,10 @@ import { runDevicePage } from "./lib/boot.js";
 import { action, frame, showError, tick } from "./lib/chrome.js";
 import { bar, h, region } from "./lib/dom.js";
 import { LinksPanel } from "./lib/links.js";
-import { both, date, getLang, hallToday, num, t } from "./lib/i18n.js";
+import { both, date, duration, getLang, hallToday, num, t } from "./lib/i18n.js";
 import {
   choiceLabel, countsList, itemById, itemTitle, latestVote, memberName, memberNames, motion, openVote, neededLabel, resultLabel,
-  paintCountdowns,
+  paintCountdowns, secondsSpoken,
 } from "./lib/view.js";
 import { Reader, documentsPanel } from "./lib/viewer.js";
 import { drawLivePlan } from "./lib/plan.js";
@@ -55,6 +55,7 @@ function draw(force = false) {
   drawDocs(view);
   drawNotice(view);
   drawMics(view);
+  paintTotals();
   if (!dragging) drawQueue(view);
   drawAdd(view);
   drawSettings(view);
@@ -176,6 +177,7 @@ function drawMics(view) {
         h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""}`),
           turn.speech_type !== "contribution" ? h("span.badge.badge-poo", t(`speech.${turn.speech_type}`)) : null),
         h("span.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
+        h("span.small.spoken-total", { "data-total": turn.turn_id, "data-testid": "spoken-total" }),
         h("div.mic-time",
           [1, 2].map((min) => action(t("floor.extend", { min }), () => cmd({ type: "floor.extend", member_id: turn.member_id, seconds: 60 * min }),
             { "data-testid": `mic-extend-${min}`, "aria-label": `${t("floor.extend", { min })}${t("colon")}${name}`, disabled: !turn.time_limit_s }, "btn.small")),
@@ -190,6 +192,20 @@ function drawMics(view) {
     action(head ? h("span.two-lines", h("span", t("floor.grant.head")), h("span.small", memberName(hall, head.member_id))) : t("floor.grant.head"),
       () => cmd({ type: "floor.grant" }), { "data-testid": "grant-head", "data-fk": "grant-head" }, "btn.big.primary"),
   ]);
+}
+
+/** Each speaker's time this sitting: their earlier turns and this one's open-microphone time (a pause or a
+ * suspension stops it), as the server counts it (procedure/floor.py ``member_total_ms``). */
+function paintTotals() {
+  if (!hall?.view) return;
+  const f = hall.view.floor;
+  for (const el of document.querySelectorAll(".spoken-total[data-total]")) {
+    const turn = f.speaking.find((x) => x.turn_id === el.dataset.total);
+    if (!turn) continue;
+    const s = Math.floor((f.member_total_ms[turn.member_id] || 0) / 1000 + secondsSpoken(turn, hall.now()));
+    el.dataset.seconds = String(s);
+    el.textContent = `${t("spoken.total")}${t("colon")}${duration(s)}`;
+  }
 }
 
 function drawQueue(view) {
@@ -477,7 +493,10 @@ function drawPrepare(view) {
 
 async function start() {
   await runDevicePage("chair", ui, { ready: (x) => { hall = x; links.listen(x, draw); }, layout, draw });
-  tick(() => paintCountdowns(hall));
+  tick(() => {
+    paintCountdowns(hall);
+    paintTotals();
+  });
 }
 
 start().catch((err) => console.error(err));

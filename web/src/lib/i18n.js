@@ -164,6 +164,7 @@ export const STRINGS = {
   "speaking": ["កំពុងនិយាយ", "Speaking"],
   "speaking.none": ["គ្មាននរណាកំពុងនិយាយ", "Nobody is speaking"],
   "time.left": ["ពេលនៅសល់", "Time left"],
+  "spoken.total": ["បាននិយាយក្នុងសម័យប្រជុំនេះ", "Spoken this sitting"],
   "speaking.time": ["រយៈពេលនិយាយ", "Speaking time"],
   "time.over": ["ហួសពេល", "Over time"],
   "time.nolimit": ["គ្មានកំណត់ពេល", "No time limit"],
