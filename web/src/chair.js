@@ -174,10 +174,10 @@ function drawMics(view) {
     f.speaking.length ? f.speaking.map((turn) => {
       const [name, other] = memberNames(hall, turn.member_id);
       return h("div.mic-row", { "data-testid": "mic", "data-member": turn.member_id },
-        h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""}`),
+        h("div.qname", h("strong", name), h("small", ` ${other} · ${hall.member(turn.member_id)?.group || ""} · `,
+          h("span.spoken-total", { "data-total": turn.turn_id, "data-testid": "spoken-total" })),
           turn.speech_type !== "contribution" ? h("span.badge.badge-poo", t(`speech.${turn.speech_type}`)) : null),
         h("span.countdown", { "data-turn": turn.turn_id, role: "timer", "aria-label": t("time.left") }),
-        h("span.small.spoken-total", { "data-total": turn.turn_id, "data-testid": "spoken-total" }),
         h("div.mic-time",
           [1, 2].map((min) => action(t("floor.extend", { min }), () => cmd({ type: "floor.extend", member_id: turn.member_id, seconds: 60 * min }),
             { "data-testid": `mic-extend-${min}`, "aria-label": `${t("floor.extend", { min })}${t("colon")}${name}`, disabled: !turn.time_limit_s }, "btn.small")),

@@ -754,27 +754,56 @@ function drawCsv() {
       accept: ".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     });
     const text = h("textarea", { rows: 6, "data-testid": "csv-text", placeholder: "member_id,name_km,name_latin,group,pin" });
+    const newPins = h("input", { type: "checkbox", "data-testid": "csv-new-pins" });
     const status = h("p", { role: "status", "data-testid": "csv-status" });
+    const sheet = h("p");
     const bad = h("ul.bad-rows", { "data-testid": "csv-bad" });
     const go = action(t("roster.import.go"), async () => {
       const body = file.files[0] || new Blob([text.value], { type: "text/csv" });
       status.textContent = t("sending");
       bad.replaceChildren();
-      const r = await fetch("/api/roster", { method: "POST", body, headers: await uploadAuthHeaders() });
+      sheet.replaceChildren();
+      const r = await fetch(`/api/roster${newPins.checked ? "?new_pins=missing" : ""}`,
+        { method: "POST", body, headers: await uploadAuthHeaders() });
       const report = await r.json().catch(() => null);
       if (!report?.ok) { status.textContent = ""; throw new HallError(report?.error); }
       status.textContent = t("roster.imported", {
         added: num(report.added.length), updated: num(report.updated.length),
         unchanged: num(report.unchanged.length), bad: num(report.bad.length),
-      });
+      }) + (report.new_pins ? ` · ${t("roster.new_pins.made", { count: num(report.new_pins.length) })}` : "");
+      if (report.sheet) sheet.replaceChildren(pinSheetLink(report.sheet));
       bad.replaceChildren(...report.bad.map((b) => h("li", t("roster.bad.row", { line: num(b.line) }), " ",
         h("bdi", b.member_id || "—"), t("colon"),
         (b.problems || []).map((p) => `${p.loc}: ${p.msg}`).join("; ") || t(`err.${b.error?.code}`))));
       file.value = "";
     }, { "data-testid": "csv-import" }, "btn.primary");
     return [h("h2#csv-h", t("roster.import")), h("p.muted.small", t("roster.csv.help")),
-      field("csv-file-in", t("roster.csv.file"), file), field("csv-text-in", t("roster.csv.text"), text), go, status, bad];
+      field("csv-file-in", t("roster.csv.file"), file), field("csv-text-in", t("roster.csv.text"), text),
+      h("label.check", newPins, ` ${t("roster.new_pins")}`), go, status, sheet, bad];
   });
+}
+
+/** The one download of an import's new PINs (hansard/slips.py): the hall answers it once, then forgets them. */
+function pinSheetLink(sheet) {
+  const link = h("a", { href: "#", "data-testid": "pin-sheet" }, t("roster.sheet"));
+  link.addEventListener("click", async (e) => {
+    e.preventDefault();
+    try {
+      const r = await fetch(`/api/roster/sheets/${encodeURIComponent(sheet)}`, { headers: await uploadAuthHeaders() });
+      if (!r.ok) throw new HallError((await r.json().catch(() => null))?.error);
+      const url = URL.createObjectURL(await r.blob());
+      const a = h("a", { href: url, download: "pin-sheet.pdf", hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      link.replaceWith(h("span.muted", { "data-testid": "pin-sheet-taken" }, t("roster.sheet.taken")));
+    } catch (err) {
+      link.remove();
+      showError(err);
+    }
+  });
+  return link;
 }
 
 function drawMembers() {
