@@ -1,6 +1,6 @@
 """``hemicycle admin``: set up a hall without writing protocol commands by hand.
 
-    hemicycle admin --url URL import-members ROSTER.csv|ROSTER.xlsx
+    hemicycle admin --url URL import-members ROSTER.csv|ROSTER.xlsx [--new-pins missing|all --pin-sheet FILE.pdf]
     hemicycle admin --url URL set-credential MEMBER [--pin P | --new-pin] [--card-id C] [--pins-out FILE]
     hemicycle admin --url URL create-sitting SITTING.yaml|json
     hemicycle admin --url URL add-account NAME [--role clerk|editor|operator ...] [--new-password | --password-stdin]
@@ -10,6 +10,9 @@ Roster (CSV in UTF-8 or XLSX, a header row): ``member_id,name_km,name_latin,grou
 optionally ``title_km,title_en,pin,card_id``, imported by the hall (``POST /api/roster``,
 the rules in ``procedure.roster``): new rows add, changed rows update, blank cells leave
 values alone, a bad row is reported with its line and the others still go in.
+``--new-pins missing`` gives every member named who has no PIN a random 6-digit one
+(``all``: every member named a new one) and writes the one printable sheet of them to
+``--pin-sheet`` (0600), to cut into slips.
 ``set-credential --new-pin`` makes a random 6-digit PIN, printed once, or with
 ``--pins-out`` written to a file readable by its owner only.
 
@@ -52,6 +55,7 @@ import json
 import os
 import secrets
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +64,7 @@ import aiohttp
 import yaml
 from pydantic import ValidationError
 
+from hall_server.web.roster import new_pin
 from protocol.commands import AddItem, CreateSitting, SetCredential
 from protocol.errors import ProtocolError, validation_problems
 from protocol.types import Role
@@ -72,29 +77,41 @@ class SetupError(Exception):
     """A file that cannot be used at all (not a problem of one row)."""
 
 
-def new_pin() -> str:
-    """A random 6-digit PIN (the protocol takes 4 to 8 digits)."""
-    return f"{secrets.randbelow(10**6):06d}"
+def _secret_file(path: Path) -> int:
+    """A new file descriptor for ``path``, readable by its owner only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
 
 
 def write_secret(path: Path, rows: list[tuple[str, str]]) -> None:
     """``member_id,pin`` lines in a new file readable by its owner only (0600)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", newline="") as f:
+    with os.fdopen(_secret_file(path), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["member_id", "pin"])
         w.writerows(rows)
 
 
-async def import_members(url: str, token: str, data: bytes) -> dict[str, Any]:
-    """Send a roster file's bytes (CSV or XLSX) to the hall's ``POST /api/roster``: the clerk page's import."""
-    async with aiohttp.ClientSession() as http, http.post(
-        f"{url}/api/roster", data=data, headers={"X-Hemicycle-Token": token}
-    ) as r:
-        body = await r.json()
-    if not body.get("ok"):
-        raise ProtocolError.from_wire(body["error"])
+async def import_members(url: str, token: str, data: bytes, new_pins: str | None = None,
+                         pin_sheet: Path | None = None) -> dict[str, Any]:
+    """Send a roster file's bytes (CSV or XLSX) to the hall's ``POST /api/roster``: the clerk page's import.
+
+    With ``new_pins`` (missing | all), the sheet of new PINs is fetched, once, into ``pin_sheet`` (0600)."""
+    query = f"?{urllib.parse.urlencode({'new_pins': new_pins})}" if new_pins else ""
+    headers = {"X-Hemicycle-Token": token}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{url}/api/roster{query}", data=data, headers=headers) as r:
+            body = await r.json()
+        if not body.get("ok"):
+            raise ProtocolError.from_wire(body["error"])
+        if body.get("sheet") and pin_sheet is not None:
+            async with http.get(f"{url}/api/roster/sheets/{body['sheet']}", headers=headers) as r:
+                if r.status != 200:
+                    raise ProtocolError.from_wire((await r.json())["error"])
+                pdf = await r.read()
+            with os.fdopen(_secret_file(pin_sheet), "wb") as f:
+                f.write(pdf)
+            body["sheet"] = str(pin_sheet)
     return {k: v for k, v in body.items() if k != "ok"}
 
 
@@ -175,6 +192,9 @@ def add_admin_parser(sub: Any, data_default: Path) -> None:
     what = p.add_subparsers(dest="what", required=True)
     m = what.add_parser("import-members", help="add or update members (and PINs, cards) from a CSV or XLSX roster")
     m.add_argument("file", type=Path)
+    m.add_argument("--new-pins", choices=["missing", "all"],
+                   help="random PINs for the members named without one (all: for every member named)")
+    m.add_argument("--pin-sheet", type=Path, help="with --new-pins: write the PDF sheet of them here (0600)")
     c = what.add_parser("set-credential", help="set or reset a member's PIN or card id")
     c.add_argument("member_id")
     group = c.add_mutually_exclusive_group()
@@ -197,7 +217,9 @@ def add_admin_parser(sub: Any, data_default: Path) -> None:
 
 async def _run(args: argparse.Namespace, token: str) -> dict[str, Any]:
     if args.what == "import-members":
-        return await import_members(args.url, token, args.file.read_bytes())
+        if args.new_pins and args.pin_sheet is None:
+            raise SetupError("--new-pins needs --pin-sheet FILE.pdf: the sheet is the only copy of the PINs")
+        return await import_members(args.url, token, args.file.read_bytes(), args.new_pins, args.pin_sheet)
     if args.what == "add-account":
         password = account_password(args)
         report = await add_account(args.url, token, args.name, password, args.role or ["clerk"])

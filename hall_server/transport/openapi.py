@@ -206,6 +206,10 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Import members from a CSV or XLSX roster (a clerk): new rows add, changed rows update, "
                            "blank cells leave values alone, bad rows are reported by line",
                 "security": CLERK,
+                "parameters": [{"name": "new_pins", "in": "query", "required": False,
+                                "description": "random 6-digit PINs for the members named without one (all: for "
+                                               "every member named), printable once at `sheet`",
+                                "schema": {"enum": ["missing", "all"]}}],
                 "requestBody": {"required": True, "content": {
                     "text/csv": {"schema": {"type": "string"}},
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
@@ -215,12 +219,22 @@ def openapi_document() -> dict[str, Any]:
                                                                  "credentials", "bad"], "properties": {
                         "ok": {"const": True},
                         **{k: {"type": "array", "items": {"type": "string"}}
-                           for k in ("added", "updated", "unchanged", "credentials")},
-                        "bad": {"type": "array", "items": {"type": "object", "required": ["line", "member_id"]}}}},
+                           for k in ("added", "updated", "unchanged", "credentials", "new_pins")},
+                        "bad": {"type": "array", "items": {"type": "object", "required": ["line", "member_id"]}},
+                        "sheet": {"type": ["string", "null"], "description": "with new_pins: the PIN sheet's id"}}},
                         "what each row did"),
                     "400": _error("not a CSV or XLSX roster"), "401": _error("not a clerk"),
                     "413": _error("over 2 MiB"),
                 },
+            }},
+            "/api/roster/sheets/{sheet}": {"get": {
+                "summary": "The PIN slips of an import with new_pins, as a PDF to print and cut: answered once, "
+                           "within 10 minutes, then forgotten",
+                "security": CLERK,
+                "parameters": [_path_param("sheet", "the sheet id the import returned")],
+                "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {"schema": {
+                    "type": "string", "format": "binary"}}}},
+                    "401": _error("not a clerk"), "404": _error("gone: printed already, expired or unknown")},
             }},
             "/documents/{sha256}": {"get": {
                 "summary": "A document's bytes, by their hash (immutable): for enrolled devices (the pass from the "

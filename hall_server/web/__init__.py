@@ -6,6 +6,7 @@
     GET  /static/fonts/NotoSansKhmer.ttf   the shipped font (fontpkg-noto-sans-khmer)
     POST /api/documents         a clerk uploads a PDF; stored under data_dir/documents/<sha256>
     POST /api/roster            a clerk imports members from CSV or XLSX (``roster.py``)
+    GET  /api/roster/sheets/<id>   the PIN sheet of an import with new_pins, once (``roster.py``)
     GET  /documents/<sha256>    an enrolled device (with its document pass) or a clerk reads it
 """
 
