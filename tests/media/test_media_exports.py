@@ -14,8 +14,9 @@ def test_public_surface() -> None:
     ]
     assert sorted(recorder.media.cli.__all__) == ["add_media_parser", "cmd_media"]
     assert sorted(signalling.__all__) == [
-        "Answer", "EndpointReady", "EndpointSignal", "FromMember", "HangUp", "IceCandidate", "MAX_SDP_CHARS",
-        "MediaMessage", "MemberSignal", "Offer", "ToMember", "endpoint_signal", "media_message", "member_signal",
+        "Answer", "CallReport", "EndpointReady", "EndpointSignal", "FromMember", "HangUp", "IceCandidate",
+        "MAX_SDP_CHARS", "MediaMessage", "MemberSignal", "Offer", "RemoteLink", "RemoteLinks", "ToMember",
+        "endpoint_signal", "media_message", "member_signal",
     ]
     for module in (recorder.media, recorder.media.cli, signalling):
         assert all(hasattr(module, name) for name in module.__all__)

@@ -9,7 +9,7 @@ import { action, frame, showError, showOk, tick } from "./lib/chrome.js";
 import { connectAuth } from "./lib/device.js";
 import { bar, docIcon, h, region } from "./lib/dom.js";
 import { Hall, HallError, newId } from "./lib/hall.js";
-import { clock, getLang, num, t } from "./lib/i18n.js";
+import { clock, date, getLang, num, t } from "./lib/i18n.js";
 import { NUMBERINGS, SHAPES, drawLivePlan, gapsOf, nameSeats, planSvg } from "./lib/plan.js";
 import { csrfHeaders, csrfToken, currentAccount, signInAccount, signOutAccount } from "./lib/session.js";
 import { bodyName, itemById, itemTitle, memberName, motion, openVote, paintCountdowns, sittingLine } from "./lib/view.js";

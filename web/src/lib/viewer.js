@@ -128,11 +128,21 @@ export class DocumentViewer {
     return this.zoom * CSS_PX;
   }
 
+  /** A page of the document, or null once the viewer is gone (pdf.js then rejects with its transport torn down). */
+  async pageOf(n) {
+    try {
+      return this.destroyed ? null : await this.doc.getPage(n);
+    } catch (err) {
+      if (this.destroyed) return null;
+      throw err;
+    }
+  }
+
   async render() {
     if (this.state !== "ready") return;
     const n = this.page;
-    const page = await this.doc.getPage(n);
-    if (this.destroyed || n !== this.page) return;
+    const page = await this.pageOf(n);
+    if (!page || this.destroyed || n !== this.page) return;
     const scale = this.scaleFor(page);
     const viewport = page.getViewport({ scale });
     const ratio = Math.min(window.devicePixelRatio || 1, 3);
@@ -237,8 +247,8 @@ export class DocumentViewer {
   }
 
   async drawThumb(button, n) {
-    const page = await this.doc.getPage(n);
-    if (this.destroyed) return;
+    const page = await this.pageOf(n);
+    if (!page || this.destroyed) return;
     const base = page.getViewport({ scale: 1 });
     const viewport = page.getViewport({ scale: 200 / base.width }); // 100 CSS px wide at 2x
     const canvas = h("canvas", { "aria-hidden": "true" });
