@@ -7,8 +7,10 @@ setup:
 demo: setup
 	.venv/bin/hemicycle demo
 
+# Three workers (pytest-xdist), a file each at a time: most tests wait on servers, browsers and audio,
+# so three share the two cores well; every test makes its own servers, ports, databases and folders.
 test: setup
-	.venv/bin/python -m pytest -p no:cacheprovider
+	.venv/bin/python -m pytest -p no:cacheprovider -n 3 --dist loadfile
 
 lint: setup
 	.venv/bin/ruff check .
