@@ -159,8 +159,10 @@ class Hall:
         log.info("hall started with %d streams", len(self.states))
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, self.store.close)
-        self._verifier.shutdown(wait=False, cancel_futures=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.store.close)
+        # Joined here, not left to the interpreter's exit, whose hook then writes to a pipe already closed.
+        await loop.run_in_executor(None, lambda: self._verifier.shutdown(wait=True, cancel_futures=True))
 
     def subscribe(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)

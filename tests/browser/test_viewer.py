@@ -62,10 +62,12 @@ async def no_serious_axe(page: Page, name: str) -> None:
 
 async def canvas_width(page: Page) -> float:
     """The drawn page's width, once pdf.js has sized its canvas (it may be 0 for a frame after data-page moves)."""
-    canvas = page.get_by_test_id("viewer-page")
-    await page.wait_for_function("() => document.querySelector('[data-testid=viewer-page]')"
-                                 "?.getBoundingClientRect().width > 0")
-    return float(await canvas.evaluate("c => c.getBoundingClientRect().width"))
+    # Measured in the page in one step: pdf.js swaps in a new canvas when a page is drawn, and an old one
+    # measured after the swap is detached (width 0).
+    width = await page.wait_for_function("() => { const c = document.querySelector('[data-testid=viewer-page]');"
+                                         " const w = c && c.isConnected ? c.getBoundingClientRect().width : 0;"
+                                         " return w > 0 ? w : null; }")
+    return float(await width.json_value())
 
 
 async def changed(page: Page, before: float) -> bool:
