@@ -7,10 +7,11 @@ setup:
 demo: setup
 	.venv/bin/hemicycle demo
 
-# Three workers (pytest-xdist), a file each at a time: most tests wait on servers, browsers and audio,
-# so three share the two cores well; every test makes its own servers, ports, databases and folders.
+# Three workers (pytest-xdist): most tests wait on servers and browsers, so three share the two cores
+# well; every test makes its own servers, ports, databases and folders. Real-time audio tests keep to
+# one worker, one after another (tests/conftest.py).
 test: setup
-	.venv/bin/python -m pytest -p no:cacheprovider -n 3 --dist loadfile
+	.venv/bin/python -m pytest -p no:cacheprovider -n 3 --dist loadgroup
 
 lint: setup
 	.venv/bin/ruff check .

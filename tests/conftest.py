@@ -32,3 +32,17 @@ def server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     srv.start()
     yield srv
     srv.stop()
+
+
+# Speech and media tests cut turns by the hall's clock against audio played in real time: two of them side
+# by side on two cores can shift a turn's edges past its words. Under pytest-xdist (``make test``) they
+# share one worker, one after another, while the other workers run the rest.
+REAL_TIME_AUDIO = ("tests/recorder/", "tests/media/", "tests/test_demo.py", "tests/browser/test_remote.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        where = item.path.resolve().relative_to(root).as_posix()
+        if where.startswith(REAL_TIME_AUDIO):
+            item.add_marker(pytest.mark.xdist_group("real-time-audio"))
