@@ -7,11 +7,11 @@ setup:
 demo: setup
 	.venv/bin/hemicycle demo
 
-# Three workers (pytest-xdist): most tests wait on servers and browsers, so three share the two cores
-# well; every test makes its own servers, ports, databases and folders. Real-time audio tests keep to
-# one worker, one after another (tests/conftest.py).
+# Real-time audio tests first, alone and in order (they cut turns by the hall's clock: tests/conftest.py);
+# then the rest on three pytest-xdist workers, a file each: most of them wait on servers and browsers.
 test: setup
-	.venv/bin/python -m pytest -p no:cacheprovider -n 3 --dist loadgroup
+	.venv/bin/python -m pytest -p no:cacheprovider -m realtime_audio
+	.venv/bin/python -m pytest -p no:cacheprovider -m "not realtime_audio" -n 3 --dist loadfile
 
 lint: setup
 	.venv/bin/ruff check .

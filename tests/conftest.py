@@ -34,9 +34,9 @@ def server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     srv.stop()
 
 
-# Speech and media tests cut turns by the hall's clock against audio played in real time: two of them side
-# by side on two cores can shift a turn's edges past its words. Under pytest-xdist (``make test``) they
-# share one worker, one after another, while the other workers run the rest.
+# Speech and media tests cut turns by the hall's clock against audio played in real time: run beside other
+# tests on two cores, a turn's edges can shift past its words. ``make test`` runs them first, alone, one
+# after another (``-m realtime_audio``), then the rest on three pytest-xdist workers.
 REAL_TIME_AUDIO = ("tests/recorder/", "tests/media/", "tests/test_demo.py", "tests/browser/test_remote.py")
 
 
@@ -45,4 +45,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         where = item.path.resolve().relative_to(root).as_posix()
         if where.startswith(REAL_TIME_AUDIO):
-            item.add_marker(pytest.mark.xdist_group("real-time-audio"))
+            item.add_marker(pytest.mark.realtime_audio)
