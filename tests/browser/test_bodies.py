@@ -38,14 +38,7 @@ async def test_the_clerk_defines_a_commission_and_lists_a_minister(hall: Hall) -
 
     # The Ninth Commission: nine of the twelve senators, a president and a secretary.
     ids = [m.member_id for m in hall.seeded.members[:4]] + [f"c{n:03d}" for n in range(1, 6)]
-    await clerk.get_by_test_id("body-id").fill("commission-9")
-    await clerk.get_by_test_id("body-km").fill("គណៈកម្មការទី៩")
-    await clerk.get_by_test_id("body-en").fill("Ninth Commission")
-    for member_id in ids:
-        await clerk.get_by_test_id(f"body-member-{member_id}").check()
-    await clerk.get_by_test_id(f"body-office-{ids[0]}").select_option("president")
-    await clerk.get_by_test_id(f"body-office-{ids[1]}").select_option("secretary")
-    await clerk.get_by_test_id("body-submit").click()
+    await define_ninth_commission(clerk, ids, secretary=ids[1])
     await expect(clerk.get_by_test_id("body-pick")).to_contain_text("commission-9 · Ninth Commission")
     assert await axe(clerk) == []
     await clerk.screenshot(path=SCREENSHOTS / "clerk-body-en.png", full_page=True)
@@ -110,3 +103,15 @@ async def test_the_clerk_defines_a_commission_and_lists_a_minister(hall: Hall) -
     await expect(khmer.get_by_test_id("body-km")).to_have_value("គណៈកម្មការទី៩")
     await expect(khmer.get_by_test_id(f"body-member-{ids[8]}")).to_be_checked()
     await khmer.screenshot(path=SCREENSHOTS / "clerk-body-km.png", full_page=True)
+
+
+async def define_ninth_commission(clerk: Page, ids: list[str], secretary: str) -> None:
+    """The clerk's body form: the Ninth Commission with ``ids`` as members, the first its president."""
+    await clerk.get_by_test_id("body-id").fill("commission-9")
+    await clerk.get_by_test_id("body-km").fill("គណៈកម្មការទី៩")
+    await clerk.get_by_test_id("body-en").fill("Ninth Commission")
+    for member_id in ids:
+        await clerk.get_by_test_id(f"body-member-{member_id}").check()
+    await clerk.get_by_test_id(f"body-office-{ids[0]}").select_option("president")
+    await clerk.get_by_test_id(f"body-office-{secretary}").select_option("secretary")
+    await clerk.get_by_test_id("body-submit").click()

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from playwright.async_api import FilePayload, Page, expect
 
 from tests.browser.conftest import PROJECTOR, SCREENSHOTS, Hall, make_pdf
-from tests.browser.test_bodies import MORE, signed_in
+from tests.browser.test_bodies import MORE, define_ninth_commission, signed_in
 from tests.browser.test_review import download
 from tests.browser.test_sitting import check_in
 from tests.test_bodies_server import AKN, SCHEMA
@@ -88,14 +88,7 @@ async def test_a_commission_s_week_through_the_pages(hall: Hall, tmp_path: Path)
     await expect(clerk.get_by_test_id("csv-status")).to_contain_text("Added 8")
     await expect(clerk.get_by_test_id("body-member-c008")).to_be_visible()  # the form redrawn with all twelve
     ids = [m.member_id for m in hall.seeded.members[:4]] + [f"c{n:03d}" for n in range(1, 6)]
-    await clerk.get_by_test_id("body-id").fill("commission-9")
-    await clerk.get_by_test_id("body-km").fill("គណៈកម្មការទី៩")
-    await clerk.get_by_test_id("body-en").fill("Ninth Commission")
-    for member_id in ids:
-        await clerk.get_by_test_id(f"body-member-{member_id}").check()
-    await clerk.get_by_test_id(f"body-office-{ids[0]}").select_option("president")
-    await clerk.get_by_test_id(f"body-office-{ids[4]}").select_option("secretary")
-    await clerk.get_by_test_id("body-submit").click()
+    await define_ninth_commission(clerk, ids, secretary=ids[4])
     await expect(clerk.get_by_test_id("body-pick")).to_contain_text("commission-9 · Ninth Commission")
     await clerk.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")  # the header on top
     await clerk.screenshot(path=SCREENSHOTS / "week-clerk-body-en.png", full_page=True)
