@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -36,7 +36,7 @@ from procedure import (
     fold,
     load_state,
 )
-from procedure.sitting import own_member
+from procedure.sitting import follows_registry, own_member
 from procedure.states import check_state
 from protocol.ballots import decode_ballot
 from protocol.canonical import canonical_bytes
@@ -47,6 +47,7 @@ from protocol.commands import (
     Command,
     CommandEnvelope,
     CreateSitting,
+    RenewRoster,
     RouteDevices,
     SetCredential,
 )
@@ -62,6 +63,8 @@ Publisher = Callable[[str, list[Record]], Awaitable[None]]
 SNAPSHOT_EVERY = 1000
 MAX_RETRIES = 5
 MAX_BATCH = 500
+# The registry commands a sitting's roster is made of: its members' names, groups, offices and seats in bodies.
+ROSTER_SOURCES = frozenset({"member.register", "member.update", "body.define", "body.set_membership"})
 
 
 def now_ms() -> int:
@@ -76,6 +79,7 @@ class _Pending:
     caller: Caller
     signature_ok: bool | None
     answer: asyncio.Future[dict[str, Any]]
+    renew: list[str] = field(default_factory=list)  # scheduled sittings whose roster this registry change moves
 
 
 @dataclass(frozen=True)
@@ -247,12 +251,25 @@ class Hall:
             if env.stream not in self._writers:
                 task = asyncio.create_task(self._write(env.stream), name=f"writer:{env.stream}")
                 self._writers[env.stream] = task
-            return await pending.answer
+            answer = await pending.answer
+            await self._renew_rosters(env, caller, pending.renew)
+            return answer
         except ProtocolError as err:
             self.metrics.count("refused", err.code.value)
             raise
         finally:
             self.metrics.command_seconds.observe(time.perf_counter() - started)
+
+    async def _renew_rosters(self, env: CommandEnvelope, caller: Caller, streams: list[str]) -> None:
+        """Carry a registry change to the rosters of the scheduled sittings it moves, in the name of its
+        author, before the change is answered (``sitting.renew_roster``; ids derived from the change's, so a
+        re-sent change renews once). A sitting that opened in between keeps its roster."""
+        for stream in streams:
+            cid = "roster-" + hashlib.sha256(f"{env.id} {stream}".encode()).hexdigest()[:40]
+            try:
+                await self.execute(CommandEnvelope(id=cid, stream=stream, cmd=RenewRoster()), caller)
+            except ProtocolError as err:
+                log.info("roster of %s not renewed after %s: %s", stream, env.cmd.type, err.code.value)
 
     def current(self, caller: Caller) -> Caller:
         """An enrolled caller as the registry has its device now: reassigned seat or member, or revoked
@@ -330,6 +347,9 @@ class Hall:
                 new += self._seals(stream, new, ctx, p.env.id)
                 for r in new:
                     state = fold(state, r)
+                if new and isinstance(state, RegistryState) and p.env.cmd.type in ROSTER_SOURCES:
+                    p.renew[:] = [s.stream for s in self.sittings() if follows_registry(s, registry)
+                                  and not follows_registry(s, state)]
                 result = {
                     "seq": new[-1].seq if new else state.seq,
                     "events": [r.event.type for r in new],

@@ -3,7 +3,11 @@
 Every line of the Hansard comes from the log: speeches are the turns the
 floor control granted, with the transcript's latest version; procedural
 notes are the chair's actions; divisions are the sealed votes. Nothing is
-typed in by hand, so the record says what the log says.
+typed in by hand, so the record says what the log says. The sitting as it
+stands (titles, place, date, roster, guests, the agenda with its edits,
+moves and removals, documents' latest versions) is the log folded by the
+same rules the hall runs (``procedure.sitting.apply_sitting``), never a
+copy of the first events.
 """
 
 from __future__ import annotations
@@ -32,13 +36,13 @@ from hansard.record import (
     SpeechStatus,
     Verification,
 )
+from procedure.agenda import Item
+from procedure.sitting import SittingState, apply_sitting
 from protocol.events import (
     BallotCast,
     CheckedIn,
-    DocumentAttached,
+    CheckedOut,
     FloorGranted,
-    GuestAdded,
-    ItemAdded,
     ItemTakenUp,
     NoticePosted,
     PageShown,
@@ -47,7 +51,6 @@ from protocol.events import (
     SegmentAdded,
     SegmentRevised,
     SittingClosed,
-    SittingCreated,
     SittingOpened,
     SittingResumed,
     SittingSuspended,
@@ -85,11 +88,10 @@ class _Builder:
     def __init__(self, records: list[Record]) -> None:
         self.records = records
         self.entries: dict[str, list[Entry]] = defaultdict(list)
-        self.items: list[ItemAdded] = []
         self.current: str | None = None
         self.opened: dt.datetime | None = None
         self.closed: dt.datetime | None = None
-        self.created: SittingCreated | None = None
+        self.state = SittingState(stream=records[0].stream if records else "")  # the sitting as folded so far
         self.present: dict[str, bool] = {}  # member -> remote
         self.turns: dict[str, tuple[FloorGranted, int]] = {}
         self.segments: dict[str, list[str]] = defaultdict(list)  # turn -> segment ids
@@ -101,8 +103,6 @@ class _Builder:
         self.zone: dt.tzinfo = dt.UTC
         self.positions: dict[str, int] = {}  # sub-item -> its parent's entries before it was taken up
         self.presiding: str | None = None  # the first member in the chair
-        self.guests: list[GuestAdded] = []
-        self.documents: dict[str, DocumentAttached] = {}
         self.shown: str | None = None  # the document on the hall display now
 
     def take_chair(self, at_ms: int, member_id: str) -> None:
@@ -112,7 +112,7 @@ class _Builder:
             self.presiding = member_id
         if first and self.opened is None:
             return
-        m = next(e for e in self.created.roster if e.member_id == member_id) if self.created else None
+        m = self.state.roster.get(member_id)
         name_km, name_en = (m.name_km, m.name_latin) if m else (member_id, member_id)
         self.note(at_ms, f"{name_km} ដឹកនាំអង្គប្រជុំ។", f"{name_en} took the chair.")
 
@@ -128,30 +128,24 @@ class _Builder:
 
     def take(self, r: Record) -> None:
         ev = r.event
+        self.state = apply_sitting(self.state, ev, r.at_ms, r.seq, r.actor.author)
+        self.zone = ZoneInfo(self.state.time_zone)
         match ev:
-            case SittingCreated():
-                self.created = ev
-                self.zone = ZoneInfo(ev.time_zone)
-            case ItemAdded():
-                self.items.append(ev)
-            case GuestAdded():
-                self.guests.append(ev)
             case SittingOpened():
                 self.opened = self.at(r.at_ms)
                 self.note(r.at_ms, "ប្រធានបើកអង្គប្រជុំ។", "The President opened the sitting.")
-                if self.created is not None and ev.day is not None and ev.day != self.created.date:
-                    self.note(r.at_ms, f"អង្គប្រជុំនេះគ្រោងធ្វើនៅថ្ងៃ {self.created.date} ហើយបានបើកនៅថ្ងៃ {ev.day}។",
-                              f"The sitting, scheduled for {self.created.date}, was opened on {ev.day}.")
+                if ev.day is not None and ev.day != self.state.date:
+                    self.note(r.at_ms, f"អង្គប្រជុំនេះគ្រោងធ្វើនៅថ្ងៃ {self.state.date} ហើយបានបើកនៅថ្ងៃ {ev.day}។",
+                              f"The sitting, scheduled for {self.state.date}, was opened on {ev.day}.")
             case PresidingChanged():
                 self.take_chair(r.at_ms, ev.member_id)
             case NoticePosted():
                 self.note(r.at_ms, f"សេចក្តីជូនដំណឹងពីប្រធាន៖ {ev.text}", f"Notice from the chair: {ev.text}")
-            case DocumentAttached():
-                self.documents[ev.document_id] = ev
             case PageShown():
                 # A document put on the hall display is noted once; its page turns stay in the log only.
-                if ev.document_id is not None and ev.document_id != self.shown and ev.document_id in self.documents:
-                    title = self.documents[ev.document_id].title
+                found = self.state.document(ev.document_id) if ev.document_id is not None else None
+                if found is not None and ev.document_id != self.shown:
+                    title = found[1].title
                     self.note(r.at_ms, f"ឯកសារដែលបានបង្ហាញក្នុងសាល៖ {title}", f"Shown in the hall: {title}")
                 self.shown = ev.document_id
             case SittingSuspended():
@@ -163,12 +157,15 @@ class _Builder:
                 self.note(r.at_ms, "ប្រធានបិទអង្គប្រជុំ។", "The President closed the sitting.")
             case ItemTakenUp():
                 self.current = ev.item_id
-                item = next(i for i in self.items if i.item_id == ev.item_id)
+                item = self.state.item(ev.item_id)
+                assert item is not None  # the rules take up only an item on the agenda
                 if item.parent_id is not None and item.item_id not in self.positions:
                     self.positions[item.item_id] = len(self.entries[item.parent_id])
                 self.note(r.at_ms, f"អង្គប្រជុំពិនិត្យ៖ {item.title_km}", f"Item taken up: {item.title_en}")
             case CheckedIn():
                 self.present[ev.member_id] = ev.remote
+            case CheckedOut() if self.opened is None:  # left before the sitting opened: was not at it
+                self.present.pop(ev.member_id, None)
             case FloorGranted():
                 self.turns[ev.turn_id] = (ev, r.at_ms)
             case SpeechStopped():
@@ -231,8 +228,8 @@ class _Builder:
                       revised_by=tuple(dict.fromkeys(revisers)))
 
     def agenda(self) -> tuple[AgendaItem, ...]:
-        def build(item: ItemAdded, number: str) -> AgendaItem:
-            children = [c for c in self.items if c.parent_id == item.item_id]
+        def build(item: Item, number: str) -> AgendaItem:
+            children = [c for c in self.state.items if c.parent_id == item.item_id]
             entries = tuple(self.with_text(e) for e in self.entries.get(item.item_id, []))
             positions, last = [], 0
             for c in children:  # in agenda order, each no earlier than the one before
@@ -246,7 +243,7 @@ class _Builder:
                 positions=tuple(positions),
             )
 
-        top = [i for i in self.items if i.parent_id is None]
+        top = [i for i in self.state.items if i.parent_id is None]
         agenda = [build(item, str(n + 1)) for n, item in enumerate(top)]
         if self.entries.get(OPENING[0]):
             agenda.insert(0, AgendaItem(OPENING[0], OPENING[1],
@@ -259,18 +256,19 @@ def record_from_export(doc: dict[str, Any]) -> SittingRecord:
     records = [Record.model_validate(r) for r in doc["records"]]
     b = _Builder(records)
     b.run()
-    if b.created is None or b.opened is None:
+    c = b.state
+    if not c.created or b.opened is None:
         raise ValueError("the sitting was never opened: there is no record to publish")
-    c = b.created
     persons = (*(() if b.presiding else (PRESIDING,)), *(
         Person(m.member_id, m.name_km, m.name_latin, m.group, Bilingual(m.title_km, m.title_en))
-        for m in c.roster
-    ), *(Person(g.guest_id, g.name_km, g.name_latin, role=Bilingual(g.title_km, g.title_en)) for g in b.guests))
+        for m in c.roster.values()
+    ), *(Person(g.guest_id, g.name_km, g.name_latin, role=Bilingual(g.title_km, g.title_en))
+         for g in c.guests.values()))
     attendance = Attendance(
         present=tuple(m for m, remote in b.present.items() if not remote),
-        absent=tuple(m.member_id for m in c.roster if m.member_id not in b.present),
+        absent=tuple(m for m in c.roster if m not in b.present),
         remote=tuple(m for m, remote in b.present.items() if remote),
-        guests=tuple(g.guest_id for g in b.guests),
+        guests=tuple(c.guests),
     )
     head = records[-1]
     verification = (

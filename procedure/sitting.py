@@ -8,6 +8,7 @@ Neither does I/O. Every refusal says what could not be done and why.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -86,6 +87,7 @@ from protocol.commands import (
     ReaddLastSpeaker,
     RemoveDocument,
     RemoveItem,
+    RenewRoster,
     ReopenList,
     ReorderList,
     ReplaceDocument,
@@ -134,6 +136,7 @@ from protocol.events import (
     QuotaSet,
     RequestWithdrawn,
     RosterEntry,
+    RosterRenewed,
     SittingCancelled,
     SittingClosed,
     SittingCreated,
@@ -240,7 +243,7 @@ CLERK_ONLY = {"sitting.create", "agenda.add_item", "agenda.attach_document", "tr
               "sitting.edit", "sitting.cancel", "agenda.edit_item", "agenda.remove_item", "agenda.move_item",
               "agenda.replace_document", "agenda.remove_document", "agenda.order_documents",
               # bodies and guests
-              "sitting.add_guest"}
+              "sitting.add_guest", "sitting.renew_roster"}
 RECORDER_ONLY = {"transcript.add_segment", "transcript.flag_turn"}
 CHAIR_ONLY = {
     "sitting.open",
@@ -383,26 +386,63 @@ BODY_RULES = {
 }
 
 
-def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
-    """The sitting of a body: its roster is the members listed, else the body's seated on the date.
+def roster_on(registry: RegistryState, body_id: str, date: str, members: Sequence[str] = ()) -> list[RosterEntry]:
+    """A sitting's roster: ``members`` if listed, else the body's members seated on ``date`` (ISO),
+    else every registered member (a body without a membership); each entry as the registry
+    has the member now, with their office in the body and whom they substitute for.
 
     Raises UNKNOWN_BODY for a body neither defined nor a kind, INVALID_STATE when the body
-    seats nobody that day, UNKNOWN_MEMBER and MALFORMED for a bad list or profile.
+    seats nobody that day, UNKNOWN_MEMBER and MALFORMED for a bad list.
     """
-    body = registry.bodies.get(cmd.body)
-    if body is None and cmd.body not in {*Body}:
-        raise ProtocolError(ErrorCode.UNKNOWN_BODY, "no such body", body_id=cmd.body, known=sorted(registry.bodies))
-    kind = body.definition.kind if body else Body(cmd.body)
-    seated = {m.member_id: m for m in body.seated_on(cmd.date)} if body and body.members else None
-    ids = cmd.members or (list(seated) if seated is not None else list(registry.members))
+    body = registry.bodies.get(body_id)
+    if body is None and body_id not in {*Body}:
+        raise ProtocolError(ErrorCode.UNKNOWN_BODY, "no such body", body_id=body_id, known=sorted(registry.bodies))
+    seated = {m.member_id: m for m in body.seated_on(date)} if body and body.members else None
+    ids = list(members) or (list(seated) if seated is not None else list(registry.members))
     if not ids:
         raise ProtocolError(ErrorCode.INVALID_STATE, "the body seats no member on that date",
-                            body_id=cmd.body, date=cmd.date)
+                            body_id=body_id, date=date)
     missing = [m for m in ids if m not in registry.members]
     if missing:
         raise ProtocolError(ErrorCode.UNKNOWN_MEMBER, "unregistered members", member_ids=missing)
     if len(set(ids)) != len(ids):
         raise ProtocolError(ErrorCode.MALFORMED, "a member is listed twice")
+    return [
+        RosterEntry(**registry.members[m].model_dump(exclude={"type"}),
+                    office=body.office_of(m) if body else None,
+                    substitute_for=seated[m].substitute_for if seated and m in seated else None)
+        for m in ids
+    ]
+
+
+def follows_registry(state: SittingState, registry: RegistryState) -> bool:
+    """Whether a scheduled sitting's roster is what ``registry`` gives its body on its date
+    (so a change to the registry is a change to the sitting's roster: ``sitting.renew_roster``)."""
+    if not state.created or state.status is not SittingStatus.SCHEDULED:
+        return False
+    try:
+        return roster_on(registry, state.body_id, state.date) == list(state.roster.values())
+    except ProtocolError:
+        return False
+
+
+def _renew_roster(state: SittingState, registry: RegistryState) -> list[Event]:
+    """The roster taken again (nothing when it is the same); members who leave it are checked out first."""
+    roster = roster_on(registry, state.body_id, state.date)
+    if roster == list(state.roster.values()):
+        return []
+    kept = {e.member_id for e in roster}
+    return [*(CheckedOut(member_id=m) for m in state.presence if m not in kept), RosterRenewed(roster=roster)]
+
+
+def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
+    """The sitting of a body: its roster is ``roster_on`` its date (or the members listed).
+
+    Raises what ``roster_on`` raises, and MALFORMED for an unknown rules profile or room.
+    """
+    roster = roster_on(registry, cmd.body, cmd.date, cmd.members)
+    body = registry.bodies.get(cmd.body)
+    kind = body.definition.kind if body else Body(cmd.body)
     rules_id = cmd.rules or (body.definition.rules if body else None) or BODY_RULES[kind]
     rules = registry.profile(rules_id)
     if rules is None:
@@ -413,12 +453,6 @@ def _create(cmd: CreateSitting, registry: RegistryState) -> list[Event]:
     if cmd.room is not None and cmd.room not in registry.plans:
         raise ProtocolError(ErrorCode.MALFORMED, "no room has this id (room.define_plan first)", room=cmd.room,
                             known=sorted(registry.plans))
-    roster = [
-        RosterEntry(**registry.members[m].model_dump(exclude={"type"}),
-                    office=body.office_of(m) if body else None,
-                    substitute_for=seated[m].substitute_for if seated and m in seated else None)
-        for m in ids
-    ]
     return [
         SittingCreated(
             body=kind,
@@ -838,6 +872,8 @@ def _decide(
             return _edit(state, cmd)
         case CancelSitting():
             return [SittingCancelled()]
+        case RenewRoster():
+            return _renew_roster(state, registry)
         case EditItem() | RemoveItem() | MoveItem():
             return decide_item_edit(state.items, cmd)
         case ReplaceDocument() | RemoveDocument() | OrderDocuments():
@@ -979,6 +1015,8 @@ def apply_sitting(
             return replace(state, **changes)
         case SittingCancelled():
             return replace(state, status=SittingStatus.CANCELLED)
+        case RosterRenewed():
+            return replace(state, roster={e.member_id: e for e in event.roster})
         case ItemEdited() | ItemRemoved() | ItemMoved():
             return replace(state, items=apply_item_edit(state.items, event))
         case DocumentReplaced() | DocumentRemoved() | DocumentsOrdered():

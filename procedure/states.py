@@ -79,6 +79,7 @@ ALLOWED: dict[str, frozenset[SittingStatus]] = {
     # issue 12: edits, frozen once the sitting is closed or cancelled
     "sitting.edit": _PREPARING,
     "sitting.cancel": frozenset({SCHEDULED}),
+    "sitting.renew_roster": frozenset({SCHEDULED}),  # from the opening on, the roster is the record's
     "agenda.edit_item": _PREPARING,
     "agenda.remove_item": _PREPARING,
     "agenda.move_item": _PREPARING,

@@ -56,8 +56,8 @@ class RegisterMember(Model):
 class UpdateMember(Model):
     """Change a registered member's names, group or titles; a field left out (None) stays as it is.
 
-    Sittings already created keep the roster they were created with: the record names
-    members as they were at the time.
+    Scheduled sittings that follow the registry take the new names (``sitting.renew_roster``);
+    a sitting once opened keeps its roster: the record names members as they were at the time.
     """
 
     type: Literal["member.update"] = "member.update"
@@ -193,8 +193,8 @@ class DefineBody(Model):
 class SetMembership(Model):
     """A body's whole membership and bureau, replacing the one before (the log keeps each version).
 
-    Sittings already created keep their roster; a sitting created later takes the members
-    seated on its date.
+    Scheduled sittings of the body take the members seated on their date
+    (``sitting.renew_roster``); a sitting once opened keeps the roster it opened with.
     """
 
     type: Literal["body.set_membership"] = "body.set_membership"
@@ -283,6 +283,22 @@ class CancelSitting(Model):
     """Call off a sitting that has not opened; it stays in the record as cancelled."""
 
     type: Literal["sitting.cancel"] = "sitting.cancel"
+
+
+class RenewRoster(Model):
+    """Take the roster again from the registry, for a sitting not yet opened.
+
+    The sitting's body's members seated on its date (every registered member for a body
+    without a membership), with their names, groups and offices as the registry has them
+    now; members who leave the roster are checked out. The hall sends it by itself, in
+    the name of whoever changed the registry, to each scheduled sitting that followed the
+    registry before the change; a clerk sends it to a sitting created with its own list
+    to hand it back to its body. From the opening on, the roster stays as it opened: the
+    record names members as they were at the time. Source: issue 12 ("its roster, quorum,
+    eligibility and absentees come from the body's membership at that date").
+    """
+
+    type: Literal["sitting.renew_roster"] = "sitting.renew_roster"
 
 
 class EditItem(Model):
@@ -707,6 +723,7 @@ SittingCommand = (
     # issue 12: sittings, agenda and documents edited
     | EditSitting
     | CancelSitting
+    | RenewRoster
     | EditItem
     | RemoveItem
     | MoveItem

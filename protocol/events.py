@@ -220,6 +220,13 @@ class SittingCancelled(Model):
     type: Literal["sitting.cancelled"] = "sitting.cancelled"
 
 
+class RosterRenewed(Model):
+    """The sitting's whole roster, taken again from the registry before it opened."""
+
+    type: Literal["sitting.roster_renewed"] = "sitting.roster_renewed"
+    roster: list[RosterEntry]
+
+
 class ItemEdited(Model):
     type: Literal["agenda.item_edited"] = "agenda.item_edited"
     item_id: Id
@@ -615,6 +622,7 @@ Event = Annotated[
     | DevicesRouted
     | SittingEdited
     | SittingCancelled
+    | RosterRenewed
     | ItemEdited
     | ItemRemoved
     | ItemMoved

@@ -19,6 +19,7 @@ from protocol.events import (
     DeviceEnrolled,
     DeviceRevoked,
     Record,
+    RosterRenewed,
     SittingCreated,
     VoteClosed,
     VoteOpened,
@@ -124,6 +125,8 @@ def verify_votes(
             ev = r.event
             if isinstance(ev, SittingCreated):
                 rules, roster = ev.rules, len(ev.roster)
+            elif isinstance(ev, RosterRenewed):
+                roster = len(ev.roster)
             elif isinstance(ev, CheckedIn):
                 presence[ev.member_id] = ev.seat
             elif isinstance(ev, CheckedOut):

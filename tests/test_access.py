@@ -105,6 +105,7 @@ MATRIX: dict[str, set[str]] = {
     "agenda.move_item": CLERK, "agenda.replace_document": CLERK, "agenda.remove_document": CLERK,
     "agenda.order_documents": CLERK, "device.reassign": CLERK, "device.rename": CLERK,
     "device.route": {"clerk", "chair", "chair/other"},
+    "sitting.renew_roster": CLERK,
 }
 DENIED = {ErrorCode.FORBIDDEN, ErrorCode.NOT_YOUR_MEMBER}
 

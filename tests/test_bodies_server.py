@@ -21,9 +21,22 @@ from lxml import etree
 from hall_server.export import export_json, write_hansard
 from hall_server.store import EventLog
 from hemicycle.seed import seed_senate
-from protocol.commands import AddGuest, CheckIn, CloseSitting, GrantFloor, OpenSitting, StopSpeech, TakeUpItem
+from protocol.commands import (
+    REGISTRY_STREAM,
+    AddGuest,
+    CheckIn,
+    CloseSitting,
+    GrantFloor,
+    Membership,
+    Officer,
+    OpenSitting,
+    SetMembership,
+    StopSpeech,
+    TakeUpItem,
+    UpdateMember,
+)
 from protocol.errors import ErrorCode, ProtocolError
-from protocol.types import GuestKind, Role
+from protocol.types import GuestKind, Office, Role
 from seat_client.client import HallClient
 from tests.hall import ServerProcess
 from tests.hansard.test_pdf import run
@@ -124,3 +137,63 @@ def test_a_commission_hears_a_minister_and_its_record_is_its_own(tmp_path: Path)
     write_hansard(doc, "pdf", tmp_path / "c9.pdf")
     text = run("pdftotext", str(tmp_path / "c9.pdf"), "-")
     assert "Guests (1)" in text and "H.E. Pan Sorasak" in text and "Absent (4)" in text
+
+
+async def change_the_commission(srv: ServerProcess) -> None:
+    """The clerk changes the Ninth Commission after its sitting is scheduled; the sitting follows until it opens."""
+    clerk = HallClient(srv.url, Role.CLERK, srv.admin_token)
+    await clerk.connect()
+    chair = None
+    try:
+        seeded = await seed_senate(clerk, seats=12, prefix=f"r{uuid.uuid4().hex[:4]}")
+        c9, body, m = seeded.commission, f"{seeded.prefix}-commission-9", seeded.members
+
+        async def roster() -> dict[str, dict[str, Any]]:
+            ack = await clerk.call("view", {"stream": c9})
+            return {e["member_id"]: e for e in ack["roster"]}
+
+        assert len(await roster()) == 9
+        await clerk.command(c9, CheckIn(member_id=m[8].member_id))
+        # m[8] leaves before the sitting's day and m[10] joins; m[0] is renamed; the bureau moves.
+        change = SetMembership(body_id=body, members=[
+            *(Membership(member_id=x.member_id) for x in m[:8]),
+            Membership(member_id=m[8].member_id, end="2000-01-01"),
+            Membership(member_id=m[10].member_id),
+        ], officers=[Officer(member_id=m[1].member_id, office=Office.PRESIDENT)])
+        await clerk.command(REGISTRY_STREAM, change, "membership-change-1")
+        await clerk.command(REGISTRY_STREAM, UpdateMember(member_id=m[0].member_id, name_latin="H.E. Corrected"))
+        now = await roster()
+        assert sorted(now) == sorted(x.member_id for x in [*m[:8], m[10]])
+        assert now[m[0].member_id]["name_latin"] == "H.E. Corrected"
+        assert now[m[1].member_id]["office"] == "president" and now[m[0].member_id]["office"] is None
+        view = (await clerk.call("view", {"stream": c9}))["view"]
+        assert view["attendance"]["present"] == 0  # m[8] left the roster: checked out with it
+        # A re-sent change (same id) is answered again and renews nothing twice; the plenary never moved.
+        async def seq() -> int:
+            return int((await clerk.call("view", {"stream": c9}))["view"]["seq"])
+
+        head = await seq()
+        await clerk.command(REGISTRY_STREAM, change, "membership-change-1")
+        assert await seq() == head
+        assert len((await clerk.call("view", {"stream": seeded.plenary}))["roster"]) == 12
+        # Opened, the sitting keeps its roster: the record names members as they were.
+        for x in m[:5]:
+            await clerk.command(c9, CheckIn(member_id=x.member_id))
+        chair = HallClient(srv.url, Role.CHAIR, seeded.device("chair"))
+        await chair.connect()
+        await chair.command(c9, OpenSitting())
+        await clerk.command(REGISTRY_STREAM, UpdateMember(member_id=m[0].member_id, name_latin="H.E. Later"))
+        assert (await roster())[m[0].member_id]["name_latin"] == "H.E. Corrected"
+    finally:
+        if chair is not None:
+            await chair.close()
+        await clerk.close()
+
+
+def test_a_scheduled_sitting_follows_its_body_until_it_opens(tmp_path: Path) -> None:
+    srv = ServerProcess(f"sqlite:///{tmp_path / 'hall.db'}", tmp_path / "srv")
+    srv.start()
+    try:
+        asyncio.run(change_the_commission(srv))
+    finally:
+        srv.stop()

@@ -9,6 +9,7 @@ vote, check in or count.
 from __future__ import annotations
 
 from procedure import RegistryState, SittingState
+from procedure.sitting import follows_registry
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import (
     AddGuest,
@@ -22,9 +23,11 @@ from protocol.commands import (
     Officer,
     OpenSitting,
     OpenVote,
+    RenewRoster,
     SetMembership,
     StopSpeech,
     TakeUpItem,
+    UpdateMember,
 )
 from protocol.errors import ErrorCode
 from protocol.events import FloorGranted
@@ -167,3 +170,43 @@ def test_a_guest_never_checks_in_votes_or_is_added_twice() -> None:
     assert refused(state, dup.model_copy(update={"guest_id": "g-3", "item_id": "9"}), clerk()).code \
         is ErrorCode.UNKNOWN_ITEM
     assert refused(state, dup.model_copy(update={"guest_id": "g-3"}), chair()).code is ErrorCode.FORBIDDEN
+
+
+def test_a_scheduled_sitting_takes_the_membership_and_names_the_registry_has_now() -> None:
+    """Issue 12: the roster is the body's membership on the date, not a copy made when the clerk scheduled it."""
+    reg = nine_of_sixty_two()
+    state = create(reg)
+    assert follows_registry(state, reg)
+    for n in (4, 9):
+        state = run(state, CheckIn(member_id=member_id(n)), seat(f"s{n}"))
+    # m9 leaves on the eve of the sitting, m10 substitutes for m2 that day, m4 is renamed, m1 leaves the chair.
+    reg = run(reg, SetMembership(body_id=C9, members=[
+        *(Membership(member_id=member_id(n)) for n in range(1, 9)),
+        Membership(member_id="m9", end="2026-11-30"),
+        Membership(member_id="m10", substitute_for="m2", start="2026-12-01", end="2026-12-01"),
+    ], officers=[Officer(member_id="m3", office=Office.PRESIDENT)]), clerk())
+    reg = run(reg, UpdateMember(member_id="m4", name_latin="Renamed Four", group="G9"), clerk())
+    assert not follows_registry(state, reg)
+    events, state = step(state, RenewRoster(), clerk(), reg)
+    assert [e.type for e in events] == ["attendance.checked_out", "sitting.roster_renewed"]
+    assert list(state.roster) == ["m1", "m10", "m3", "m4", "m5", "m6", "m7", "m8"]
+    assert state.roster["m10"].substitute_for == "m2" and state.roster["m4"].name_latin == "Renamed Four"
+    assert state.roster["m3"].office is Office.PRESIDENT and state.roster["m1"].office is None
+    assert list(state.presence) == ["m4"] and state.seats() == 8 and state.quorum_needed() == 4
+    assert follows_registry(state, reg)
+    assert step(state, RenewRoster(), clerk(), reg)[0] == []  # nothing new: nothing in the log
+    assert refused(state, RenewRoster(), chair(), reg).code is ErrorCode.FORBIDDEN
+    # From the opening on, the roster is the record's.
+    opened = run(state, OpenSitting(without_quorum=True), chair())
+    assert not follows_registry(opened, reg)
+    assert refused(opened, RenewRoster(), clerk(), reg).code is ErrorCode.INVALID_STATE
+
+
+def test_a_sitting_with_its_own_list_is_handed_back_to_its_body_by_renewal() -> None:
+    reg = nine_of_sixty_two()
+    listed = run(SittingState(stream="c9-l"), CreateSitting(body=C9, number=2, title_km="ក", title_en="A",
+                                                             date="2026-12-01", place="R", members=["m1", "m2"]),
+                 clerk(), reg)
+    assert not follows_registry(listed, reg)  # the hall leaves a chosen list alone
+    renewed = run(listed, RenewRoster(), clerk(), reg)
+    assert list(renewed.roster) == [member_id(n) for n in range(1, 10)]

@@ -59,6 +59,7 @@ from protocol.commands import (
     RegisterMember,
     RemoveDocument,
     RemoveItem,
+    RenewRoster,
     ReopenList,
     ReorderList,
     ReplaceDocument,
@@ -692,6 +693,10 @@ AUTH: dict[str, tuple[Prep, CmdOf, list[str], dict[str, Any]]] = {
     # bodies and guests
     "sitting.add_guest": (base, lambda c: AddGuest(guest_id="g1", kind=GuestKind.EXPERT, name_km="ក",
                                                    name_latin="G"), ["sitting.guest_added"], {"clerk": OK}),
+    # m6 joined after the sitting was scheduled: the roster is taken again from the registry (6 members)
+    "sitting.renew_roster": (lambda: replace(base(SittingStatus.SCHEDULED),
+                                             roster=dict(list(base(SittingStatus.SCHEDULED).roster.items())[:5])),
+                             lambda c: RenewRoster(), ["sitting.roster_renewed"], {"clerk": OK}),
 }
 
 

@@ -397,6 +397,7 @@ def valid_commands(sitting: str, member: str, ballot: dict[str, Any]) -> list[di
         {"type": "device.route", "device_ids": [], "stream": sitting},
         {"type": "sitting.edit", "place": "P2"},
         {"type": "sitting.cancel"},
+        {"type": "sitting.renew_roster"},
         {"type": "agenda.edit_item", "item_id": "iz1", "title_en": "T2"},
         {"type": "agenda.remove_item", "item_id": "iz1"},
         {"type": "agenda.move_item", "item_id": "iz1"},

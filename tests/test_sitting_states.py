@@ -73,6 +73,7 @@ MATRIX = {
     # issue 12: edits; a closed or cancelled sitting is frozen, documents included
     "sitting.edit": "SOU",
     "sitting.cancel": "S",
+    "sitting.renew_roster": "S",
     "agenda.edit_item": "SOU",
     "agenda.remove_item": "SOU",
     "agenda.move_item": "SOU",

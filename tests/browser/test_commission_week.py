@@ -1,9 +1,10 @@
 """A commission's week, through the pages only (issue 12): the clerk defines the Ninth Commission
-(nine members), changes the roster from an XLSX file, schedules its hearing and lists the minister,
-edits and reorders the agenda, replaces a document with a new version, pairs two seats, a console
-and a display and routes them to the hearing. The quorum is the commission's; the chair gives the
-minister the floor; the Akoma Ntoso names him a guest and lists only the commission's absentees;
-then the same devices go on to the plenary without pairing again.
+(nine members), schedules its hearing and lists the minister, changes the roster from an XLSX file
+(the scheduled hearing takes the change), edits and reorders the agenda, replaces a document with
+a new version, pairs two seats, a console and a display and routes them to the hearing. The quorum
+is the commission's; the chair gives the minister the floor; the Akoma Ntoso names him a guest and
+lists only the commission's absentees; then the same devices go on to the plenary without pairing
+again.
 
 Python clients only assert (the registry's and the sitting's records); every action is a page's.
 """
@@ -93,16 +94,6 @@ async def test_a_commission_s_week_through_the_pages(hall: Hall, tmp_path: Path)
     await clerk.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")  # the header on top
     await clerk.screenshot(path=SCREENSHOTS / "week-clerk-body-en.png", full_page=True)
 
-    # A roster change from a spreadsheet: matched on member id, blank cells left alone.
-    await clerk.get_by_test_id("csv-file").set_input_files(
-        FilePayload(name="roster.xlsx", mimeType=XLSX, buffer=roster_change()))
-    await clerk.get_by_test_id("csv-import").click()
-    await expect(clerk.get_by_test_id("csv-status")).to_have_text("Added 1 · updated 2 · unchanged 0 · bad rows 0")
-    members = clerk.get_by_test_id("members")
-    await expect(members.locator("tr", has_text="c001")).to_contain_text("Chea Sophara")
-    await expect(members.locator("tr", has_text="c002")).to_contain_text("FUNCINPEC")
-    await expect(members.locator("tr", has_text="c009")).to_contain_text("Member 9")
-
     # Its hearing, scheduled for today, with the minister listed for the whole sitting.
     await clerk.get_by_test_id("tab-sittings").click()
     await clerk.get_by_test_id("new-stream").fill(HEARING)
@@ -118,6 +109,20 @@ async def test_a_commission_s_week_through_the_pages(hall: Hall, tmp_path: Path)
     await clerk.get_by_test_id("guest-title-en").fill("Minister of Commerce")
     await clerk.get_by_test_id("guest-submit").click()
     await expect(clerk.get_by_test_id("guest-list")).to_contain_text(f"{MINISTER} · Minister · Minister of Commerce")
+
+    # Then a roster change from a spreadsheet: matched on member id, blank cells left alone; the
+    # scheduled hearing takes the corrected name (its roster is the registry's until it opens).
+    await clerk.get_by_test_id("tab-members").click()
+    await clerk.get_by_test_id("csv-file").set_input_files(
+        FilePayload(name="roster.xlsx", mimeType=XLSX, buffer=roster_change()))
+    await clerk.get_by_test_id("csv-import").click()
+    await expect(clerk.get_by_test_id("csv-status")).to_have_text("Added 1 · updated 2 · unchanged 0 · bad rows 0")
+    members = clerk.get_by_test_id("members")
+    await expect(members.locator("tr", has_text="c001")).to_contain_text("Chea Sophara")
+    await expect(members.locator("tr", has_text="c002")).to_contain_text("FUNCINPEC")
+    await expect(members.locator("tr", has_text="c009")).to_contain_text("Member 9")
+    await clerk.get_by_test_id("tab-sittings").click()
+    await expect(listed).to_have_attribute("aria-pressed", "true")
 
     # Its agenda: three items, one retitled, one moved up from the keyboard.
     agenda = clerk.get_by_test_id("clerk-agenda")
@@ -224,12 +229,13 @@ async def test_a_commission_s_week_through_the_pages(hall: Hall, tmp_path: Path)
     assert versions == [hashlib.sha256(first).hexdigest(), hashlib.sha256(second).hexdigest()]
 
     # Then on to the plenary: the same devices, no pairing again; the seat offers the plenary's roster
-    # (the seed's senators: a sitting keeps the roster it was scheduled with, before the imports).
+    # (every registered senator, the nine imported today too: the plenary has no membership of its own
+    # and, scheduled, follows the registry).
     await route(clerk, devices, hall.sitting)
     for page in pages:
         await expect(page.locator(".sitting-title")).to_contain_text("Plenary")
         await expect(page.get_by_test_id("pairing-code")).to_have_count(0)
     await expect(seats[1].get_by_test_id("checkin-member").locator("option:not([value=''])")).to_have_count(
-        len(hall.seeded.members))
+        len(hall.seeded.members) + 9)
     await seats[1].screenshot(path=SCREENSHOTS / "week-plenary-seat-en.png")
     await display.screenshot(path=SCREENSHOTS / "week-plenary-display-en.png")

@@ -178,10 +178,13 @@ async def test_a_remote_member_is_heard_seen_votes_and_keeps_their_place(hall: H
         for page in (remote, other):
             await expect(page.get_by_test_id("call-state")).to_have_attribute("data-state", "connected",
                                                                               timeout=90_000)
-        print(f"both members called the restarted endpoint within {time.time() - restarted:.1f} s of its start")
+        await expect(display.locator("body")).to_have_attribute("data-call", "connected", timeout=90_000)
+        print(f"both members and the display called the restarted endpoint within {time.time() - restarted:.1f} s "
+              "of its start")
         stats = media.stop()
         assert stats["media"]["calls"] >= 3, stats  # the restarted endpoint: both members and the display
     finally:
         if media.proc is not None and media.proc.poll() is None:
             media.kill9()
+        print(f"the media endpoint's log, its end:\n{media.tail()}")  # shown when the test fails
         await chair.close()

@@ -169,7 +169,10 @@ export function videoOf(el, track) {
 export function watchSpeaker(hall) {
   const el = h("video.speaker-video", { autoplay: true, playsinline: true, "data-testid": "display-speaker-video" });
   el.muted = true;
-  new Call(hall, { onTrack: (track) => videoOf(el, track) }).start();
+  // The call's state on the page's body (the element is in the page only while a remote member speaks),
+  // for the operator's tools and the tests, as the member's page shows its own.
+  const onChange = (call) => { document.body.dataset.call = call.state; };
+  new Call(hall, { onTrack: (track) => videoOf(el, track), onChange }).start();
   return el;
 }
 
