@@ -10,7 +10,9 @@ Wire (see ``hemicycle protocol schema``):
     "view"     {"stream"}               -> ack {"ok": true, "view", "roster", "plan", "own"?}; then "view" pushes
                                            ("own": a seat's own member's ballots, for its eyes only;
                                            "plan": the sitting's room's seating plan or null, pushed
-                                           again as "plan" when the clerk redraws it)
+                                           again as "plan" when the clerk redraws it; the roster
+                                           pushed again as "roster" {"stream", "roster"} when
+                                           it is renewed before the opening)
     "caption"  {"stream", "turn_id", "member_id", "text", "final"}  (recorder only; relayed live)
     "documents" {}                      -> ack {"ok": true, "cookie", "pass", "expires"}: a document
                                            pass (hall_server.web.documents), for GET /documents/<sha256>
@@ -62,7 +64,16 @@ from procedure.views import (
 )
 from protocol.commands import COMMAND_TYPES, REGISTRY_STREAM, CommandEnvelope
 from protocol.errors import ErrorCode, ProtocolError, validation_problems
-from protocol.events import Actor, DeviceReassigned, DeviceRenamed, DeviceRevoked, DevicesRouted, PlanDefined, Record
+from protocol.events import (
+    Actor,
+    DeviceReassigned,
+    DeviceRenamed,
+    DeviceRevoked,
+    DevicesRouted,
+    PlanDefined,
+    Record,
+    RosterRenewed,
+)
 from protocol.keys import connect_message, verify
 from protocol.limits import SYNC_LIMIT
 from protocol.live import Caption
@@ -496,6 +507,8 @@ class Broadcaster:
 
         await self._emit("records", projected, stream, local)
         if isinstance(state, SittingState) and state.created:
+            if any(isinstance(r.event, RosterRenewed) for r in records):  # before the view that counts it
+                await self._emit("roster", {"stream": stream, "roster": roster_view(state)}, f"view:{stream}", local)
             view = {**public_view(state), "now_ms": self.hall.clock()}  # pages set their clocks by it
             await self._emit("view", view, f"view:{stream}", local)
 

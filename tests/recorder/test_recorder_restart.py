@@ -131,7 +131,9 @@ async def test_kill_9_mid_turn_then_restart_stores_each_turn_once(tmp_path: Path
 async def test_hall_server_kill_9_then_the_recorder_resyncs_and_delivers_once(tmp_path: Path) -> None:
     """The server dies as a turn ends: its transcript waits, then is stored once; nothing is re-sent."""
     (tmp_path / "speech").mkdir()
-    feed = sitting([KOREAN[0], KOREAN[2]], "ko", tmp_path / "speech", rate=48000, channels=2, gap=3.0)
+    # A long pause between the speeches: the server is killed, restarted and reconnected within it, even on a
+    # loaded machine (a restart that ran into the second speech granted the floor after the words: 3 s was short).
+    feed = sitting([KOREAN[0], KOREAN[2]], "ko", tmp_path / "speech", rate=48000, channels=2, gap=12.0)
     (_, s1, e1), (_, s2, e2) = feed.speeches
     hall = Hall(tmp_path)
     await hall.open()
@@ -145,6 +147,8 @@ async def test_hall_server_kill_9_then_the_recorder_resyncs_and_delivers_once(tm
         await asyncio.sleep(1.0)
         hall.server.start()
         await hall.chair.wait_for(hall.sitting, lambda s: hall.chair.connected, timeout=20)
+        back = time.time() - origin
+        assert back < s2 - 1.0, f"the hall was back only at +{back:.1f} s, the second speech starts at +{s2:.1f} s"
         t2 = await hall.speak(1, origin, s2, e2)
         await hall.wait_segments(2, timeout=60)
         await asyncio.sleep(1.0)

@@ -79,7 +79,7 @@ function draw(force = false) {
 
 function drawMember(view, member) {
   const lang = getLang();
-  region(els.member, JSON.stringify([lang, member, hall.roster.length, dev.seat]), () => {
+  region(els.member, JSON.stringify([lang, member, hall.rosterVersion, dev.seat]), () => {
     if (member) {
       const [name, other] = memberNames(hall, member);
       return h("div.member-card", { "data-testid": "member-card" },

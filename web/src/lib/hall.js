@@ -64,6 +64,7 @@ export class Hall {
     this.socket.on("connect_error", (err) => this.onConnectError(err));
     this.socket.on("view", (view) => this.takeView(view));
     this.socket.on("plan", (plan) => this.takePlan(plan));
+    this.socket.on("roster", (pushed) => this.takeRoster(pushed));
     this.socket.on("caption", (c) => this.emit("caption", c));
     this.socket.on("device", (standing) => this.emit("device", standing)); // routed, reassigned, revoked
     this.socket.on("records", (batch) => batch.forEach((r) => this.emit("record", r)));
@@ -177,10 +178,9 @@ export class Hall {
       this.emit("view-error", new HallError(ack?.error));
       return;
     }
-    this.roster = ack.roster || [];
+    this.setRoster(ack.roster || []);
     this.plan = ack.plan || null; // the room's seating plan (protocol/seating.py), redrawn by "plan" pushes
     this.own = ack.own || null; // this seat's own ballots, as the server has them
-    this.rosterById = Object.fromEntries(this.roster.map((m) => [m.member_id, m]));
     this.view = null; // a resync replaces whatever we had
     this.takeView(ack.view);
   }
@@ -191,6 +191,19 @@ export class Hall {
     this.view = view;
     setHallZone(view.time_zone);
     this.emit("view", view);
+  }
+
+  setRoster(roster) {
+    this.roster = roster;
+    this.rosterVersion = (this.rosterVersion || 0) + 1; // what pages key their roster's drawing on
+    this.rosterById = Object.fromEntries(roster.map((m) => [m.member_id, m]));
+  }
+
+  /** The roster renewed before the opening (a membership or a name changed): pages redraw with it. */
+  takeRoster(pushed) {
+    if (pushed?.stream !== this.stream) return;
+    this.setRoster(pushed.roster || []);
+    if (this.view) this.emit("view", this.view);
   }
 
   takePlan(plan) {
