@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -71,7 +71,7 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Pending:
     """A checked command waiting for its stream's writer, and where its answer goes."""
 
@@ -79,7 +79,7 @@ class _Pending:
     caller: Caller
     signature_ok: bool | None
     answer: asyncio.Future[dict[str, Any]]
-    renew: list[str] = field(default_factory=list)  # scheduled sittings whose roster this registry change moves
+    before: RegistryState | None = None  # the registry before this command, when it may move rosters
 
 
 @dataclass(frozen=True)
@@ -212,12 +212,15 @@ class Hall:
 
     # -- commands ---------------------------------------------------------------
 
-    async def execute(self, env: CommandEnvelope, caller: Caller) -> dict[str, Any]:
+    async def execute(self, env: CommandEnvelope, caller: Caller, *, renew_rosters: bool = True) -> dict[str, Any]:
         """Run one command; return its answer after commit, or raise ProtocolError (nothing changed).
 
         Checks that need no stream state (revoked key, PIN, ballot signature) run first
         and concurrently; then the command joins its stream's queue, and one writer
         decides and commits whatever has queued up in a single transaction (group commit).
+        A registry change to members or bodies is carried to the scheduled sittings'
+        rosters before it is answered (``renew_rosters``), unless the caller does that
+        once for many changes (a roster import).
         """
         started = time.perf_counter()
         try:
@@ -252,7 +255,8 @@ class Hall:
                 task = asyncio.create_task(self._write(env.stream), name=f"writer:{env.stream}")
                 self._writers[env.stream] = task
             answer = await pending.answer
-            await self._renew_rosters(env, caller, pending.renew)
+            if renew_rosters and pending.before is not None:
+                await self.renew_rosters(pending.before, env.id, caller)
             return answer
         except ProtocolError as err:
             self.metrics.count("refused", err.code.value)
@@ -260,16 +264,22 @@ class Hall:
         finally:
             self.metrics.command_seconds.observe(time.perf_counter() - started)
 
-    async def _renew_rosters(self, env: CommandEnvelope, caller: Caller, streams: list[str]) -> None:
-        """Carry a registry change to the rosters of the scheduled sittings it moves, in the name of its
-        author, before the change is answered (``sitting.renew_roster``; ids derived from the change's, so a
-        re-sent change renews once). A sitting that opened in between keeps its roster."""
-        for stream in streams:
-            cid = "roster-" + hashlib.sha256(f"{env.id} {stream}".encode()).hexdigest()[:40]
+    async def renew_rosters(self, before: RegistryState, cause: str, caller: Caller) -> list[str]:
+        """Carry registry changes made since ``before`` to the rosters of the scheduled sittings that
+        followed the registry then and no longer do (``sitting.renew_roster``), in ``caller``'s name;
+        the streams renewed. Command ids derive from ``cause`` (the change's id), so a change re-sent
+        renews once; a sitting that opened in between keeps its roster."""
+        registry, renewed = self.registry, []
+        for sitting in self.sittings():
+            if not follows_registry(sitting, before) or follows_registry(sitting, registry):
+                continue
+            cid = "roster-" + hashlib.sha256(f"{cause} {sitting.stream}".encode()).hexdigest()[:40]
             try:
-                await self.execute(CommandEnvelope(id=cid, stream=stream, cmd=RenewRoster()), caller)
+                await self.execute(CommandEnvelope(id=cid, stream=sitting.stream, cmd=RenewRoster()), caller)
+                renewed.append(sitting.stream)
             except ProtocolError as err:
-                log.info("roster of %s not renewed after %s: %s", stream, env.cmd.type, err.code.value)
+                log.info("roster of %s not renewed after %s: %s", sitting.stream, cause, err.code.value)
+        return renewed
 
     def current(self, caller: Caller) -> Caller:
         """An enrolled caller as the registry has its device now: reassigned seat or member, or revoked
@@ -348,8 +358,7 @@ class Hall:
                 for r in new:
                     state = fold(state, r)
                 if new and isinstance(state, RegistryState) and p.env.cmd.type in ROSTER_SOURCES:
-                    p.renew[:] = [s.stream for s in self.sittings() if follows_registry(s, registry)
-                                  and not follows_registry(s, state)]
+                    p.before = registry
                 result = {
                     "seq": new[-1].seq if new else state.seq,
                     "events": [r.event.type for r in new],

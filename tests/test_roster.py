@@ -219,3 +219,27 @@ def test_a_pin_sheet_is_handed_out_once_and_expires() -> None:
     stale = PinSheets(ttl_s=0)
     assert stale.take(stale.put(slips)) is None, "expired: forgotten"
     assert re.fullmatch(r"[0-9]{6}", new_pin())
+
+
+async def test_an_import_renews_each_scheduled_sitting_once(tmp_path: Path) -> None:
+    """A file of many rows is one change to the rosters of the scheduled sittings: one renewal each."""
+    server = ServerProcess(f"sqlite:///{tmp_path / 'hall.db'}", tmp_path / "srv")
+    server.start()
+    clerk = HallClient(server.url, Role.CLERK, server.admin_token)
+    try:
+        await clerk.connect()
+        seeded = await seed_senate(clerk, seats=4, prefix=f"r{uuid.uuid4().hex[:4]}", commission=False)
+        m = seeded.members
+        rows = "".join(f"{x.member_id},,Renamed {n},\n" for n, x in enumerate(m))
+        status, report = post(server, f"member_id,name_km,name_latin,group\n{rows}n1,ថ្មី,New One,CPP\n".encode())
+        assert status == 200, report
+        assert (len(report["updated"]), report["added"], report["rosters_renewed"]) == (4, ["n1"], [seeded.plenary])
+        records = (await clerk.call("sync", {"stream": seeded.plenary, "after": 0}))["records"]
+        renewals = [r["event"] for r in records if r["event"]["type"] == "sitting.roster_renewed"]
+        assert len(renewals) == 1 and records[-1]["actor"]["role"] == "clerk"
+        assert [e["name_latin"] for e in renewals[0]["roster"]] == [*(f"Renamed {n}" for n in range(4)), "New One"]
+        again = post(server, f"member_id,name_km,name_latin,group\n{rows}".encode())[1]
+        assert (again["unchanged"], again["rosters_renewed"]) == ([x.member_id for x in m], [])
+    finally:
+        await clerk.close()
+        server.stop()

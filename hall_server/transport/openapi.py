@@ -215,11 +215,13 @@ def openapi_document() -> dict[str, Any]:
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                         "schema": {"type": "string", "format": "binary"}}}},
                 "responses": {
-                    "200": _json({"type": "object", "required": ["ok", "added", "updated", "unchanged",
-                                                                 "credentials", "bad"], "properties": {
+                    "200": _json({"type": "object", "required": [
+                        "ok", "added", "updated", "unchanged", "credentials", "bad", "rosters_renewed"], "properties": {
                         "ok": {"const": True},
                         **{k: {"type": "array", "items": {"type": "string"}}
                            for k in ("added", "updated", "unchanged", "credentials", "new_pins")},
+                        "rosters_renewed": {"type": "array", "items": {"type": "string"},
+                                            "description": "the scheduled sittings whose roster took the import"},
                         "bad": {"type": "array", "items": {"type": "object", "required": ["line", "member_id"]}},
                         "sheet": {"type": ["string", "null"], "description": "with new_pins: the PIN sheet's id"}}},
                         "what each row did"),

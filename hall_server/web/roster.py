@@ -4,6 +4,7 @@
         auth headers: as document upload (admin token or a clerk device's signed challenge)
         -> 200 {"ok": true, "added": [id], "updated": [id], "unchanged": [id], "credentials": [id],
                 "bad": [{"line", "member_id", "problems": [{"loc", "type", "msg"}]}],
+                "rosters_renewed": [stream] (scheduled sittings whose roster took the import, once each),
                 with new_pins: "new_pins": [id], "sheet": sheet id | null}
         -> 400 malformed (not CSV/XLSX, no member_id column, another new_pins), 401, 413 too_large
     GET /api/roster/sheets/<sheet id>   clerk auth as above
@@ -137,10 +138,11 @@ async def import_roster(hall: Hall, caller: Caller, rows: list[tuple[int, dict[s
     With ``sheets``, members named without a PIN (``new_pins="all"``: every member named) get a
     new one, kept in ``sheets`` for printing."""
     report: dict[str, Any] = {"added": [], "updated": [], "unchanged": [], "credentials": [], "bad": []}
+    before, cause = hall.registry, uuid.uuid4().hex
 
     async def run(cmd: Any) -> None:
         env = CommandEnvelope(id=uuid.uuid4().hex, stream=REGISTRY_STREAM, cmd=cmd)
-        await hall.execute(env, caller)
+        await hall.execute(env, caller, renew_rosters=False)  # once for the whole file, below
 
     for plan in plan_roster(hall.registry, rows):
         if plan.kind == "bad":
@@ -157,6 +159,7 @@ async def import_roster(hall: Hall, caller: Caller, rows: list[tuple[int, dict[s
         report[plan.kind].append(plan.member_id)
         if plan.credential is not None:
             report["credentials"].append(plan.member_id)
+    report["rosters_renewed"] = await hall.renew_rosters(before, cause, caller)
     if sheets is not None:
         slips = []
         for member_id in report["added"] + report["updated"] + report["unchanged"]:
