@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_VOTE = "unknown_vote"
     UNKNOWN_BODY = "unknown_body"
     UNKNOWN_DOCUMENT = "unknown_document"
+    UNKNOWN_ACCOUNT = "unknown_account"  # a named account of the hall's staff (hall_server.accounts)
     ALREADY_EXISTS = "already_exists"
     # The state it meets
     INVALID_STATE = "invalid_state"

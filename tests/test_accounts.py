@@ -89,7 +89,8 @@ def test_two_clerks_corrections_are_named_in_review_export_and_audit(hall: Any) 
     sitting = summary["sitting"]
     for done, (name, roles) in zip(summary["added"], ROLES.items(), strict=True):
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["account"] == {"name": name, "roles": list(roles)}
+        assert json.loads(done.stdout)["account"] == {"name": name, "roles": list(roles), "disabled": False,
+                                                      "last_change": None}
     again = add_account(srv, "alice", "clerk")
     assert again.returncode == 2 and "already" in again.stderr
 
@@ -158,7 +159,8 @@ def test_roles_limit_what_an_account_may_do(hall: Any) -> None:
     r = bruno.post("/api/accounts", json={"name": "mallory", "password": "x" * 12},
                    headers={"X-CSRFToken": bruno.cookies["csrftoken"]})
     assert r.status_code == 401  # an editor adds no accounts
-    assert bruno.get("/api/session").json()["account"] == {"name": "bruno", "roles": ["editor"]}
+    assert bruno.get("/api/session").json()["account"] == {"name": "bruno", "roles": ["editor"], "disabled": False,
+                                                           "last_change": None}
     out = bruno.delete("/api/session", headers={"X-CSRFToken": bruno.cookies["csrftoken"]})
     assert out.status_code == 200 and SESSION_COOKIE not in bruno.cookies
     assert bruno.get("/api/session").status_code == 401
@@ -233,7 +235,7 @@ def state_changing_routes(tmp_path: Path) -> list[tuple[str, str]]:
     for route in app.other_asgi_app.routes:
         if isinstance(route, Route):
             for method in sorted((route.methods or set()) & STATE_CHANGING):
-                path = route.path.replace("{code}", "ABCD2345").replace("{sitting}", "s1")
+                path = route.path.replace("{code}", "ABCD2345").replace("{sitting}", "s1").replace("{name}", "vanna")
                 found.append((method, path))
     return found
 
@@ -243,6 +245,8 @@ def test_every_state_changing_route_refuses_a_request_without_the_csrf_token(hal
     web = signed_in(srv, "alice")
     routes = state_changing_routes(tmp_path)
     assert {("POST", "/api/session"), ("DELETE", "/api/session"), ("POST", "/api/accounts"),
+            ("POST", "/api/session/password"), ("POST", "/api/accounts/vanna/password"),
+            ("POST", "/api/accounts/vanna/disabled"),
             ("POST", "/api/documents"), ("POST", "/api/roster"), ("POST", "/api/pairings")} <= set(routes)
     for method, path in routes:
         bodies = ({"content": b"%PDF-1.4", "headers": {"Content-Type": "application/pdf"}},

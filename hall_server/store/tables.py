@@ -81,3 +81,19 @@ class SessionRow(SQLModel, table=True):
     token_sha256: str = Field(primary_key=True, max_length=64)
     account: str = Field(max_length=32, index=True)
     expires_ms: int = Field(sa_type=BigInteger)
+
+
+class AccountChangeRow(SQLModel, table=True):
+    """A change to an account after it was added: its password changed or reset, disabled or enabled.
+
+    Who did it and when, one row per change, never rewritten. Whether an account is disabled is its
+    latest ``disabled``/``enabled`` row, so the ``accounts`` table keeps the shape it was created with
+    and a hall's existing database only gains this table.
+    """
+
+    __tablename__ = "account_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=32, index=True)
+    change: str = Field(max_length=32)  # ``hall_server.accounts.Change``
+    by: str = Field(max_length=64)  # an account's name, or "admin" for the admin token
+    at_ms: int = Field(sa_type=BigInteger)  # ms since the epoch

@@ -230,7 +230,7 @@ def create_app(config: ServerConfig) -> Any:
         Route("/api/pairings/{code}", pairing_status),
         *web_routes(hall, config.data_dir, identify, passes),
         *review_routes(hall, config.archive_dir, config.cut_audio, identify),
-        *session_routes(hall, accounts, identify, config.rate_scale),
+        *session_routes(hall, accounts, identify, config.rate_scale, namespaces[Role.CLERK].drop_ended_sessions),
     ]
     csrf_secret = hashlib.sha256(b"hemicycle/csrf\x00" + key.private_bytes_raw()).hexdigest()
     web = Starlette(routes=routes, lifespan=lifespan, middleware=[csrf_middleware(csrf_secret)])

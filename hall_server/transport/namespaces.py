@@ -187,6 +187,16 @@ class RoleNamespace(socketio.AsyncNamespace):
             enrolled=True,
         )
 
+    async def drop_ended_sessions(self) -> None:
+        """Disconnect this worker's sockets whose account session has ended (password changed or reset,
+        account disabled); other workers' sockets are refused at their next command."""
+        if self.accounts is None:
+            return
+        for sid, token in list(self.sessions.items()):
+            if await session_caller(self.accounts, token) is None:
+                log.info("socket %s: its account's session has ended, dropped", sid)
+                await self.disconnect(sid)
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.limiter.forget(sid)
         self.sessions.pop(sid, None)

@@ -42,7 +42,16 @@ SITTING = _path_param("sitting", "the sitting's stream id", "^[A-Za-z0-9_.:\\-]{
 
 ACCOUNT = {"type": "object", "required": ["name", "roles"], "properties": {
     "name": {"type": "string", "pattern": "^[a-z][a-z0-9._-]{1,31}$"},
-    "roles": {"type": "array", "items": {"enum": ["clerk", "editor", "operator"]}}}}
+    "roles": {"type": "array", "items": {"enum": ["clerk", "editor", "operator"]}},
+    "disabled": {"type": "boolean", "description": "cannot sign in; kept, since the log names it"},
+    "last_change": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["change", "by", "at_ms"],
+                                                 "properties": {
+        "change": {"enum": ["password_changed", "password_reset", "disabled", "enabled"]},
+        "by": {"type": "string", "description": "an account's name, or admin for the admin token"},
+        "at_ms": {"type": "integer", "description": "ms since the epoch"}}}]}}}
+ACCOUNT_NAME = _path_param("name", "the account's name", "^[a-z][a-z0-9._-]{1,31}$")
+ACCOUNT_ANSWER = _json({"type": "object", "required": ["ok", "account"], "properties": {
+    "ok": {"const": True}, "account": ACCOUNT}}, "the account as it is now")
 CSRF = {"name": "X-CSRFToken", "in": "header", "required": False,
         "description": "the csrftoken cookie, echoed: required when the request carries any cookie",
         "schema": {"type": "string"}}
@@ -96,6 +105,41 @@ def session_paths() -> dict[str, Any]:
                     "403": _error("no CSRF token"), "409": _error("an account by that name exists")},
             },
         },
+        "/api/session/password": {"post": {
+            "summary": "Change the signed-in account's own password: its other sessions end, this one stays",
+            "security": [{"session": []}], "parameters": [CSRF],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["password", "new_password"], "properties": {
+                    "password": {"type": "string", "description": "the current password"},
+                    "new_password": {"type": "string", "minLength": 10}}}}}},
+            "responses": {"200": ACCOUNT_ANSWER, "400": _error("the new password is too short"),
+                          "401": _error("not signed in"),
+                          "403": _error("bad_credential: the current password is wrong; or no CSRF token"),
+                          "429": _error("too many attempts for this name or address: Retry-After")},
+        }},
+        "/api/accounts/{name}/password": {"post": {
+            "summary": "Reset another account's password: all its sessions end (a clerk, or the admin token)",
+            "security": CLERK, "parameters": [ACCOUNT_NAME, CSRF],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["password"], "properties": {
+                    "password": {"type": "string", "minLength": 10}}}}}},
+            "responses": {"200": ACCOUNT_ANSWER, "400": _error("the password is too short"),
+                          "401": _error("not a clerk"), "403": _error("no CSRF token"),
+                          "404": _error("unknown_account"),
+                          "409": _error("invalid_state, reason self: one's own password is changed, not reset")},
+        }},
+        "/api/accounts/{name}/disabled": {"post": {
+            "summary": "Disable an account (its sessions end at once, it cannot sign in, it stays listed) or "
+                       "enable it again (a clerk, or the admin token)",
+            "security": CLERK, "parameters": [ACCOUNT_NAME, CSRF],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["disabled"], "properties": {"disabled": {"type": "boolean"}}}}}},
+            "responses": {"200": ACCOUNT_ANSWER, "400": _error("disabled is not true or false"),
+                          "401": _error("not a clerk"), "403": _error("no CSRF token"),
+                          "404": _error("unknown_account"),
+                          "409": _error("invalid_state, reason self (an account cannot disable itself) or "
+                                        "last_manager (the last enabled account that manages accounts)")},
+        }},
         "/api/audit": {"get": {
             "summary": "A stream's hash-chained events, the chain checked, newest first (a clerk)",
             "security": CLERK,

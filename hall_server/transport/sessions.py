@@ -5,9 +5,21 @@
                           429 past ``SignInThrottle``'s rates (Retry-After)
     GET    /api/session   -> {"ok", "account"} for a signed-in page; 401
     DELETE /api/session   -> {"ok"}: the session ends, its cookie is cleared
-    GET    /api/accounts  -> {"ok", "accounts": [{"name", "roles"}]}            (a clerk)
+    POST   /api/session/password {"password", "new_password"} -> {"ok", "account"}: the signed-in
+                          account's own password; its other sessions end; 400 (new too short), 401,
+                          403 ``bad_credential`` (current wrong), 429 (as sign-in)
+    GET    /api/accounts  -> {"ok", "accounts": [account]}    (a clerk)
     POST   /api/accounts  {"name", "password", "roles"} -> 201 {"ok", "account"} (a clerk, or the admin token:
                           the first account and scripts, ``hemicycle admin add-account``); 400, 409
+    POST   /api/accounts/<name>/password {"password"} -> {"ok", "account"}: another account's password,
+                          reset; all its sessions end (a clerk or the admin token); 400, 401, 404,
+                          409 ``invalid_state`` (reason "self")
+    POST   /api/accounts/<name>/disabled {"disabled": bool} -> {"ok", "account"}: disabled (its sessions
+                          end, its sockets are dropped) or enabled again (a clerk or the admin token); 400,
+                          401, 404, 409 ``invalid_state`` (reason "self" or "last_manager")
+
+An account is ``{"name", "roles", "disabled", "last_change": {"change", "by", "at_ms"} | null}``
+(``Account.public``). "A clerk" is any account that may manage accounts (``may(roles, "accounts")``).
     GET    /api/audit?sitting=S&author=A&kind=K&limit=N -> {"ok", "stream", ...``audit.audit``} (a clerk)
 
 A caller is, in this order: the admin token (``Authorization: Bearer <token>`` or
@@ -28,7 +40,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -53,7 +65,8 @@ log = logging.getLogger("hemicycle.accounts")
 CSRF_COOKIE = "csrftoken"
 CSRF_HEADER = "x-csrftoken"
 STREAM_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
-STATUS = {ErrorCode.ALREADY_EXISTS: 409, ErrorCode.MALFORMED: 400}
+STATUS = {ErrorCode.ALREADY_EXISTS: 409, ErrorCode.MALFORMED: 400, ErrorCode.UNAUTHENTICATED: 401,
+          ErrorCode.BAD_CREDENTIAL: 403, ErrorCode.UNKNOWN_ACCOUNT: 404, ErrorCode.INVALID_STATE: 409}
 
 
 def account_caller(account: Account) -> Caller:
@@ -166,9 +179,24 @@ class SignInThrottle:
                    self._take(self.names, name[:32], self.NAME_RATE, now))
 
 
-def session_routes(hall: Hall, accounts: Accounts, identify: Identify, rate_scale: float = 1.0) -> list[BaseRoute]:
-    """Sign-in, sign-out, accounts and the audit view (see the module's docstring)."""
+def session_routes(hall: Hall, accounts: Accounts, identify: Identify, rate_scale: float = 1.0,
+                   sessions_ended: Callable[[], Awaitable[None]] | None = None) -> list[BaseRoute]:
+    """Sign-in, sign-out, accounts and the audit view (see the module's docstring).
+
+    ``sessions_ended`` is awaited after a change that ends sessions (a password changed or reset, an
+    account disabled): it drops the sockets that were signed in by them.
+    """
     throttle = SignInThrottle(rate_scale)
+
+    def wait_response(wait: float) -> Response:
+        response = refusal(429, "rate_limited", "too many sign-in attempts: wait and try again",
+                           retry_after_s=round(wait, 1))
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+
+    async def ended() -> None:
+        if sessions_ended is not None:
+            await sessions_ended()
 
     def answer(err: ProtocolError) -> Response:
         return JSONResponse({"ok": False, "error": err.to_wire()}, status_code=STATUS.get(err.code, 400))
@@ -183,10 +211,7 @@ def session_routes(hall: Hall, accounts: Accounts, identify: Identify, rate_scal
             return refusal(400, "malformed", "sign in with {name, password}")
         wait = throttle.wait(name, request.client.host if request.client else "unknown", time.monotonic())
         if wait:
-            response = refusal(429, "rate_limited", "too many sign-in attempts: wait and try again",
-                               retry_after_s=round(wait, 1))
-            response.headers["Retry-After"] = str(math.ceil(wait))
-            return response
+            return wait_response(wait)
         session = await run_in_threadpool(accounts.sign_in, name, password)
         if session is None:
             log.warning("a sign-in as %r failed", name[:32])
@@ -236,6 +261,64 @@ def session_routes(hall: Hall, accounts: Accounts, identify: Identify, rate_scal
         log.info("%s added the account %s (%s)", caller.actor.author, account.name, " ".join(sorted(account.roles)))
         return JSONResponse({"ok": True, "account": account.public()}, status_code=201)
 
+    async def change_password(request: Request) -> Response:
+        token = request.cookies.get(SESSION_COOKIE)
+        account = await run_in_threadpool(accounts.session, token) if token else None
+        if token is None or account is None:
+            return refusal(401, "unauthenticated", "not signed in")
+        try:
+            body = await json_body(request)
+            current, new = body.get("password"), body.get("new_password")
+            if not isinstance(current, str) or not isinstance(new, str):
+                raise ProtocolError(ErrorCode.MALFORMED, "change a password with {password, new_password}")
+            wait = throttle.wait(account.name, request.client.host if request.client else "unknown",
+                                 time.monotonic())
+            if wait:  # a wrong current password is a guess like a wrong sign-in
+                return wait_response(wait)
+            changed = await run_in_threadpool(accounts.change_password, token, current, new)
+        except ProtocolError as err:
+            if err.code is ErrorCode.BAD_CREDENTIAL:
+                log.warning("%s gave a wrong current password", account.name)
+            return answer(err)
+        log.info("%s changed their password", changed.name)
+        await ended()
+        return JSONResponse({"ok": True, "account": changed.public()})
+
+    async def reset_password(request: Request) -> Response:
+        caller = await identify(request)
+        if caller is None or not caller.may("accounts"):
+            return refusal(401, "unauthenticated", "only a clerk or the admin token resets passwords")
+        name = request.path_params["name"]
+        try:
+            body = await json_body(request)
+            password = body.get("password")
+            if not isinstance(password, str):
+                raise ProtocolError(ErrorCode.MALFORMED, "reset a password with {password}")
+            account = await run_in_threadpool(accounts.reset_password, name, password, caller.actor.author or "admin")
+        except ProtocolError as err:
+            return answer(err)
+        log.info("%s reset the password of %s", caller.actor.author or "admin", name)
+        await ended()
+        return JSONResponse({"ok": True, "account": account.public()})
+
+    async def set_disabled(request: Request) -> Response:
+        caller = await identify(request)
+        if caller is None or not caller.may("accounts"):
+            return refusal(401, "unauthenticated", "only a clerk or the admin token disables accounts")
+        name = request.path_params["name"]
+        try:
+            body = await json_body(request)
+            disabled = body.get("disabled")
+            if not isinstance(disabled, bool):
+                raise ProtocolError(ErrorCode.MALFORMED, "disable or enable with {disabled: true | false}")
+            account = await run_in_threadpool(accounts.set_disabled, name, disabled, caller.actor.author or "admin")
+        except ProtocolError as err:
+            return answer(err)
+        log.info("%s %s the account %s", caller.actor.author or "admin", "disabled" if disabled else "enabled", name)
+        if disabled:
+            await ended()
+        return JSONResponse({"ok": True, "account": account.public()})
+
     async def audit_view(request: Request) -> Response:
         caller = await identify(request)
         if caller is None or not caller.may("audit"):
@@ -259,8 +342,11 @@ def session_routes(hall: Hall, accounts: Accounts, identify: Identify, rate_scal
         Route("/api/session", sign_in, methods=["POST"]),
         Route("/api/session", whoami, methods=["GET"]),
         Route("/api/session", sign_out, methods=["DELETE"]),
+        Route("/api/session/password", change_password, methods=["POST"]),
         Route("/api/accounts", listing, methods=["GET"]),
         Route("/api/accounts", add, methods=["POST"]),
+        Route("/api/accounts/{name}/password", reset_password, methods=["POST"]),
+        Route("/api/accounts/{name}/disabled", set_disabled, methods=["POST"]),
         Route("/api/audit", audit_view),
     ]
 

@@ -81,8 +81,8 @@ async def test_two_accounts_correct_and_the_history_and_audit_name_each(sitting:
     turns = [t for t, segs in review(srv, stream)["transcript"].items() if len(segs) == 1]
     alice = await signed_in(browser, srv, stream, "alice")
     bruno = await signed_in(browser, srv, stream, "bruno")
-    # An editor of the record sees only what it may do.
-    await expect(bruno.get_by_role("tab")).to_have_count(2)
+    # An editor of the record sees only what it may do: review, watch, and its own password under accounts.
+    await expect(bruno.get_by_role("tab")).to_have_count(3)
     await correct(alice, turns[0], "Alice corrected this speech.")
     await correct(bruno, turns[1], "Bruno corrected this speech.")
 

@@ -54,7 +54,8 @@ const els = {
   rooms: h("section.panel.room-editor", { "aria-labelledby": "room-h" }),
 };
 const review = createReview({ hall: () => hall, sittings: () => sittings, follow, authHeaders: () => uploadAuthHeaders() });
-const staff = createAccounts({ sittings: () => sittings, stream: () => hall?.stream, authHeaders: () => uploadAuthHeaders() });
+const staff = createAccounts({ sittings: () => sittings, stream: () => hall?.stream, authHeaders: () => uploadAuthHeaders(),
+  account: () => account, ended: () => sessionEnded() });
 
 // -- sign in --------------------------------------------------------------------------------------
 
@@ -106,9 +107,25 @@ async function signOut() {
   location.reload();
 }
 
+/** The account's session ended elsewhere (disabled, its password reset or changed on another page): sign in again. */
+async function sessionEnded() {
+  if (!account) return;
+  if (await currentAccount()) {
+    if (hall && hall.state !== "online") hall.connect(); // dropped for another reason: this session stands
+    return;
+  }
+  account = null;
+  hall?.close();
+  hall = null;
+  showError({ code: "unauthenticated" });
+  signIn();
+}
+
 function startWith(h_) {
   hall = h_;
   hall.on("state", (s) => ui.paintConn(s));
+  // The server drops an account's socket when its session ends (transport.sessions).
+  hall.socket.on("disconnect", (reason) => reason === "io server disconnect" && sessionEnded());
   hall.on("refused", () => {
     localStorage.removeItem(TOKEN);
     showError({ code: "unauthenticated" });
@@ -205,7 +222,7 @@ const cmd = (c, stream) => hall.command(c, { stream });
 // -- drawing -------------------------------------------------------------------------------------
 
 const TABS = ["sittings", "members", "devices", "rooms", "watch", "review", "accounts", "audit"];
-const ROLE_TABS = { clerk: TABS, editor: ["review", "watch"], operator: ["devices", "watch"] };
+const ROLE_TABS = { clerk: TABS, editor: ["review", "watch", "accounts"], operator: ["devices", "watch", "accounts"] };
 
 /** The tabs this caller may use: every one for the admin token, a clerk device or a clerk account. */
 function tabs() {
@@ -244,7 +261,7 @@ function draw(force = false) {
     rooms: [els.rooms],
     watch: [els.watch, els.watchPlan],
     review: [review.el],
-    accounts: [staff.els.accounts, staff.els.add],
+    accounts: staff.panels(),
     audit: [staff.els.audit],
   }[tab];
   if (els.panel.__tab !== tab) {
