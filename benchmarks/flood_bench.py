@@ -272,7 +272,7 @@ async def main_async(seconds: float) -> str:
         "Target (issue 14): with the limits on, the flooded p99 within 2× of the quiet p99.",
         "The flooder is answered `rate_limited` (with `retry_after_s`) beyond its seat's 10 messages a second",
         "(burst 40; `hall_server/transport/fair.py`), so it appends at most that many records; after 100",
-        "refusals in a row without waiting its connection is closed (`MAX_IGNORED`), and its device's bucket",
+        "refusals ignored (forgiven at 10 a second) its connection is closed (`MAX_IGNORED`), and its device's bucket",
         "is still empty when the client library has reconnected.",
     ]
     return "\n".join(lines) + "\n"

@@ -15,7 +15,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hall_server.transport.fair import AUTH_TIMEOUT_S, MAX_IGNORED, MAX_UNAUTHENTICATED_PER_SOURCE, RATES
+from hall_server.transport.fair import (
+    AUTH_TIMEOUT_S,
+    MAX_IGNORED,
+    MAX_UNAUTHENTICATED_PER_SOURCE,
+    RATES,
+    Limiter,
+)
 from hemicycle.seed import Seeded, seed_senate
 from protocol.errors import ErrorCode
 from protocol.types import Role
@@ -129,3 +135,31 @@ async def drain(ws: aiohttp.ClientWebSocketResponse) -> bool:
             return True
     return True
 
+
+
+def sends(limiter: Limiter, per_second: float, seconds: float, *, waits: bool = False) -> tuple[int, bool]:
+    """One seat connection sending ``per_second`` messages for ``seconds`` (waiting out each refusal's
+    retry-after when ``waits``): how many were served, and whether the limiter would disconnect it."""
+    now, served, until = 0.0, 0, 0.0
+    while now < seconds:
+        if not waits or now >= until:
+            wait = limiter.take("sid", "seat-1", Role.SEAT, now)
+            served += wait == 0.0
+            until = now + wait
+            if limiter.ignoring("sid"):
+                return served, True
+        now += 1 / per_second
+    return served, False
+
+
+@pytest.mark.parametrize(("per_second", "waits", "dropped"), [
+    (10, False, False),  # at its allowance, forever
+    (19, False, False),  # a little over: refused (cheaply), never worth a disconnect
+    (25, False, True),  # a slow flood, as a loaded server sees a fast one: refusals pile up between tokens
+    (2000, False, True),  # a flood
+    (2000, True, False),  # as fast as it can, but waiting out every retry-after: a well-behaved client
+])
+def test_a_flood_is_told_apart_from_a_busy_client_at_any_speed(per_second: float, waits: bool,
+                                                               dropped: bool) -> None:
+    served, ignoring = sends(Limiter(), per_second, 60.0, waits=waits)
+    assert ignoring is dropped, served

@@ -57,9 +57,12 @@ RATES: dict[Role, Rate] = {
 
 
 MAX_IGNORED = 100
-"""Refusals in a row a connection may ignore (sending again without waiting) before it is
-disconnected: answering a flood costs the server more than the flood's messages are worth,
-and the device's bucket outlives the connection, so reconnecting buys nothing."""
+"""Refusals a connection may ignore (sending again without waiting) before it is disconnected;
+they are forgiven at its role's rate (a bucket of refusals, like the bucket of messages).
+Answering a flood costs the server more than the flood's messages are worth, and the device's
+bucket outlives the connection, so reconnecting buys nothing. Counting only refusals *in a
+row* let a flood through whenever the server was slow: each token that came back in the
+meantime served one message and started the count again."""
 
 
 class Limiter:
@@ -73,7 +76,7 @@ class Limiter:
         self.scale = scale
         self._connections: dict[str, TokenBucket] = {}
         self._devices: dict[str, TokenBucket] = {}
-        self._ignored: dict[str, int] = {}  # connection -> refusals since it was last served
+        self._refusals: dict[str, TokenBucket] = {}  # connection -> the refusals it may still ignore
 
     def _bucket(self, table: dict[str, TokenBucket], key: str, role: Role, now: float) -> TokenBucket:
         bucket = table.get(key)
@@ -89,18 +92,21 @@ class Limiter:
         if not wait:
             wait = self._bucket(self._devices, f"{role.value}:{device}", role, now).take(now)
         if wait:
-            self._ignored[connection] = self._ignored.get(connection, 0) + 1
-        else:
-            self._ignored.pop(connection, None)
+            refusals = self._refusals.get(connection)
+            if refusals is None:
+                rate = RATES[role].per_second * self.scale
+                refusals = self._refusals[connection] = TokenBucket(rate, MAX_IGNORED, MAX_IGNORED, now)
+            refusals.take(now)
         return wait
 
     def ignoring(self, connection: str) -> bool:
-        """Whether this connection keeps sending after ``MAX_IGNORED`` refusals in a row."""
-        return self._ignored.get(connection, 0) > MAX_IGNORED
+        """Whether this connection has ignored more than ``MAX_IGNORED`` refusals, less those forgiven."""
+        refusals = self._refusals.get(connection)
+        return refusals is not None and refusals.tokens < 1.0
 
     def forget(self, connection: str) -> None:
         self._connections.pop(connection, None)
-        self._ignored.pop(connection, None)
+        self._refusals.pop(connection, None)
 
     def sizes(self) -> tuple[int, int]:
         """(connections, devices) with a bucket; devices are bounded by the enrolled ones."""
