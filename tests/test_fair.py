@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator
@@ -59,17 +60,21 @@ async def test_a_flooding_seat_is_told_to_wait_and_others_are_served(srv: Server
     for c in (flooder, other, twin):
         await c.connect()
     try:
-        burst = int(RATES[Role.SEAT].burst)
-        answers = await flood(flooder, burst + 30)
+        burst, rate = int(RATES[Role.SEAT].burst), RATES[Role.SEAT].per_second
+        started = time.monotonic()
+        answers = [a for both in await asyncio.gather(flood(flooder, burst + 30), flood(twin, burst + 30))
+                   for a in both]
+        elapsed = time.monotonic() - started
         refused = [a for a in answers if not a["ok"]]
-        assert sum(a["ok"] for a in answers) >= burst and refused
         for a in refused:
             assert a["error"]["code"] == ErrorCode.RATE_LIMITED
             assert 0 < a["error"]["details"]["retry_after_s"] <= 1
+        # The device's two connections share one allowance: its burst and what came back meanwhile, never two
+        # bursts (a bound in the flood's own time, so a slow server does not make it fail).
+        served = len(answers) - len(refused)
+        assert refused and burst <= served <= burst + rate * elapsed + 1, (served, elapsed)
         assert (await other.sio.call("streams", {}, namespace=other.namespace))["ok"]  # not hurt
-        # The device's other connection shares its allowance ...
-        assert not (await twin.sio.call("streams", {}, namespace=twin.namespace))["ok"]
-        # ... and the client waits as told, then is served.
+        # The client waits as told, then is served.
         assert (await flooder.call("streams", {}))["ok"]
         assert flooder.connected and other.connected
     finally:
