@@ -36,7 +36,7 @@ from procedure import (
     fold,
     load_state,
 )
-from procedure.sitting import follows_registry, own_member
+from procedure.sitting import follows_registry, moves_roster, own_member
 from procedure.states import check_state
 from protocol.ballots import decode_ballot
 from protocol.canonical import canonical_bytes
@@ -54,7 +54,7 @@ from protocol.commands import (
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.events import Actor, BallotCast, Event, Record, VoteClosed, VoteSealed
 from protocol.keys import public_key_hex, seal_message, verify
-from protocol.types import Role
+from protocol.types import Role, SittingStatus
 
 log = logging.getLogger("hemicycle.hall")
 T = TypeVar("T")
@@ -64,7 +64,7 @@ SNAPSHOT_EVERY = 1000
 MAX_RETRIES = 5
 MAX_BATCH = 500
 # The registry commands a sitting's roster is made of: its members' names, groups, offices and seats in bodies.
-ROSTER_SOURCES = frozenset({"member.register", "member.update", "body.define", "body.set_membership"})
+ROSTER_SOURCES = frozenset({"member.update", "body.define", "body.set_membership"})  # see ``moves_roster``
 
 
 def now_ms() -> int:
@@ -256,7 +256,7 @@ class Hall:
                 self._writers[env.stream] = task
             answer = await pending.answer
             if renew_rosters and pending.before is not None:
-                await self.renew_rosters(pending.before, env.id, caller)
+                await self.renew_rosters(pending.before, [env.cmd], env.id, caller)
             return answer
         except ProtocolError as err:
             self.metrics.count("refused", err.code.value)
@@ -264,13 +264,16 @@ class Hall:
         finally:
             self.metrics.command_seconds.observe(time.perf_counter() - started)
 
-    async def renew_rosters(self, before: RegistryState, cause: str, caller: Caller) -> list[str]:
-        """Carry registry changes made since ``before`` to the rosters of the scheduled sittings that
-        followed the registry then and no longer do (``sitting.renew_roster``), in ``caller``'s name;
-        the streams renewed. Command ids derive from ``cause`` (the change's id), so a change re-sent
-        renews once; a sitting that opened in between keeps its roster."""
+    async def renew_rosters(self, before: RegistryState, changes: list[Command], cause: str,
+                            caller: Caller) -> list[str]:
+        """Carry registry ``changes`` made since ``before`` to the rosters of the scheduled sittings they
+        touch (``moves_roster``) that followed the registry then and no longer do (``sitting.renew_roster``),
+        in ``caller``'s name; the streams renewed. Command ids derive from ``cause`` (the change's id), so a
+        change re-sent renews once; a sitting that opened in between keeps its roster."""
         registry, renewed = self.registry, []
         for sitting in self.sittings():
+            if sitting.status is not SittingStatus.SCHEDULED or not any(moves_roster(sitting, c) for c in changes):
+                continue
             if not follows_registry(sitting, before) or follows_registry(sitting, registry):
                 continue
             cid = "roster-" + hashlib.sha256(f"{cause} {sitting.stream}".encode()).hexdigest()[:40]

@@ -67,8 +67,10 @@ from protocol.commands import (
     CloseList,
     CloseSitting,
     CloseVote,
+    Command,
     ConfigureFloor,
     CreateSitting,
+    DefineBody,
     EditItem,
     EditSitting,
     ExpireSpeech,
@@ -97,6 +99,7 @@ from protocol.commands import (
     ReviseSegment,
     SetGroupQuota,
     SetItemLimits,
+    SetMembership,
     ShowPage,
     SittingCommand,
     StopSpeech,
@@ -104,6 +107,7 @@ from protocol.commands import (
     TakeChair,
     TakeUpItem,
     TypeSegment,
+    UpdateMember,
     WarnSpeech,
     WithdrawRequest,
 )
@@ -413,6 +417,19 @@ def roster_on(registry: RegistryState, body_id: str, date: str, members: Sequenc
                     substitute_for=seated[m].substitute_for if seated and m in seated else None)
         for m in ids
     ]
+
+
+def moves_roster(state: SittingState, cmd: Command) -> bool:
+    """Whether a registry command may change this sitting's roster: a member of it renamed or regrouped,
+    or its body's membership or bureau set. Registering a member does not: a body without a membership
+    takes the members registered when its sitting is scheduled (a clerk's ``sitting.renew_roster`` adds
+    those registered since). Cheap, so the hall asks it of every sitting before comparing rosters."""
+    match cmd:
+        case UpdateMember():
+            return cmd.member_id in state.roster
+        case DefineBody() | SetMembership():
+            return state.body_id == cmd.body_id
+    return False
 
 
 def follows_registry(state: SittingState, registry: RegistryState) -> bool:

@@ -292,10 +292,12 @@ class RenewRoster(Model):
     without a membership), with their names, groups and offices as the registry has them
     now; members who leave the roster are checked out. The hall sends it by itself, in
     the name of whoever changed the registry, to each scheduled sitting that followed the
-    registry before the change; a clerk sends it to a sitting created with its own list
-    to hand it back to its body. From the opening on, the roster stays as it opened: the
-    record names members as they were at the time. Source: issue 12 ("its roster, quorum,
-    eligibility and absentees come from the body's membership at that date").
+    registry before the change, when the change is to one of its members or to its body's
+    membership; a clerk sends it to take in members registered since the sitting was
+    scheduled, or to hand a sitting created with its own list back to its body. From the
+    opening on, the roster stays as it opened: the record names members as they were at the
+    time. Source: issue 12 ("its roster, quorum, eligibility and absentees come from the
+    body's membership at that date").
     """
 
     type: Literal["sitting.renew_roster"] = "sitting.renew_roster"

@@ -9,7 +9,7 @@ vote, check in or count.
 from __future__ import annotations
 
 from procedure import RegistryState, SittingState
-from procedure.sitting import follows_registry
+from procedure.sitting import follows_registry, moves_roster
 from protocol.ballots import Ballot, encode_ballot
 from protocol.commands import (
     AddGuest,
@@ -195,6 +195,11 @@ def test_a_scheduled_sitting_takes_the_membership_and_names_the_registry_has_now
     assert list(state.presence) == ["m4"] and state.seats() == 8 and state.quorum_needed() == 4
     assert follows_registry(state, reg)
     assert step(state, RenewRoster(), clerk(), reg)[0] == []  # nothing new: nothing in the log
+    # Which registry commands the hall compares this sitting's roster for: its members', its body's.
+    assert moves_roster(state, UpdateMember(member_id="m4", group="G1"))
+    assert not moves_roster(state, UpdateMember(member_id="m9", group="G1"))  # no longer on it
+    assert moves_roster(state, SetMembership(body_id=C9, members=[]))
+    assert not moves_roster(state, SetMembership(body_id="commission-1", members=[]))
     assert refused(state, RenewRoster(), chair(), reg).code is ErrorCode.FORBIDDEN
     # From the opening on, the roster is the record's.
     opened = run(state, OpenSitting(without_quorum=True), chair())

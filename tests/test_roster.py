@@ -237,6 +237,7 @@ async def test_an_import_renews_each_scheduled_sitting_once(tmp_path: Path) -> N
         records = (await clerk.call("sync", {"stream": seeded.plenary, "after": 0}))["records"]
         renewals = [r["event"] for r in records if r["event"]["type"] == "sitting.roster_renewed"]
         assert len(renewals) == 1 and records[-1]["actor"]["role"] == "clerk"
+        # renewed for the renamed members, it takes the registry as it is: the senator added by the file too
         assert [e["name_latin"] for e in renewals[0]["roster"]] == [*(f"Renamed {n}" for n in range(4)), "New One"]
         again = post(server, f"member_id,name_km,name_latin,group\n{rows}".encode())[1]
         assert (again["unchanged"], again["rosters_renewed"]) == ([x.member_id for x in m], [])

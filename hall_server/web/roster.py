@@ -144,7 +144,8 @@ async def import_roster(hall: Hall, caller: Caller, rows: list[tuple[int, dict[s
         env = CommandEnvelope(id=uuid.uuid4().hex, stream=REGISTRY_STREAM, cmd=cmd)
         await hall.execute(env, caller, renew_rosters=False)  # once for the whole file, below
 
-    for plan in plan_roster(hall.registry, rows):
+    plans = plan_roster(hall.registry, rows)
+    for plan in plans:
         if plan.kind == "bad":
             report["bad"].append({"line": plan.line, "member_id": plan.member_id, "problems": plan.problems})
             continue
@@ -159,7 +160,8 @@ async def import_roster(hall: Hall, caller: Caller, rows: list[tuple[int, dict[s
         report[plan.kind].append(plan.member_id)
         if plan.credential is not None:
             report["credentials"].append(plan.member_id)
-    report["rosters_renewed"] = await hall.renew_rosters(before, cause, caller)
+    changes = [p.member for p in plans if p.member is not None and p.member_id in report["updated"]]
+    report["rosters_renewed"] = await hall.renew_rosters(before, changes, cause, caller)
     if sheets is not None:
         slips = []
         for member_id in report["added"] + report["updated"] + report["unchanged"]:

@@ -10,7 +10,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from protocol.commands import REGISTRY_STREAM, CloseSitting, OpenSitting, RegisterMember, UpdateMember
+from protocol.commands import (
+    REGISTRY_STREAM,
+    CloseSitting,
+    OpenSitting,
+    RegisterMember,
+    RenewRoster,
+    UpdateMember,
+)
 from protocol.types import Role
 from tests.browser.conftest import SCREENSHOTS, Hall, axe
 
@@ -118,16 +125,19 @@ async def define_ninth_commission(clerk: Page, ids: list[str], secretary: str) -
 
 
 async def test_a_seat_on_a_scheduled_sitting_sees_its_roster_change_without_a_reload(hall: Hall) -> None:
-    """A name corrected and a senator registered while the plenary is scheduled: the seat's check-in list
-    is redrawn from the "roster" push (issue 12: the roster is the registry's until the opening)."""
+    """A name corrected while the plenary is scheduled, then a senator registered and the clerk's renewal: the
+    seat's check-in list is redrawn from the "roster" push each time (issue 12: the roster is the registry's
+    until the opening)."""
     seat = await hall.open("/seat", "en")
     member = hall.seeded.members[0]
     await hall.pair(seat, Role.SEAT, seat=member.seat)  # the one sitting of the day: no choice to make
     options = seat.get_by_test_id("checkin-member").locator("option:not([value=''])")
     await expect(options).to_have_count(len(hall.seeded.members))
     await hall.clerk.command(REGISTRY_STREAM, UpdateMember(member_id=member.member_id, name_latin="Corrected Name"))
-    await hall.clerk.command(REGISTRY_STREAM, RegisterMember(member_id="late-1", name_km="សមាជិកថ្មី",
-                                                              name_latin="Newly Sworn", group="CPP"))
-    await expect(options).to_have_count(len(hall.seeded.members) + 1)
     await expect(seat.get_by_test_id("checkin-member")).to_contain_text("Corrected Name")
+    await hall.clerk.command(REGISTRY_STREAM, RegisterMember(member_id=f"{hall.seeded.prefix}-late",
+                                                              name_km="សមាជិកថ្មី", name_latin="Newly Sworn",
+                                                              group="CPP"))
+    await hall.clerk.command(hall.sitting, RenewRoster())
+    await expect(options).to_have_count(len(hall.seeded.members) + 1)
     await expect(seat.get_by_test_id("checkin-member")).to_contain_text("Newly Sworn")
