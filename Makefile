@@ -10,8 +10,8 @@ demo: setup
 # Real-time audio tests first, alone and in order (they cut turns by the hall's clock: tests/conftest.py);
 # then the rest on three pytest-xdist workers, a file each: most of them wait on servers and browsers.
 test: setup
-	.venv/bin/python -m pytest -p no:cacheprovider -m realtime_audio
-	.venv/bin/python -m pytest -p no:cacheprovider -m "not realtime_audio" -n 3 --dist loadfile
+	.venv/bin/python -m pytest -p no:cacheprovider --durations=10 -m realtime_audio
+	.venv/bin/python -m pytest -p no:cacheprovider --durations=15 -m "not realtime_audio" -n 3 --dist loadfile
 
 lint: setup
 	.venv/bin/ruff check .
