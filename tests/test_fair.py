@@ -22,6 +22,7 @@ from hall_server.transport.fair import (
     MAX_UNAUTHENTICATED_PER_SOURCE,
     RATES,
     Limiter,
+    retry_after,
 )
 from hemicycle.seed import Seeded, seed_senate
 from protocol.errors import ErrorCode
@@ -168,3 +169,11 @@ def test_a_flood_is_told_apart_from_a_busy_client_at_any_speed(per_second: float
                                                                dropped: bool) -> None:
     served, ignoring = sends(Limiter(), per_second, 60.0, waits=waits)
     assert ignoring is dropped, served
+
+
+@pytest.mark.parametrize(("wait", "step", "told"), [
+    (0.0001, 0.001, 0.001), (0.0004, 0.001, 0.001), (0.003, 0.001, 0.003), (0.0031, 0.001, 0.004),
+    (0.97, 0.001, 0.97), (-2.0, 0.1, 0.1), (0.04, 0.1, 0.1), (12.31, 0.1, 12.4),
+])
+def test_a_refusal_never_says_send_again_now(wait: float, step: float, told: float) -> None:
+    assert retry_after(wait, step) == told

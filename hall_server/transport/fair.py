@@ -16,6 +16,7 @@ appending 1.5-3 k records a second and slowing every other seat 5-25x.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from protocol.types import Role
@@ -38,6 +39,13 @@ class TokenBucket:
             self.tokens -= 1.0
             return 0.0
         return (1.0 - self.tokens) / self.rate
+
+
+def retry_after(wait: float, step: float = 0.001) -> float:
+    """Seconds a refused client is told to wait (``retry_after_s``): ``wait`` rounded *up* to ``step``,
+    and at least one step, so a refusal never says 0 (rounded to the nearest, a wait under half a
+    step said "send again now", and the client's retry was refused again)."""
+    return round(max(step, math.ceil(wait / step - 1e-9) * step), 6)
 
 
 @dataclass(frozen=True)

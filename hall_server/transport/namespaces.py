@@ -44,7 +44,7 @@ from hall_server.accounts import Accounts
 from hall_server.hall import Caller, Hall
 from hall_server.store.notes import PrivateNotes
 from hall_server.transport.challenge import Challenges
-from hall_server.transport.fair import Doorman, Limiter
+from hall_server.transport.fair import Doorman, Limiter, retry_after
 from hall_server.transport.notes import read_notes, write_note
 from hall_server.transport.pairing import Pairings
 from hall_server.transport.remote_links import LinkTable
@@ -229,7 +229,7 @@ class RoleNamespace(socketio.AsyncNamespace):
                 log.warning("disconnecting %s in %s: it ignores rate_limited", sid, self.namespace)
                 await self.disconnect(sid)
             return error(ErrorCode.RATE_LIMITED, "too many messages: wait and send again",
-                         retry_after_s=round(wait, 3))
+                         retry_after_s=retry_after(wait))
         if event == UNREADABLE:
             return error(ErrorCode.MALFORMED, "the message is not JSON the hall can read",
                          reason=str(payload[0] if payload else "")[:120])

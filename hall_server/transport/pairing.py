@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from hall_server.transport.fair import retry_after
 from procedure import RegistryState
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.keys import pairing_code
@@ -68,7 +69,7 @@ class Pairings:
         if len(mine) >= MAX_PER_SOURCE or len(self._pending) >= MAX_PENDING:
             oldest = mine[0] if len(mine) >= MAX_PER_SOURCE else min(p.at for p in self._pending.values())
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many pending pairings",
-                                retry_after_s=round(oldest + TTL_S - now, 1))
+                                retry_after_s=retry_after(oldest + TTL_S - now, 0.1))
         req = PairingRequest(code, public_key, role, label, now, source)
         self._pending[code] = req
         return req
